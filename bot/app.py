@@ -1,0 +1,67 @@
+"""The aiohttp application: /api/messages for Teams, /healthz for the load balancer."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from aiohttp import web
+from sqlalchemy.engine import make_url
+
+import bot.handlers  # noqa: F401 - registers the handlers
+from bot.calendars import Calendars
+from bot.config import Settings
+from bot.dispatch import Dispatcher
+from bot.services import Services
+from bot.teams import TeamsGateway
+from cme.term_dates import load_term_dates
+from storage.migrate import upgrade
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+SERVICES = web.AppKey("services", Services)
+
+
+def ensure_sqlite_directory(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def build_services(settings: Settings, store: Store | None = None) -> Services:
+    if store is None:
+        ensure_sqlite_directory(settings.database_url)
+        store = Store.from_url(settings.database_url)
+    return Services(settings, store, Calendars(load_term_dates(settings.term_dates)))
+
+
+def create_app(settings: Settings, services: Services | None = None, *, migrate: bool = True) -> web.Application:
+    services = services or build_services(settings)
+    gateway = TeamsGateway(settings, Dispatcher(services))
+    services.messenger = gateway
+
+    app = web.Application()
+    app[SERVICES] = services
+    app.router.add_post("/api/messages", gateway.process)
+    app.router.add_get("/healthz", healthz)
+
+    async def start(_app: web.Application) -> None:
+        if migrate:
+            await upgrade(services.store.engine)
+
+    async def stop(_app: web.Application) -> None:
+        await services.store.close()
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
+    return app
+
+
+async def healthz(request: web.Request) -> web.Response:
+    try:
+        await request.app[SERVICES].store.ping()
+    except Exception as error:  # noqa: BLE001 - any failure means unhealthy
+        log.warning("health check: database unreachable: %s", type(error).__name__)
+        return web.json_response({"status": "unhealthy", "database": "unreachable"}, status=503)
+    return web.json_response({"status": "ok", "database": "ok"})

@@ -1,0 +1,245 @@
+"""`cme-bot`: serve the bot, migrate the database, set up schools and roles."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+
+from bot.config import DEVELOPMENT, ConfigError, Settings
+from cme.roles import Role
+from storage.store import Store
+
+Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+def _store(settings: Settings) -> Store:
+    from bot.app import ensure_sqlite_directory
+
+    ensure_sqlite_directory(settings.database_url)
+    return Store.from_url(settings.database_url)
+
+
+async def _with_store(settings: Settings, work: Callable[[Store], Awaitable[int]]) -> int:
+    store = _store(settings)
+    try:
+        return await work(store)
+    finally:
+        await store.close()
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+
+    if args.dev:
+        settings = Settings.from_env(environment=DEVELOPMENT, **_overrides(args))
+    problem = settings.credentials_problem()
+    if problem:
+        print(f"cme-bot: {problem}", file=sys.stderr)
+        return 2
+    if settings.development:
+        print("cme-bot: development mode: requests are not authenticated. Never use this with real data.",
+              file=sys.stderr)
+    web.run_app(create_app(settings, migrate=not args.no_migrate), host=settings.host, port=settings.port,
+                print=lambda text: print(text, file=sys.stderr))
+    return 0
+
+
+def _overrides(args: argparse.Namespace) -> dict:
+    values = {}
+    if getattr(args, "port", None):
+        values["port"] = args.port
+    if getattr(args, "host", None):
+        values["host"] = args.host
+    return values
+
+
+async def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.migrate import pending_revisions, upgrade
+
+    async def work(store: Store) -> int:
+        before = await pending_revisions(store.engine)
+        await upgrade(store.engine)
+        print(f"database is current ({len(before)} migration(s) applied)")
+        return 0
+
+    return await _with_store(settings, work)
+
+
+async def schools_add(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(store: Store) -> int:
+        school = await store.schools.add(args.urn, args.name, args.authority, actor="cli",
+                                         reminders_channel_id=args.reminders_channel)
+        print(f"school {school.urn}: {school.name} ({school.authority})")
+        return 0
+
+    return await _with_store(settings, work)
+
+
+async def schools_list(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(store: Store) -> int:
+        for school in await store.schools.all():
+            channel = school.reminders_channel_id or "no reminders channel"
+            print(f"{school.urn}\t{school.name}\t{school.authority}\t{channel}")
+        return 0
+
+    return await _with_store(settings, work)
+
+
+async def schools_remove(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(store: Store) -> int:
+        if await store.schools.remove(args.urn, actor="cli"):
+            print(f"school {args.urn} removed")
+            return 0
+        print(f"no school with URN {args.urn}", file=sys.stderr)
+        return 1
+
+    return await _with_store(settings, work)
+
+
+async def roles_add(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(store: Store) -> int:
+        role = Role(args.role)
+        school_id = None
+        if args.school:
+            school = await store.schools.by_urn(args.school)
+            if school is None:
+                print(f"no school with URN {args.school}: add it first with `cme-bot schools add`", file=sys.stderr)
+                return 1
+            school_id = school.id
+        try:
+            added = await store.people.grant(args.aad, role, actor="cli", name=args.name or "",
+                                             school_id=school_id)
+        except ValueError as error:
+            print(f"cme-bot: {error} Use --school URN.", file=sys.stderr)
+            return 1
+        print(f"{args.aad}: {role.label}" + (" (already held)" if not added else ""))
+        return 0
+
+    return await _with_store(settings, work)
+
+
+async def roles_remove(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(store: Store) -> int:
+        school_id = None
+        if args.school:
+            school = await store.schools.by_urn(args.school)
+            school_id = school.id if school else -1
+        removed = await store.people.revoke(args.aad, Role(args.role), actor="cli", school_id=school_id)
+        print(f"{args.aad}: {Role(args.role).label} " + ("removed" if removed else "was not held"))
+        return 0 if removed else 1
+
+    return await _with_store(settings, work)
+
+
+async def roles_list(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(store: Store) -> int:
+        for person in await store.people.everyone():
+            for grant in person.grants:
+                print(f"{person.aad_object_id}\t{person.name}\t{grant.role.value}\t{grant.school_name or ''}")
+        return 0
+
+    return await _with_store(settings, work)
+
+
+async def demo_load(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo import load_demo
+    from storage.migrate import upgrade
+
+    async def work(store: Store) -> int:
+        await upgrade(store.engine)
+        for line in await load_demo(store):
+            print(line)
+        return 0
+
+    return await _with_store(settings, work)
+
+
+def package(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+    from pathlib import Path
+
+    from manifest.package import build_package
+
+    try:
+        out = build_package(args.app_id, Path(args.out), version=args.version,
+                            privacy_url=os.environ.get("CME_PRIVACY_URL", ""),
+                            terms_url=os.environ.get("CME_TERMS_URL", ""),
+                            website_url=os.environ.get("CME_WEBSITE_URL", ""),
+                            developer_name=os.environ.get("CME_DEVELOPER_NAME", ""))
+    except ValueError as error:
+        print(f"cme-bot: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}: upload it in the Teams admin centre (Manage apps > Upload new app)")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="cme-bot", description="Children Missing Education bot for Microsoft Teams")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("serve", help="run the bot (migrates the database first)")
+    p.add_argument("--dev", action="store_true", help="development mode: no credentials, no authentication")
+    p.add_argument("--port", type=int)
+    p.add_argument("--host")
+    p.add_argument("--no-migrate", action="store_true")
+    p.set_defaults(sync=serve)
+
+    db = commands.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply the migrations").set_defaults(run=db_upgrade)
+
+    schools = commands.add_parser("schools", help="schools").add_subparsers(dest="schools_command", required=True)
+    p = schools.add_parser("add", help="add or update a school")
+    p.add_argument("--urn", required=True, help="DfE URN or establishment number")
+    p.add_argument("--name", required=True)
+    p.add_argument("--authority", required=True, help="local authority")
+    p.add_argument("--reminders-channel", help="Teams channel id for its reminders")
+    p.set_defaults(run=schools_add)
+    schools.add_parser("list").set_defaults(run=schools_list)
+    p = schools.add_parser("remove")
+    p.add_argument("--urn", required=True)
+    p.set_defaults(run=schools_remove)
+
+    roles = commands.add_parser("roles", help="people's roles").add_subparsers(dest="roles_command", required=True)
+    for name, run in (("add", roles_add), ("remove", roles_remove)):
+        p = roles.add_parser(name)
+        p.add_argument("--aad", required=True, help="the person's Entra ID object id (aadObjectId)")
+        p.add_argument("--role", required=True, choices=[r.value for r in Role])
+        p.add_argument("--school", help="school URN, for school staff")
+        if name == "add":
+            p.add_argument("--name", help="display name")
+        p.set_defaults(run=run)
+    roles.add_parser("list").set_defaults(run=roles_list)
+
+    p = commands.add_parser("package", help="write the Teams app package (zip) for upload")
+    p.add_argument("--app-id", required=True, help="the bot's Microsoft App ID (a GUID)")
+    p.add_argument("--out", default="cme-bot.zip")
+    p.add_argument("--version", default="1.0.0", help="app version, MAJOR.MINOR.PATCH")
+    p.set_defaults(sync=package)
+
+    demo = commands.add_parser("demo", help="demonstration data").add_subparsers(dest="demo_command", required=True)
+    demo.add_parser("load", help="fictional schools and a role for every playground identity").set_defaults(
+        run=demo_load)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        print(f"cme-bot: {error}", file=sys.stderr)
+        return 2
+    if hasattr(args, "sync"):
+        return args.sync(args, settings)
+    return asyncio.run(args.run(args, settings))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Configuration from the environment, with the Bot Framework's standard names."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE_TERM_DATES = ROOT / "config" / "term-dates.example.toml"
+DEVELOPMENT = "development"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_id: str = ""
+    app_password: str = ""
+    app_type: str = "MultiTenant"
+    app_tenant_id: str = ""
+    database_url: str = "sqlite:///var/cme-bot.db"
+    term_dates: Path = EXAMPLE_TERM_DATES
+    host: str = "0.0.0.0"
+    port: int = 3978
+    environment: str = "production"
+    bootstrap_admins: tuple[str, ...] = ()
+    reminder_time: time = time(8, 0)
+    timezone: str = "Europe/London"
+    today: date | None = None
+    instance: str = field(default_factory=lambda: f"{os.uname().nodename}:{os.getpid()}")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> Settings:
+        env = dict(os.environ if env is None else env)
+        values = dict(
+            app_id=env.get("MicrosoftAppId", ""),
+            app_password=env.get("MicrosoftAppPassword", ""),
+            app_type=env.get("MicrosoftAppType", "MultiTenant") or "MultiTenant",
+            app_tenant_id=env.get("MicrosoftAppTenantId", ""),
+            database_url=env.get("DATABASE_URL", "sqlite:///var/cme-bot.db"),
+            term_dates=Path(env.get("CME_TERM_DATES", str(EXAMPLE_TERM_DATES))),
+            host=env.get("HOST", "0.0.0.0"),
+            port=_int(env.get("PORT", "3978"), "PORT"),
+            environment=env.get("CME_ENV", "production"),
+            bootstrap_admins=tuple(a.strip() for a in env.get("CME_BOOTSTRAP_ADMINS", "").split(",") if a.strip()),
+            reminder_time=_time(env.get("CME_REMINDER_TIME", "08:00")),
+            timezone=env.get("CME_TIMEZONE", "Europe/London"),
+            today=_date(env["CME_TODAY"], "CME_TODAY") if env.get("CME_TODAY") else None,
+        )
+        values.update(overrides)
+        return cls(**values)
+
+    @property
+    def development(self) -> bool:
+        return self.environment == DEVELOPMENT
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def local_today(self) -> date:
+        """Today in the schools' time zone; CME_TODAY pins it for demonstrations and tests."""
+        return self.today or datetime.now(self.zone).date()
+
+    def credentials_problem(self) -> str | None:
+        """Why this configuration may not serve Teams in production, or None."""
+        if self.development:
+            return None
+        missing = [name for name, value in (("MicrosoftAppId", self.app_id),
+                                            ("MicrosoftAppPassword", self.app_password)) if not value]
+        if self.app_type == "SingleTenant" and not self.app_tenant_id:
+            missing.append("MicrosoftAppTenantId")
+        if missing:
+            return (f"{', '.join(missing)} not set: refusing to start without credentials. "
+                    "For local development use `cme-bot serve --dev` or CME_ENV=development.")
+        return None
+
+
+def _int(value: str, name: str) -> int:
+    try:
+        return int(value)
+    except ValueError as error:
+        raise ConfigError(f"{name} must be a number, not {value!r}") from error
+
+
+def _time(value: str) -> time:
+    try:
+        return time.fromisoformat(value)
+    except ValueError as error:
+        raise ConfigError(f"CME_REMINDER_TIME must be HH:MM, not {value!r}") from error
+
+
+def _date(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise ConfigError(f"{name} must be YYYY-MM-DD, not {value!r}") from error

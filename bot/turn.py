@@ -1,0 +1,61 @@
+"""What the bot hears and says, in its own words: handlers never see a botbuilder object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+MESSAGE, SUBMIT, ACTION, INSTALLED, UNINSTALLED = "message", "submit", "action", "installed", "uninstalled"
+
+
+@dataclass(frozen=True)
+class Sender:
+    aad_object_id: str
+    name: str
+    teams_id: str = ""
+
+
+@dataclass(frozen=True)
+class Turn:
+    kind: str
+    sender: Sender
+    conversation_id: str
+    conversation_kind: str
+    reference: dict
+    activity_id: str | None = None
+    text: str = ""
+    verb: str = ""
+    data: dict = field(default_factory=dict)
+    reply_to_id: str | None = None
+    tenant_id: str | None = None
+    team_id: str | None = None
+    channel_id: str | None = None
+
+    @property
+    def in_personal_chat(self) -> bool:
+        return self.conversation_kind == "personal"
+
+    @property
+    def in_channel(self) -> bool:
+        return self.conversation_kind == "channel"
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str | None = None
+    card: dict | None = None
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
+class Posted:
+    conversation_id: str
+    activity_id: str
+
+
+class Outbox(Protocol):
+    """Replies within the conversation a turn came from."""
+
+    async def send(self, message: Message) -> str | None: ...
+
+    async def update(self, activity_id: str, message: Message) -> None: ...

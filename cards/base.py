@@ -1,0 +1,67 @@
+"""Small builders over adaptive-cards-py: every card is a typed model, sent as a plain dict."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from adaptive_cards import card as ac
+
+VERSION = "1.5"
+
+Element = Any
+Action = Any
+
+
+def card(body: Sequence[Element], actions: Iterable[Action] = (), *, refresh: dict | None = None) -> dict:
+    builder = ac.AdaptiveCard.new().version(VERSION).add_items(list(body))
+    actions = list(actions)
+    if actions:
+        builder = builder.add_actions(actions)
+    built = builder.create().model_dump(mode="json", exclude_none=True, by_alias=True, warnings=False)
+    built["msteams"] = {"width": "Full"}
+    if refresh:
+        built["refresh"] = refresh
+    return built
+
+
+def heading(text: str, *, color: str | None = None) -> Element:
+    return ac.TextBlock(text=text, weight="bolder", size="medium", wrap=True, color=color)
+
+
+def text(value: str, *, subtle: bool = False, bold: bool = False, color: str | None = None,
+         id: str | None = None) -> Element:
+    return ac.TextBlock(text=value, wrap=True, is_subtle=subtle or None, weight="bolder" if bold else None,
+                        color=color, id=id)
+
+
+def facts(pairs: Iterable[tuple[str, str]]) -> Element:
+    return ac.FactSet(facts=[ac.Fact(title=title, value=value or "-") for title, value in pairs])
+
+
+def bullets(lines: Iterable[str]) -> Element:
+    return text("\n".join(f"- {line}" for line in lines))
+
+
+def container(items: Sequence[Element], *, style: str | None = None, id: str | None = None,
+              visible: bool | None = None) -> Element:
+    return ac.Container(items=list(items), style=style, id=id, is_visible=visible)
+
+
+def submit(title: str, verb: str, *, style: str | None = None, **data: Any) -> Action:
+    """An Action.Submit: arrives as a message whose value carries `verb`, the data and the inputs."""
+    return ac.ActionSubmit(title=title, data={"verb": verb, **data}, style=style)
+
+
+def execute(title: str, verb: str, *, style: str | None = None, **data: Any) -> Action:
+    """An Action.Execute (Universal Actions): arrives as an adaptiveCard/action invoke."""
+    return ac.ActionExecute(title=title, verb=verb, data={"verb": verb, **data}, style=style)
+
+
+def show_card(title: str, body: Sequence[Element], actions: Iterable[Action]) -> Action:
+    inner = ac.AdaptiveCard.new().version(VERSION).add_items(list(body)).add_actions(list(actions)).create()
+    return ac.ActionShowCard(title=title, card=inner)
+
+
+def action_set(actions: Iterable[Action]) -> Element:
+    return ac.ActionSet(actions=list(actions))

@@ -1,0 +1,136 @@
+"""School-day arithmetic: every threshold of the procedure is counted in days the school is open."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cached_property
+
+import holidays
+
+ONE_DAY = timedelta(days=1)
+
+
+class CalendarError(ValueError):
+    """A date that the procedure cannot count from, in words a member of staff can act on."""
+
+
+@dataclass(frozen=True)
+class Closure:
+    """Days the school is shut: a holiday, a half term, an INSET day. Both ends included."""
+
+    name: str
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise CalendarError(f"The closure '{self.name}' ends ({self.end}) before it starts ({self.start}).")
+
+    def days(self) -> Iterable[date]:
+        day = self.start
+        while day <= self.end:
+            yield day
+            day += ONE_DAY
+
+
+@dataclass(frozen=True)
+class SchoolCalendar:
+    """The days one school is open: weekdays, less England's bank holidays and its closures.
+
+    `covers` is the span its term dates were published for; outside it only weekends and bank
+    holidays are known, which `is_covered` lets the bot say honestly.
+    """
+
+    name: str
+    closures: tuple[Closure, ...] = ()
+    open_days: frozenset[date] = frozenset()
+    covers: tuple[date, date] | None = None
+
+    @cached_property
+    def _closed(self) -> frozenset[date]:
+        return frozenset(day for closure in self.closures for day in closure.days())
+
+    @cached_property
+    def _bank_holidays(self) -> holidays.HolidayBase:
+        return holidays.country_holidays("GB", subdiv="ENG")
+
+    def is_bank_holiday(self, day: date) -> bool:
+        return day in self._bank_holidays
+
+    def is_covered(self, day: date) -> bool:
+        return self.covers is None or self.covers[0] <= day <= self.covers[1]
+
+    def is_school_day(self, day: date) -> bool:
+        if day in self.open_days:
+            return True
+        return day.weekday() < 5 and day not in self._closed and not self.is_bank_holiday(day)
+
+    def closure_on(self, day: date) -> str | None:
+        """Why the school is shut on a day, or None when it is open."""
+        if self.is_school_day(day):
+            return None
+        if day.weekday() >= 5:
+            return "a weekend"
+        if self.is_bank_holiday(day):
+            return f"a bank holiday ({self._bank_holidays.get(day)})"
+        for closure in self.closures:
+            if closure.start <= day <= closure.end:
+                return closure.name
+        return "a closure day"
+
+    def next_school_day(self, day: date) -> date:
+        """The first school day strictly after `day`."""
+        return self.school_day_on_or_after(day + ONE_DAY)
+
+    def school_day_on_or_after(self, day: date) -> date:
+        for _ in range(400):
+            if self.is_school_day(day):
+                return day
+            day += ONE_DAY
+        raise CalendarError(f"No school day within a year of {day}: check the term dates.")
+
+    def previous_school_day(self, day: date) -> date:
+        """The last school day strictly before `day`."""
+        day -= ONE_DAY
+        for _ in range(400):
+            if self.is_school_day(day):
+                return day
+            day -= ONE_DAY
+        raise CalendarError(f"No school day within a year before {day}: check the term dates.")
+
+    def day_number(self, day_one: date, on: date) -> int:
+        """The school-day count on `on` of an absence whose Day 1 is `day_one`.
+
+        On a day the school is shut the count stands at the last school day's; before Day 1 it is 0.
+        """
+        self._require_school_day(day_one)
+        return len(self.school_days_between(day_one, on))
+
+    def date_of_day(self, day_one: date, n: int) -> date:
+        """The date on which Day `n` falls, counting school days from `day_one` (Day 1)."""
+        if n < 1:
+            raise CalendarError(f"Days are counted from Day 1, not Day {n}.")
+        self._require_school_day(day_one)
+        day = day_one
+        for _ in range(n - 1):
+            day = self.next_school_day(day)
+        return day
+
+    def _require_school_day(self, day: date) -> None:
+        if not self.is_school_day(day):
+            raise CalendarError(
+                f"{day:%A %-d %B %Y} is not a school day at {self.name} ({self.closure_on(day)}): "
+                "Day 1 must be a day the school was open."
+            )
+
+    def school_days_between(self, first: date, last: date) -> list[date]:
+        """The school days from `first` to `last`, both included."""
+        days: list[date] = []
+        day = first
+        while day <= last:
+            if self.is_school_day(day):
+                days.append(day)
+            day += ONE_DAY
+        return days

@@ -1,0 +1,102 @@
+"""A case: one child missing education, as the procedure sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from cme.calendar import SchoolCalendar
+from cme.lifecycle import OPEN_STATES, Outcome, State
+from cme.milestones import Break, Milestone, due_dates
+
+
+@dataclass(frozen=True)
+class Carer:
+    name: str
+    phone: str = ""
+    relationship: str = ""
+
+
+@dataclass(frozen=True)
+class Pupil:
+    forename: str
+    surname: str
+    date_of_birth: date | None = None
+    upn: str = ""
+    year_group: str = ""
+    address: str = ""
+    postcode: str = ""
+    carers: tuple[Carer, ...] = ()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.forename} {self.surname}".strip()
+
+
+@dataclass(frozen=True)
+class Risk:
+    """The Day 1 risk questions."""
+
+    child_protection_plan: bool = False
+    looked_after: bool = False
+    suspected_harm_or_crime: bool = False
+
+    @property
+    def at_risk(self) -> bool:
+        return self.child_protection_plan or self.looked_after or self.suspected_harm_or_crime
+
+
+@dataclass
+class Case:
+    reference: str
+    school_id: int | None
+    state: State
+    pupil: Pupil
+    first_day_absent: date
+    run_start: date
+    last_day_attended: date | None = None
+    risk: Risk = field(default_factory=Risk)
+    risk_groups: tuple[str, ...] = ()
+    reason: str = ""
+    known_so_far: str = ""
+    outcome: Outcome | None = None
+    breaks: tuple[Break, ...] = ()
+    enquiry_kinds: frozenset[str] = frozenset()
+    triage_recorded_on: date | None = None
+    ews_contacted_on: date | None = None
+    checklist_completed_on: date | None = None
+    day20_review_on: date | None = None
+    cme_referral_on: date | None = None
+    removal_requested_on: date | None = None
+    off_roll_date: date | None = None
+    forwarding_address: str = ""
+    new_school: str = ""
+    referrer: str = ""
+    created_at: datetime | None = None
+    id: int | None = None
+    version: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def triage_outstanding(self) -> bool:
+        return self.risk.at_risk and self.triage_recorded_on is None
+
+    def day_number(self, calendar: SchoolCalendar, on: date) -> int:
+        return calendar.day_number(self.run_start, on)
+
+    def due_dates(self, calendar: SchoolCalendar) -> dict[Milestone, date]:
+        return due_dates(calendar, self.run_start)
+
+    def milestone_done(self, milestone: Milestone) -> bool:
+        """Whether the action a milestone asks for is recorded."""
+        if milestone is Milestone.DAY_5:
+            return self.ews_contacted_on is not None and self.checklist_completed_on is not None
+        return self.day20_review_on is not None and self.cme_referral_on is not None
+
+    def overdue(self, calendar: SchoolCalendar, today: date) -> list[Milestone]:
+        if not self.is_open:
+            return []
+        return [m for m, due in self.due_dates(calendar).items() if due < today and not self.milestone_done(m)]

@@ -1,0 +1,176 @@
+"""The case lifecycle: states, closing outcomes, and which step may happen in which state."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ProcedureError(ValueError):
+    """A step the procedure does not allow, said so a member of staff knows what to do instead."""
+
+
+class State(StrEnum):
+    REPORTED = "reported"
+    ENQUIRIES = "enquiries"
+    REFERRED_TO_EWS = "referred_to_ews"
+    CME_REFERRAL = "cme_referral"
+    REMOVAL_REQUESTED = "removal_requested"
+    REMOVAL_AGREED = "removal_agreed"
+    REMOVAL_DECLINED = "removal_declined"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+STATE_LABELS = {
+    State.REPORTED: "Reported",
+    State.ENQUIRIES: "Enquiries under way",
+    State.REFERRED_TO_EWS: "Referred to the Education Welfare Service",
+    State.CME_REFERRAL: "CME referral with the tracking officer",
+    State.REMOVAL_REQUESTED: "Removal from roll requested",
+    State.REMOVAL_AGREED: "Removal from roll agreed",
+    State.REMOVAL_DECLINED: "Removal declined: enquiries continue",
+    State.CLOSED: "Closed",
+}
+
+
+class Outcome(StrEnum):
+    RETURNED = "returned_to_school"
+    LOCATED_IN_AREA = "located_in_area"
+    ON_ROLL_ELSEWHERE = "on_roll_elsewhere"
+    LOCATED_OUTSIDE_AREA = "located_outside_area"
+    REMOVED_FROM_ROLL = "removed_from_roll"
+
+    @property
+    def label(self) -> str:
+        return OUTCOME_LABELS[self]
+
+
+OUTCOME_LABELS = {
+    Outcome.RETURNED: "Returned to school",
+    Outcome.LOCATED_IN_AREA: "Located in the area (stays on roll)",
+    Outcome.ON_ROLL_ELSEWHERE: "On roll at another school",
+    Outcome.LOCATED_OUTSIDE_AREA: "Located outside the area",
+    Outcome.REMOVED_FROM_ROLL: "Removed from roll",
+}
+
+
+class Step(StrEnum):
+    """What people do to a case. Each is one event in the case history."""
+
+    RECORD_TRIAGE = "record_triage"
+    LOG_ENQUIRY = "log_enquiry"
+    RECORD_BREAK = "record_break"
+    COMPLETE_CHECKLIST = "complete_checklist"
+    CONTACT_EWS = "contact_ews"
+    REVIEW_DAY_20 = "review_day_20"
+    COMPLETE_CME_REFERRAL = "complete_cme_referral"
+    LOCATED_OUTSIDE_AREA = "located_outside_area"
+    REQUEST_REMOVAL = "request_removal"
+    AGREE_REMOVAL = "agree_removal"
+    DECLINE_REMOVAL = "decline_removal"
+    ASK_MORE_ENQUIRIES = "ask_more_enquiries"
+    CONFIRM_REMOVED = "confirm_removed"
+    RECORD_OUTCOME = "record_outcome"
+
+
+STEP_LABELS = {
+    Step.RECORD_TRIAGE: "record the Day 1 risk notification",
+    Step.LOG_ENQUIRY: "log an enquiry",
+    Step.RECORD_BREAK: "record a break in the absence",
+    Step.COMPLETE_CHECKLIST: "complete the missing pupil checklist",
+    Step.CONTACT_EWS: "record that the Education Welfare Service was contacted",
+    Step.REVIEW_DAY_20: "record the Day 20 review",
+    Step.COMPLETE_CME_REFERRAL: "complete the CME referral",
+    Step.LOCATED_OUTSIDE_AREA: "record that the pupil was located outside the area",
+    Step.REQUEST_REMOVAL: "request removal from roll",
+    Step.AGREE_REMOVAL: "agree removal from roll",
+    Step.DECLINE_REMOVAL: "decline removal from roll",
+    Step.ASK_MORE_ENQUIRIES: "ask for more enquiries",
+    Step.CONFIRM_REMOVED: "confirm the pupil was removed from roll",
+    Step.RECORD_OUTCOME: "record an outcome",
+}
+
+# Work on an open case that does not move it along by itself.
+_ENQUIRY_WORK = {
+    Step.RECORD_TRIAGE: None,
+    Step.RECORD_BREAK: None,
+    Step.COMPLETE_CHECKLIST: None,
+    Step.REVIEW_DAY_20: None,
+    Step.LOCATED_OUTSIDE_AREA: State.CME_REFERRAL,
+    Step.REQUEST_REMOVAL: State.REMOVAL_REQUESTED,
+    Step.RECORD_OUTCOME: State.CLOSED,
+}
+
+# state -> {step: next state, or None when the step leaves the state as it is}
+TRANSITIONS: dict[State, dict[Step, State | None]] = {
+    State.REPORTED: {
+        **_ENQUIRY_WORK,
+        Step.LOG_ENQUIRY: State.ENQUIRIES,
+        Step.CONTACT_EWS: State.REFERRED_TO_EWS,
+        Step.COMPLETE_CME_REFERRAL: State.CME_REFERRAL,
+    },
+    State.ENQUIRIES: {
+        **_ENQUIRY_WORK,
+        Step.LOG_ENQUIRY: None,
+        Step.CONTACT_EWS: State.REFERRED_TO_EWS,
+        Step.COMPLETE_CME_REFERRAL: State.CME_REFERRAL,
+    },
+    State.REFERRED_TO_EWS: {
+        **_ENQUIRY_WORK,
+        Step.LOG_ENQUIRY: None,
+        Step.CONTACT_EWS: None,
+        Step.COMPLETE_CME_REFERRAL: State.CME_REFERRAL,
+    },
+    State.CME_REFERRAL: {
+        **_ENQUIRY_WORK,
+        Step.LOG_ENQUIRY: None,
+        Step.CONTACT_EWS: None,
+        Step.COMPLETE_CME_REFERRAL: None,
+        Step.LOCATED_OUTSIDE_AREA: None,
+    },
+    State.REMOVAL_REQUESTED: {
+        Step.AGREE_REMOVAL: State.REMOVAL_AGREED,
+        Step.DECLINE_REMOVAL: State.REMOVAL_DECLINED,
+        Step.ASK_MORE_ENQUIRIES: State.ENQUIRIES,
+        Step.LOG_ENQUIRY: None,
+        Step.RECORD_OUTCOME: State.CLOSED,
+    },
+    State.REMOVAL_DECLINED: {
+        **_ENQUIRY_WORK,
+        Step.LOG_ENQUIRY: State.ENQUIRIES,
+        Step.CONTACT_EWS: None,
+        Step.COMPLETE_CME_REFERRAL: None,
+    },
+    State.REMOVAL_AGREED: {
+        Step.CONFIRM_REMOVED: State.CLOSED,
+        Step.RECORD_OUTCOME: State.CLOSED,
+    },
+    State.CLOSED: {},
+}
+
+OPEN_STATES = frozenset(state for state in State if state is not State.CLOSED)
+
+
+def next_state(state: State, step: Step) -> State:
+    """The state a case is in after `step`; a ProcedureError when the step is not allowed now."""
+    allowed = TRANSITIONS[state]
+    if step not in allowed:
+        if state is State.CLOSED:
+            raise ProcedureError(f"This case is closed, so you cannot {STEP_LABELS[step]}.")
+        raise ProcedureError(
+            f"You cannot {STEP_LABELS[step]} while the case is at '{state.label}'."
+            + _what_is_possible(state)
+        )
+    return allowed[step] or state
+
+
+def allowed_steps(state: State) -> frozenset[Step]:
+    return frozenset(TRANSITIONS[state])
+
+
+def _what_is_possible(state: State) -> str:
+    steps = [STEP_LABELS[step] for step in TRANSITIONS[state]]
+    return f" Now you can: {'; '.join(steps)}." if steps else ""

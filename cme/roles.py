@@ -1,0 +1,31 @@
+"""Who does what in the procedure."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    SCHOOL_STAFF = "school_staff"
+    EWS_OFFICER = "ews_officer"
+    TRACKING_OFFICER = "tracking_officer"
+    AGENCY_REFERRER = "agency_referrer"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+    @property
+    def needs_school(self) -> bool:
+        return self is Role.SCHOOL_STAFF
+
+
+ROLE_LABELS = {
+    Role.SCHOOL_STAFF: "School staff",
+    Role.EWS_OFFICER: "Education Welfare Service officer",
+    Role.TRACKING_OFFICER: "CME Pupil Tracking Officer",
+    Role.AGENCY_REFERRER: "Agency referrer",
+    Role.ADMIN: "Administrator",
+}
+
+# Roles that see every case of the local authority, not only one school's.
+AUTHORITY_WIDE = frozenset({Role.EWS_OFFICER, Role.TRACKING_OFFICER})

@@ -1,0 +1,36 @@
+"""Activity ids already handled: Teams redelivers an activity it thinks went unanswered."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from storage.models import SeenActivity
+from storage.types import utcnow
+
+
+class SeenActivities:
+    def __init__(self, sessions: async_sessionmaker) -> None:
+        self._sessions = sessions
+
+    async def first_time(self, activity_id: str) -> bool:
+        """Record the id; False when it was recorded before (a redelivery)."""
+        try:
+            async with self._sessions.begin() as session:
+                session.add(SeenActivity(activity_id=activity_id, seen_at=utcnow()))
+        except IntegrityError:
+            return False
+        return True
+
+    async def forget(self, activity_id: str) -> None:
+        """Handling failed: let a redelivery try again."""
+        async with self._sessions.begin() as session:
+            await session.execute(delete(SeenActivity).where(SeenActivity.activity_id == activity_id))
+
+    async def purge(self, older_than: timedelta = timedelta(days=2)) -> int:
+        async with self._sessions.begin() as session:
+            result = await session.execute(delete(SeenActivity).where(SeenActivity.seen_at < utcnow() - older_than))
+            return result.rowcount

@@ -1,0 +1,192 @@
+"""Cases, their append-only history and their milestones, always written together in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from cme.case import Case
+from cme.milestones import Milestone
+from cme.reference import format_reference
+from storage.mapping import case_from_row, row_values
+from storage.models import CaseEvent, CaseRow, Counter, MilestoneRow
+from storage.types import utcnow
+
+
+@dataclass(frozen=True)
+class Actor:
+    aad_object_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    kind: str
+    data: dict
+    actor: Actor
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    actor_name: str
+    actor_aad_object_id: str
+    kind: str
+    data: dict
+
+
+class Recorded(Enum):
+    DONE = "done"
+    ALREADY_DONE = "already_done"
+    CONFLICT = "conflict"
+
+
+class _Stale(Exception):
+    pass
+
+
+class Cases:
+    def __init__(self, sessions: async_sessionmaker) -> None:
+        self._sessions = sessions
+
+    async def create(self, case: Case, event: NewEvent, milestones: dict[Milestone, date], *,
+                     submission_key: str | None = None) -> tuple[Case, bool]:
+        """Save a new case with its first history entry; (case, False) when that submission made one already."""
+        if submission_key:
+            existing = await self._by_submission(submission_key)
+            if existing is not None:
+                return existing, False
+        try:
+            async with self._sessions.begin() as session:
+                now = utcnow()
+                number = await _next_number(session, f"case-{now.year}")
+                row = CaseRow(reference=format_reference(now.year, number), submission_key=submission_key,
+                              created_by=event.actor.aad_object_id, created_at=now, updated_at=now, version=1,
+                              **row_values(case))
+                session.add(row)
+                await session.flush()
+                _add_event(session, row.id, event, now)
+                _set_milestones(session, row.id, case.run_start, milestones)
+                await session.flush()
+                return case_from_row(row), True
+        except IntegrityError:
+            if submission_key:
+                existing = await self._by_submission(submission_key)
+                if existing is not None:
+                    return existing, False
+            raise
+
+    async def record(self, case: Case, event: NewEvent, milestones: dict[Milestone, date] | None = None,
+                     done: dict[Milestone, date] | None = None) -> Recorded:
+        """Save `case` as changed by one step, with its history entry, if nobody changed it meanwhile.
+
+        ALREADY_DONE: an event with the same key exists (a double click or a redelivery).
+        CONFLICT: the case changed since it was read; read it again and decide again.
+        """
+        try:
+            async with self._sessions.begin() as session:
+                now = utcnow()
+                changed = await session.execute(
+                    update(CaseRow)
+                    .where(CaseRow.id == case.id, CaseRow.version == case.version)
+                    .values(**row_values(case), version=CaseRow.version + 1, updated_at=now,
+                            closed_at=None if case.is_open else now)
+                )
+                if changed.rowcount != 1:
+                    raise _Stale
+                _add_event(session, case.id, event, now)
+                if milestones is not None:
+                    await session.execute(delete(MilestoneRow).where(MilestoneRow.case_id == case.id))
+                    await session.flush()
+                    _set_milestones(session, case.id, case.run_start, milestones)
+                for milestone, on in (done or {}).items():
+                    await session.execute(
+                        update(MilestoneRow)
+                        .where(MilestoneRow.case_id == case.id, MilestoneRow.milestone == milestone.value,
+                               MilestoneRow.done_on.is_(None))
+                        .values(done_on=on))
+                await session.flush()
+        except IntegrityError:
+            return Recorded.ALREADY_DONE
+        except _Stale:
+            if event.key and await self._has_event(case.id, event.key):
+                return Recorded.ALREADY_DONE
+            return Recorded.CONFLICT
+        case.version += 1
+        return Recorded.DONE
+
+    async def get(self, reference: str) -> Case | None:
+        async with self._sessions() as session:
+            row = await session.scalar(select(CaseRow).where(CaseRow.reference == reference.upper()))
+            return case_from_row(row) if row else None
+
+    async def by_id(self, case_id: int) -> Case | None:
+        async with self._sessions() as session:
+            row = await session.get(CaseRow, case_id)
+            return case_from_row(row) if row else None
+
+    async def open_cases(self, school_ids: list[int] | None = None, *, without_school: bool = False,
+                         limit: int = 500) -> list[Case]:
+        """Open cases, oldest absence first; of some schools, of no school, or all when neither is given."""
+        query = select(CaseRow).where(CaseRow.closed_at.is_(None))
+        if school_ids is not None:
+            query = query.where(CaseRow.school_id.in_(school_ids))
+        elif without_school:
+            query = query.where(CaseRow.school_id.is_(None))
+        async with self._sessions() as session:
+            rows = await session.scalars(query.order_by(CaseRow.run_start, CaseRow.id).limit(limit))
+            return [case_from_row(row) for row in rows]
+
+    async def count_open(self, school_ids: list[int] | None = None) -> int:
+        query = select(func.count()).select_from(CaseRow).where(CaseRow.closed_at.is_(None))
+        if school_ids is not None:
+            query = query.where(CaseRow.school_id.in_(school_ids))
+        async with self._sessions() as session:
+            return await session.scalar(query)
+
+    async def history(self, case_id: int) -> list[HistoryEntry]:
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.at, CaseEvent.id))
+            return [HistoryEntry(r.at, r.actor_name, r.actor_aad_object_id, r.kind, r.data) for r in rows]
+
+    async def milestones(self, case_id: int) -> dict[Milestone, tuple[date, date | None]]:
+        async with self._sessions() as session:
+            rows = await session.scalars(select(MilestoneRow).where(MilestoneRow.case_id == case_id))
+            return {Milestone(r.milestone): (r.due_on, r.done_on) for r in rows}
+
+    async def _has_event(self, case_id: int, key: str) -> bool:
+        async with self._sessions() as session:
+            return bool(await session.scalar(
+                select(CaseEvent.id).where(CaseEvent.case_id == case_id, CaseEvent.key == key)))
+
+    async def _by_submission(self, key: str) -> Case | None:
+        async with self._sessions() as session:
+            row = await session.scalar(select(CaseRow).where(CaseRow.submission_key == key))
+            return case_from_row(row) if row else None
+
+
+def _add_event(session: AsyncSession, case_id: int, event: NewEvent, at: datetime) -> None:
+    session.add(CaseEvent(case_id=case_id, at=at, actor_aad_object_id=event.actor.aad_object_id,
+                          actor_name=event.actor.name, kind=event.kind, data=event.data, key=event.key))
+
+
+def _set_milestones(session: AsyncSession, case_id: int, run_start: date, milestones: dict[Milestone, date]) -> None:
+    for milestone, due in milestones.items():
+        session.add(MilestoneRow(case_id=case_id, milestone=milestone.value, run_start=run_start, due_on=due))
+
+
+async def _next_number(session: AsyncSession, name: str) -> int:
+    """The next number of a counter, safe when several instances create cases at once."""
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(Counter).values(name=name, value=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Counter.name], set_={"value": Counter.value + 1}).returning(Counter.value)
+    return (await session.execute(statement)).scalar_one()

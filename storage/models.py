@@ -1,0 +1,250 @@
+"""The tables. Migrations in storage/migrations are the source of truth for the schema; these match them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a bigint identity.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict: JSON, list: JSON}
+
+
+class School(Base):
+    __tablename__ = "schools"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    urn: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    authority: Mapped[str] = mapped_column(String(200))
+    reminders_channel_id: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    aad_object_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+
+
+class RoleGrant(Base):
+    __tablename__ = "roles"
+    __table_args__ = (UniqueConstraint("person_id", "role", "school_id", name="uq_roles_person_role_school"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    granted_by: Mapped[str] = mapped_column(String(200))
+    granted_at: Mapped[datetime]
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_school_open", "school_id", "closed_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
+    state: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    pupil: Mapped[dict]
+    first_day_absent: Mapped[date] = mapped_column(Date)
+    last_day_attended: Mapped[date | None] = mapped_column(Date)
+    run_start: Mapped[date] = mapped_column(Date)
+    risk: Mapped[dict]
+    risk_groups: Mapped[list]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    known_so_far: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict]
+    triage_recorded_on: Mapped[date | None] = mapped_column(Date)
+    ews_contacted_on: Mapped[date | None] = mapped_column(Date)
+    checklist_completed_on: Mapped[date | None] = mapped_column(Date)
+    day20_review_on: Mapped[date | None] = mapped_column(Date)
+    cme_referral_on: Mapped[date | None] = mapped_column(Date)
+    removal_requested_on: Mapped[date | None] = mapped_column(Date)
+    off_roll_date: Mapped[date | None] = mapped_column(Date)
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class CaseEvent(Base):
+    """The append-only case history: who did what, when. Triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (UniqueConstraint("case_id", "key", name="uq_case_events_case_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime]
+    actor_aad_object_id: Mapped[str] = mapped_column(String(64))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict]
+    key: Mapped[str | None] = mapped_column(String(100))
+
+
+class MilestoneRow(Base):
+    """When Day 5 and Day 20 of a case's current continuous absence fall, and whether they are done."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (
+        Index(
+            "ix_milestones_due_open",
+            "due_on",
+            postgresql_where=text("done_on IS NULL"),
+            sqlite_where=text("done_on IS NULL"),
+        ),
+    )
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    milestone: Mapped[str] = mapped_column(String(10), primary_key=True)
+    run_start: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+
+
+class ReminderClaim(Base):
+    """One reminder card for one milestone of one run of absence, claimed by exactly one job run."""
+
+    __tablename__ = "reminder_claims"
+    __table_args__ = (
+        UniqueConstraint("case_id", "milestone", "run_start", name="uq_reminder_claims_milestone_run"),
+        Index("ix_reminder_claims_unsent", "sent_at", "claimed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    milestone: Mapped[str] = mapped_column(String(10))
+    run_start: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    claimed_on: Mapped[date] = mapped_column(Date)
+    claimed_at: Mapped[datetime]
+    claimed_by: Mapped[str] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None]
+    conversation_id: Mapped[str | None] = mapped_column(String(300))
+    activity_id: Mapped[str | None] = mapped_column(String(300))
+    outcome: Mapped[str | None] = mapped_column(String(200))
+
+
+class DigestClaim(Base):
+    """The one overdue digest card per channel per school day."""
+
+    __tablename__ = "digest_claims"
+    __table_args__ = (UniqueConstraint("channel_id", "on_date", name="uq_digest_claims_channel_day"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(300))
+    on_date: Mapped[date] = mapped_column(Date)
+    claimed_at: Mapped[datetime]
+    claimed_by: Mapped[str] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None]
+    activity_id: Mapped[str | None] = mapped_column(String(300))
+    outcome: Mapped[str | None] = mapped_column(String(200))
+
+
+class Conversation(Base):
+    """Where the bot can write: a personal chat or a team channel, as a serialised reference."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
+    team_id: Mapped[str | None] = mapped_column(String(300), index=True)
+    aad_object_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    reference: Mapped[dict]
+    updated_at: Mapped[datetime]
+    dead_at: Mapped[datetime | None]
+    dead_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class CardMessage(Base):
+    """A card the bot posted about a case, kept so that later actions update it in place."""
+
+    __tablename__ = "card_messages"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    conversation_id: Mapped[str] = mapped_column(String(300))
+    activity_id: Mapped[str] = mapped_column(String(300))
+    audience: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class SeenActivity(Base):
+    """Activity ids already handled, so a redelivered activity does nothing twice."""
+
+    __tablename__ = "seen_activities"
+
+    activity_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Counter(Base):
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class AuditEvent(Base):
+    """Changes that are not about one case: roles, schools, channels, calendars. Append-only."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict]
+
+
+class TermDatesRow(Base):
+    """Term dates imported into the database, so every instance counts the same school days."""
+
+    __tablename__ = "term_dates"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[datetime]
+    imported_by: Mapped[str] = mapped_column(String(200))
+
+
+APPEND_ONLY_TABLES = ("case_events", "audit_events")

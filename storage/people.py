@@ -1,0 +1,118 @@
+"""People keyed by their Teams aadObjectId, and the roles they hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from cme.roles import Role
+from storage.audit import record_audit
+from storage.models import Person, RoleGrant, School
+from storage.types import utcnow
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    school_id: int | None = None
+    school_name: str | None = None
+
+
+@dataclass(frozen=True)
+class PersonRoles:
+    aad_object_id: str
+    name: str
+    grants: tuple[Grant, ...]
+
+    def has(self, role: Role, school_id: int | None = None) -> bool:
+        return any(g.role is role and (school_id is None or g.school_id == school_id) for g in self.grants)
+
+    def school_ids(self, role: Role = Role.SCHOOL_STAFF) -> list[int]:
+        return [g.school_id for g in self.grants if g.role is role and g.school_id is not None]
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(g.role for g in self.grants)
+
+
+class People:
+    def __init__(self, sessions: async_sessionmaker) -> None:
+        self._sessions = sessions
+
+    async def grant(self, aad_object_id: str, role: Role, *, actor: str, name: str = "",
+                    school_id: int | None = None) -> bool:
+        """Give a role; False when the person had it already."""
+        if role.needs_school and school_id is None:
+            raise ValueError(f"The role '{role.label}' needs a school.")
+        if not role.needs_school:
+            school_id = None
+        async with self._sessions.begin() as session:
+            person = await _person(session, aad_object_id, name)
+            exists = await session.scalar(select(RoleGrant.id).where(
+                RoleGrant.person_id == person.id, RoleGrant.role == role.value,
+                RoleGrant.school_id.is_(None) if school_id is None else RoleGrant.school_id == school_id))
+            if exists:
+                return False
+            session.add(RoleGrant(person_id=person.id, role=role.value, school_id=school_id,
+                                  granted_by=actor, granted_at=utcnow()))
+            record_audit(session, actor, "role_granted",
+                         {"aad_object_id": aad_object_id, "role": role.value, "school_id": school_id})
+            return True
+
+    async def revoke(self, aad_object_id: str, role: Role, *, actor: str, school_id: int | None = None) -> bool:
+        async with self._sessions.begin() as session:
+            person = await session.scalar(select(Person).where(Person.aad_object_id == aad_object_id))
+            if person is None:
+                return False
+            query = delete(RoleGrant).where(RoleGrant.person_id == person.id, RoleGrant.role == role.value)
+            if school_id is not None:
+                query = query.where(RoleGrant.school_id == school_id)
+            result = await session.execute(query)
+            if result.rowcount:
+                record_audit(session, actor, "role_revoked",
+                             {"aad_object_id": aad_object_id, "role": role.value, "school_id": school_id})
+            return bool(result.rowcount)
+
+    async def roles_of(self, aad_object_id: str) -> PersonRoles:
+        async with self._sessions() as session:
+            rows = (await session.execute(
+                select(Person.name, RoleGrant.role, RoleGrant.school_id, School.name)
+                .join(RoleGrant, RoleGrant.person_id == Person.id)
+                .outerjoin(School, School.id == RoleGrant.school_id)
+                .where(Person.aad_object_id == aad_object_id)
+            )).all()
+        name = rows[0][0] if rows else ""
+        return PersonRoles(aad_object_id, name, tuple(Grant(Role(r), s, sn) for _, r, s, sn in rows))
+
+    async def with_role(self, role: Role, school_id: int | None = None) -> list[PersonRoles]:
+        async with self._sessions() as session:
+            query = select(Person.aad_object_id).join(RoleGrant, RoleGrant.person_id == Person.id).where(
+                RoleGrant.role == role.value)
+            if school_id is not None:
+                query = query.where(RoleGrant.school_id == school_id)
+            ids = list(dict.fromkeys(await session.scalars(query.order_by(Person.name))))
+        return [await self.roles_of(aad) for aad in ids]
+
+    async def everyone(self) -> list[PersonRoles]:
+        async with self._sessions() as session:
+            ids = list(await session.scalars(select(Person.aad_object_id).order_by(Person.name)))
+        return [await self.roles_of(aad) for aad in ids]
+
+    async def remember_name(self, aad_object_id: str, name: str) -> None:
+        async with self._sessions.begin() as session:
+            person = await session.scalar(select(Person).where(Person.aad_object_id == aad_object_id))
+            if person is not None and name and person.name != name:
+                person.name = name
+
+
+async def _person(session: AsyncSession, aad_object_id: str, name: str) -> Person:
+    person = await session.scalar(select(Person).where(Person.aad_object_id == aad_object_id))
+    if person is None:
+        person = Person(aad_object_id=aad_object_id, name=name, created_at=utcnow())
+        session.add(person)
+        await session.flush()
+    elif name and not person.name:
+        person.name = name
+    return person

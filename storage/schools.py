@@ -1,0 +1,93 @@
+"""Schools, their reminders channel, and the local authority's own settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from storage.audit import record_audit
+from storage.models import School, Setting
+from storage.types import utcnow
+
+AUTHORITY_CHANNEL = "authority_reminders_channel_id"
+
+
+@dataclass(frozen=True)
+class SchoolInfo:
+    id: int
+    urn: str
+    name: str
+    authority: str
+    reminders_channel_id: str | None
+
+
+def _info(row: School) -> SchoolInfo:
+    return SchoolInfo(row.id, row.urn, row.name, row.authority, row.reminders_channel_id)
+
+
+class Schools:
+    def __init__(self, sessions: async_sessionmaker) -> None:
+        self._sessions = sessions
+
+    async def add(self, urn: str, name: str, authority: str, *, actor: str,
+                  reminders_channel_id: str | None = None) -> SchoolInfo:
+        """Add a school, or update its name and authority when the URN is known already."""
+        async with self._sessions.begin() as session:
+            row = await session.scalar(select(School).where(School.urn == urn))
+            if row is None:
+                row = School(urn=urn, name=name, authority=authority, created_at=utcnow(),
+                             reminders_channel_id=reminders_channel_id)
+                session.add(row)
+            else:
+                row.name, row.authority = name, authority
+                if reminders_channel_id:
+                    row.reminders_channel_id = reminders_channel_id
+            await session.flush()
+            record_audit(session, actor, "school_saved", {"urn": urn, "name": name, "authority": authority})
+            return _info(row)
+
+    async def remove(self, urn: str, *, actor: str) -> bool:
+        async with self._sessions.begin() as session:
+            row = await session.scalar(select(School).where(School.urn == urn))
+            if row is None:
+                return False
+            await session.delete(row)
+            record_audit(session, actor, "school_removed", {"urn": urn})
+            return True
+
+    async def get(self, school_id: int) -> SchoolInfo | None:
+        async with self._sessions() as session:
+            row = await session.get(School, school_id)
+            return _info(row) if row else None
+
+    async def by_urn(self, urn: str) -> SchoolInfo | None:
+        async with self._sessions() as session:
+            row = await session.scalar(select(School).where(School.urn == urn))
+            return _info(row) if row else None
+
+    async def all(self) -> list[SchoolInfo]:
+        async with self._sessions() as session:
+            rows = await session.scalars(select(School).order_by(School.name))
+            return [_info(row) for row in rows]
+
+    async def set_reminders_channel(self, school_id: int, channel_id: str, *, actor: str) -> None:
+        async with self._sessions.begin() as session:
+            row = await session.get(School, school_id)
+            row.reminders_channel_id = channel_id
+            record_audit(session, actor, "reminders_channel_set", {"urn": row.urn, "channel_id": channel_id})
+
+    async def authority_channel(self) -> str | None:
+        async with self._sessions() as session:
+            row = await session.get(Setting, AUTHORITY_CHANNEL)
+            return row.value if row else None
+
+    async def set_authority_channel(self, channel_id: str, *, actor: str) -> None:
+        async with self._sessions.begin() as session:
+            row = await session.get(Setting, AUTHORITY_CHANNEL)
+            if row is None:
+                session.add(Setting(key=AUTHORITY_CHANNEL, value=channel_id))
+            else:
+                row.value = channel_id
+            record_audit(session, actor, "reminders_channel_set", {"authority": True, "channel_id": channel_id})

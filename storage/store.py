@@ -1,0 +1,35 @@
+"""The one object the bot holds for storage: a repository per concept over one engine."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.activities import SeenActivities
+from storage.cases import Cases
+from storage.conversations import Conversations
+from storage.db import create_engine, sessionmaker
+from storage.people import People
+from storage.schools import Schools
+
+
+class Store:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        sessions = sessionmaker(engine)
+        self.schools = Schools(sessions)
+        self.people = People(sessions)
+        self.cases = Cases(sessions)
+        self.conversations = Conversations(sessions)
+        self.seen = SeenActivities(sessions)
+
+    @classmethod
+    def from_url(cls, url: str, **engine_options) -> Store:
+        return cls(create_engine(url, **engine_options))
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def close(self) -> None:
+        await self.engine.dispose()

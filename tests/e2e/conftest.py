@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.bot_process import ROOT, BotProcess
+from tests.e2e.playground import Playground
+
+PLAYGROUND_CONFIG = ROOT / "demo" / "playground.yml"
+# A Monday in term at the fictional schools, so Day numbers in the tests do not depend on the clock.
+E2E_TODAY = "2026-11-16"
+
+
+@pytest.fixture(scope="session")
+async def cme_bot(tmp_path_factory):
+    bot = await BotProcess(tmp_path_factory.mktemp("e2e-bot"), env={"CME_TODAY": E2E_TODAY}).start()
+    yield bot
+    await bot.stop()
+
+
+@pytest.fixture(scope="session")
+async def playground(cme_bot):
+    playground = await Playground(cme_bot.endpoint, PLAYGROUND_CONFIG).start()
+    yield playground
+    await playground.stop()

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import build_services, create_app
+from bot.config import DEVELOPMENT, Settings
+from bot.demo import load_demo
+from tests.scenario.connector import Connector
+from tests.scenario.teams import Teams
+
+# A Monday in term: 16 November 2026 at Oakwood Primary School (fictional).
+TODAY = date(2026, 11, 16)
+
+
+@pytest.fixture
+async def connector():
+    connector = Connector()
+    server = TestServer(connector.app(), host="127.0.0.1")
+    await server.start_server()
+    connector.url = str(server.make_url("/")).rstrip("/") + "/"
+    yield connector
+    await server.close()
+
+
+@pytest.fixture
+def settings(database_url):
+    return Settings(database_url=database_url, environment=DEVELOPMENT, today=TODAY)
+
+
+@pytest.fixture
+async def services(settings, store):
+    await load_demo(store)
+    return build_services(settings, store)
+
+
+@pytest.fixture
+async def teams(settings, services, connector):
+    app = create_app(settings, services, migrate=False)
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    yield Teams(client, connector.url)
+    await client.close()

@@ -1,0 +1,110 @@
+"""Teams-shaped activities, as the Bot Connector POSTs them to /api/messages."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+TENANT = "5e1f0000-0000-4000-8000-00000000c3e0"
+BOT = {"id": "28:00000000-0000-4000-8000-00000000cb07", "name": "CME Tracker"}
+TEAM = "19:cme-team-general@thread.tacv2"
+REMINDERS = "19:cme-reminders@thread.tacv2"
+
+
+@dataclass(frozen=True)
+class User:
+    aad_object_id: str
+    name: str
+    teams_id: str
+
+    @property
+    def personal_chat(self) -> str:
+        return f"a:personal-{self.teams_id.split(':')[1]}"
+
+
+def _user(n: int, name: str) -> User:
+    return User(f"00000000-0000-4000-8000-000000000a0{n}", name, f"29:{name.lower().replace(' ', '-')}")
+
+
+SAM = _user(1, "Sam Staff")          # school staff, Oakwood Primary School (fictional)
+RIYA = _user(2, "Riya Staff")        # school staff, Riverside Academy (fictional)
+EWAN = _user(3, "Ewan Welfare")      # EWS officer
+TARA = _user(4, "Tara Tracker")      # CME Pupil Tracking Officer
+AGGIE = _user(5, "Aggie Agency")     # agency referrer
+ADAM = _user(6, "Adam Admin")        # admin
+STRANGER = User("00000000-0000-4000-8000-0000000000ff", "Stella Stranger", "29:stella-stranger")
+
+
+class Teams:
+    """Builds activities from users and conversations; `post` sends them to the bot."""
+
+    def __init__(self, client, service_url: str) -> None:
+        self.client = client
+        self.service_url = service_url
+
+    def activity(self, user: User, conversation: str | None = None, *, kind: str = "message",
+                 channel: str | None = None, **fields) -> dict:
+        if channel:
+            conv = {"id": conversation or f"{channel};messageid={uuid.uuid4().hex[:8]}", "conversationType": "channel",
+                    "isGroup": True, "tenantId": TENANT}
+            channel_data = {"team": {"id": TEAM}, "channel": {"id": channel}, "tenant": {"id": TENANT}}
+        else:
+            conv = {"id": conversation or user.personal_chat, "conversationType": "personal", "tenantId": TENANT}
+            channel_data = {"tenant": {"id": TENANT}}
+        return {
+            "type": kind, "id": f"act-{uuid.uuid4().hex}", "timestamp": datetime.now(UTC).isoformat(),
+            "serviceUrl": self.service_url, "channelId": "msteams",
+            "from": {"id": user.teams_id, "name": user.name, "aadObjectId": user.aad_object_id},
+            "conversation": conv, "recipient": BOT, "channelData": channel_data, **fields,
+        }
+
+    async def post(self, activity: dict, headers: dict | None = None):
+        response = await self.client.post("/api/messages", json=activity, headers=headers or {})
+        body = await response.text()
+        return response.status, body
+
+    async def say(self, user: User, text: str, *, channel: str | None = None) -> dict:
+        fields = {"text": text}
+        if channel:
+            mention = f"<at>{BOT['name']}</at>"
+            fields = {"text": f"{mention} {text}",
+                      "entities": [{"type": "mention", "text": mention, "mentioned": BOT}]}
+        activity = self.activity(user, channel=channel, **fields)
+        status, _ = await self.post(activity)
+        assert status in (200, 201), status
+        return activity
+
+    async def submit(self, user: User, value: dict, *, reply_to: str | None = None, channel: str | None = None,
+                     activity_id: str | None = None) -> dict:
+        activity = self.activity(user, channel=channel, value=value, replyToId=reply_to)
+        if activity_id:
+            activity["id"] = activity_id
+        status, _ = await self.post(activity)
+        assert status in (200, 201), status
+        return activity
+
+    async def invoke(self, user: User, verb: str, data: dict, *, reply_to: str | None = None,
+                     conversation: str | None = None, channel: str | None = None,
+                     activity_id: str | None = None) -> tuple[int, dict]:
+        import json
+
+        value = {"action": {"type": "Action.Execute", "verb": verb, "data": {"verb": verb, **data}},
+                 "trigger": "manual"}
+        activity = self.activity(user, conversation, kind="invoke", channel=channel, name="adaptiveCard/action",
+                                 value=value, replyToId=reply_to)
+        if activity_id:
+            activity["id"] = activity_id
+        status, body = await self.post(activity)
+        return status, json.loads(body) if body else {}
+
+    async def install_personal(self, user: User) -> None:
+        activity = self.activity(user, kind="installationUpdate", action="add")
+        status, _ = await self.post(activity)
+        assert status in (200, 201), status
+
+    async def install_team(self, user: User) -> None:
+        activity = self.activity(user, TEAM, kind="conversationUpdate", channel=TEAM,
+                                 membersAdded=[{"id": BOT["id"]}])
+        status, _ = await self.post(activity)
+        assert status in (200, 201), status
