@@ -6,12 +6,14 @@ import logging
 from pathlib import Path
 
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import make_url
 
 import bot.handlers  # noqa: F401 - registers the handlers
 from bot.calendars import Calendars
 from bot.config import Settings
 from bot.dispatch import Dispatcher
+from bot.scheduler import start_scheduler
 from bot.services import Services
 from bot.teams import TeamsGateway
 from cme.term_dates import load_term_dates
@@ -21,6 +23,7 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 SERVICES = web.AppKey("services", Services)
+SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 
 
 def ensure_sqlite_directory(url: str) -> None:
@@ -36,10 +39,16 @@ def build_services(settings: Settings, store: Store | None = None) -> Services:
     return Services(settings, store, Calendars(load_term_dates(settings.term_dates)))
 
 
+def connect(services: Services) -> TeamsGateway:
+    """The gateway to Teams, which is also the services' messenger for proactive messages."""
+    gateway = TeamsGateway(services.settings, Dispatcher(services))
+    services.messenger = gateway
+    return gateway
+
+
 def create_app(settings: Settings, services: Services | None = None, *, migrate: bool = True) -> web.Application:
     services = services or build_services(settings)
-    gateway = TeamsGateway(settings, Dispatcher(services))
-    services.messenger = gateway
+    gateway = connect(services)
 
     app = web.Application()
     app[SERVICES] = services
@@ -49,8 +58,12 @@ def create_app(settings: Settings, services: Services | None = None, *, migrate:
     async def start(_app: web.Application) -> None:
         if migrate:
             await upgrade(services.store.engine)
+        if settings.scheduler:
+            app[SCHEDULER] = start_scheduler(services)
 
     async def stop(_app: web.Application) -> None:
+        if SCHEDULER in app:
+            app[SCHEDULER].shutdown(wait=False)
         await services.store.close()
 
     app.on_startup.append(start)

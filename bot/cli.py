@@ -178,6 +178,28 @@ def package(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def remind(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import date
+
+    from bot.app import build_services, connect
+    from bot.reminders import run_daily_reminders
+
+    try:
+        on_date = date.fromisoformat(args.date) if args.date else settings.local_today()
+    except ValueError:
+        print(f"cme-bot: --date must be YYYY-MM-DD, not {args.date!r}", file=sys.stderr)
+        return 2
+    services = build_services(settings)
+    connect(services)
+    try:
+        report = await run_daily_reminders(services, on_date, dry_run=args.dry_run)
+    finally:
+        await services.store.close()
+    for line in report.lines():
+        print(line)
+    return 1 if report.not_posted or report.uncertain else 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="cme-bot", description="Children Missing Education bot for Microsoft Teams")
     commands = top.add_subparsers(dest="command", required=True)
@@ -214,6 +236,11 @@ def parser() -> argparse.ArgumentParser:
             p.add_argument("--name", help="display name")
         p.set_defaults(run=run)
     roles.add_parser("list").set_defaults(run=roles_list)
+
+    p = commands.add_parser("remind", help="run the daily Day 5 / Day 20 reminders now (catch-up, tests)")
+    p.add_argument("--date", help="the school day to run for, YYYY-MM-DD (default: today)")
+    p.add_argument("--dry-run", action="store_true", help="list what is due without claiming or posting")
+    p.set_defaults(run=remind)
 
     p = commands.add_parser("package", help="write the Teams app package (zip) for upload")
     p.add_argument("--app-id", required=True, help="the bot's Microsoft App ID (a GUID)")

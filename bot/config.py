@@ -32,6 +32,7 @@ class Settings:
     reminder_time: time = time(8, 0)
     timezone: str = "Europe/London"
     today: date | None = None
+    scheduler: bool = True
     instance: str = field(default_factory=lambda: f"{os.uname().nodename}:{os.getpid()}")
 
     @classmethod
@@ -51,6 +52,7 @@ class Settings:
             reminder_time=_time(env.get("CME_REMINDER_TIME", "08:00")),
             timezone=env.get("CME_TIMEZONE", "Europe/London"),
             today=_date(env["CME_TODAY"], "CME_TODAY") if env.get("CME_TODAY") else None,
+            scheduler=env.get("CME_SCHEDULER", "on").lower() not in ("off", "0", "false", "no"),
         )
         values.update(overrides)
         return cls(**values)

@@ -8,7 +8,7 @@ from bot.context import Context
 from bot.handlers.installation import installed, uninstalled
 from bot.routes import CHANNEL, PERSONAL, ROUTES, Routes
 from bot.services import Services
-from bot.turn import ACTION, INSTALLED, MESSAGE, UNINSTALLED, Outbox, Turn
+from bot.turn import ACTION, INSTALLED, MESSAGE, SUBMIT, UNINSTALLED, Message, Outbox, Turn
 from cards.notice import notice_card
 from cards.welcome import no_role_card
 from cme.calendar import CalendarError
@@ -81,9 +81,17 @@ class Dispatcher:
             needed = " or ".join(sorted(role.label for role in route.roles or ()))
             return await self._refuse(context, f"That is for the {needed}. Nothing was changed.")
         try:
-            return await route.handler(context)
+            card = await route.handler(context)
         except (ProcedureError, CalendarError) as error:
             return await self._refuse(context, str(error))
+        if card is not None and turn.kind == SUBMIT:
+            # An Action.Execute answered through its Action.Submit fallback: change the card in place.
+            if turn.reply_to_id:
+                await outbox.update(turn.reply_to_id, Message(card=card))
+            else:
+                await outbox.send(Message(card=card))
+            return None
+        return card
 
     async def _refuse(self, context: Context, text: str) -> dict | None:
         if context.turn.kind == ACTION:

@@ -54,8 +54,12 @@ def submit(title: str, verb: str, *, style: str | None = None, **data: Any) -> A
 
 
 def execute(title: str, verb: str, *, style: str | None = None, **data: Any) -> Action:
-    """An Action.Execute (Universal Actions): arrives as an adaptiveCard/action invoke."""
-    return ac.ActionExecute(title=title, verb=verb, data={"verb": verb, **data}, style=style)
+    """An Action.Execute (Universal Actions): arrives as an adaptiveCard/action invoke.
+
+    Clients without Universal Actions fall back to an Action.Submit with the same verb and data.
+    """
+    fallback = ac.ActionSubmit(title=title, data={"verb": verb, **data}, style=style)
+    return ac.ActionExecute(title=title, verb=verb, data={"verb": verb, **data}, style=style, fallback=fallback)
 
 
 def show_card(title: str, body: Sequence[Element], actions: Iterable[Action]) -> Action:

@@ -72,6 +72,7 @@ class Case:
     forwarding_address: str = ""
     new_school: str = ""
     referrer: str = ""
+    created_by: str = ""
     created_at: datetime | None = None
     id: int | None = None
     version: int = 0

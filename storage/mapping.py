@@ -69,6 +69,7 @@ def case_from_row(row: CaseRow) -> Case:
         triage_recorded_on=row.triage_recorded_on, ews_contacted_on=row.ews_contacted_on,
         checklist_completed_on=row.checklist_completed_on, day20_review_on=row.day20_review_on,
         cme_referral_on=row.cme_referral_on, removal_requested_on=row.removal_requested_on,
-        off_roll_date=row.off_roll_date, created_at=row.created_at, version=row.version,
+        off_roll_date=row.off_roll_date, created_at=row.created_at, created_by=row.created_by,
+        version=row.version,
         **{name: details.get(name, "") for name in _DETAIL_FIELDS},
     )

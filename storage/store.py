@@ -6,10 +6,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.activities import SeenActivities
+from storage.card_messages import CardMessages
 from storage.cases import Cases
 from storage.conversations import Conversations
 from storage.db import create_engine, sessionmaker
 from storage.people import People
+from storage.reminders import Reminders
 from storage.schools import Schools
 
 
@@ -22,6 +24,8 @@ class Store:
         self.cases = Cases(sessions)
         self.conversations = Conversations(sessions)
         self.seen = SeenActivities(sessions)
+        self.card_messages = CardMessages(sessions)
+        self.reminders = Reminders(sessions)
 
     @classmethod
     def from_url(cls, url: str, **engine_options) -> Store:

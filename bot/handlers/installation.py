@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.channels import channel_reference
 from bot.routes import ROUTES
 from bot.services import Services
 from bot.turn import Message, Outbox, Turn
@@ -12,14 +13,6 @@ from storage.conversations import CHANNEL, GROUP_CHAT, PERSONAL
 from storage.people import PersonRoles
 
 log = logging.getLogger(__name__)
-
-
-def _channel_reference(team_reference: dict, channel_id: str) -> dict:
-    reference = dict(team_reference)
-    reference["conversation"] = {**(team_reference.get("conversation") or {}), "id": channel_id,
-                                 "conversationType": "channel"}
-    reference.pop("activityId", None)
-    return reference
 
 
 async def installed(services: Services, turn: Turn, outbox: Outbox, person: PersonRoles) -> None:
@@ -35,7 +28,7 @@ async def installed(services: Services, turn: Turn, outbox: Outbox, person: Pers
     if not turn.team_id:
         await conversations.save(turn.conversation_id, GROUP_CHAT, turn.reference, tenant_id=turn.tenant_id)
         return
-    team_reference = _channel_reference(turn.reference, turn.team_id)
+    team_reference = channel_reference(turn.reference, turn.team_id)
     fresh = await conversations.save(turn.team_id, CHANNEL, team_reference, tenant_id=turn.tenant_id,
                                      team_id=turn.team_id)
     if services.messenger is not None:
@@ -46,7 +39,7 @@ async def installed(services: Services, turn: Turn, outbox: Outbox, person: Pers
             channels = []
         for channel_id, _name in channels:
             if channel_id != turn.team_id:
-                await conversations.save(channel_id, CHANNEL, _channel_reference(team_reference, channel_id),
+                await conversations.save(channel_id, CHANNEL, channel_reference(team_reference, channel_id),
                                          tenant_id=turn.tenant_id, team_id=turn.team_id)
     if fresh:
         await outbox.send(Message(card=team_welcome()))

@@ -12,7 +12,7 @@ E2E_TODAY = "2026-11-16"
 
 @pytest.fixture(scope="session")
 async def cme_bot(tmp_path_factory):
-    bot = await BotProcess(tmp_path_factory.mktemp("e2e-bot"), env={"CME_TODAY": E2E_TODAY}).start()
+    bot = await BotProcess(tmp_path_factory.mktemp("e2e-bot"), env={"CME_TODAY": E2E_TODAY, "CME_SCHEDULER": "off"}).start()
     yield bot
     await bot.stop()
 

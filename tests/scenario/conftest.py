@@ -27,7 +27,7 @@ async def connector():
 
 @pytest.fixture
 def settings(database_url):
-    return Settings(database_url=database_url, environment=DEVELOPMENT, today=TODAY)
+    return Settings(database_url=database_url, environment=DEVELOPMENT, today=TODAY, scheduler=False)
 
 
 @pytest.fixture

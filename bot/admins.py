@@ -1,0 +1,32 @@
+"""Telling the administrators, in their personal chats, about something they must fix."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.delivery_errors import DeliveryError
+from bot.services import Services
+from bot.turn import Message
+from cme.roles import Role
+
+log = logging.getLogger(__name__)
+
+
+async def tell_admins(services: Services, text: str) -> int:
+    """How many administrators were told; the log says so when none could be."""
+    store = services.store
+    admins = {p.aad_object_id for p in await store.people.with_role(Role.ADMIN)}
+    admins |= set(services.settings.bootstrap_admins)
+    told = 0
+    for aad_object_id in sorted(admins):
+        chat = await store.conversations.personal_chat(aad_object_id)
+        if chat is None or not chat.alive or services.messenger is None:
+            continue
+        try:
+            await services.messenger.send(chat.reference, Message(text=text))
+            told += 1
+        except DeliveryError as error:
+            log.warning("could not tell an administrator: %s", error)
+    if not told:
+        log.error("no administrator could be told: %s", text)
+    return told

@@ -1,0 +1,77 @@
+"""Render a case for one person, post it, and keep every posted copy up to date."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from bot.access import can_work, has_role_on
+from bot.context import Context
+from bot.delivery_errors import DeliveryError
+from bot.services import Services
+from bot.turn import Message
+from cards.case_card import CaseView, case_card
+from cards.notice import notice_card
+from cme.case import Case
+from storage.people import PersonRoles
+
+log = logging.getLogger(__name__)
+
+CASE_CARD = "case"
+
+
+async def case_view(services: Services, case: Case, person: PersonRoles, *, notice: str | None = None,
+                    problem: str | None = None) -> CaseView:
+    school = await services.store.schools.get(case.school_id) if case.school_id else None
+    calendar = services.calendars.for_school(school)
+    today = services.today()
+    zone = services.settings.zone
+    history = [(entry.at.astimezone(zone), entry.actor_name.split(" ")[0], entry.kind, entry.data)
+               for entry in await services.store.cases.history(case.id)]
+    return CaseView(
+        case=case, school_name=school.name if school else "No school yet (local authority)",
+        day=case.day_number(calendar, today) if case.is_open else 0, due=case.due_dates(calendar),
+        overdue=case.overdue(calendar, today), today=today, key=uuid.uuid4().hex[:12],
+        can_work=can_work(person, case), history=history, notice=notice, problem=problem,
+    )
+
+
+async def send_case_card(context: Context, case: Case, *, notice: str | None = None) -> None:
+    """A new case card in this conversation, remembered so later changes update it."""
+    view = await case_view(context.services, case, context.person, notice=notice)
+    activity_id = await context.reply(card=case_card(view))
+    if activity_id:
+        await context.store.card_messages.add(case.id, CASE_CARD, context.turn.conversation_id, activity_id,
+                                              context.person.aad_object_id)
+
+
+async def update_case_cards(context: Context, case: Case, *, notice: str | None = None,
+                            problem: str | None = None) -> None:
+    """The card the action came from changes in place for its user; other copies follow for theirs."""
+    here = context.turn.reply_to_id
+    view = await case_view(context.services, case, context.person, notice=notice, problem=problem)
+    if here:
+        await context.outbox.update(here, Message(card=case_card(view)))
+    else:
+        await send_case_card(context, case, notice=notice)
+    await refresh_other_copies(context.services, case, skip={here} if here else set())
+
+
+async def refresh_other_copies(services: Services, case: Case, *, skip: set[str]) -> None:
+    if services.messenger is None:
+        return
+    for copy in await services.store.card_messages.latest(case.id, (CASE_CARD,)):
+        if copy.activity_id in skip or not copy.audience:
+            continue
+        conversation = await services.store.conversations.get(copy.conversation_id)
+        if conversation is None or not conversation.alive:
+            continue
+        person = await services.store.people.roles_of(copy.audience)
+        if has_role_on(person, case):
+            card = case_card(await case_view(services, case, person))
+        else:
+            card = notice_card(f"Case {case.reference} is no longer available to you.")
+        try:
+            await services.messenger.update(conversation.reference, copy.activity_id, Message(card=card))
+        except DeliveryError as error:
+            log.warning("could not refresh a copy of case card %s: %s", case.reference, error)

@@ -1,0 +1,87 @@
+"""Proactive sending within Teams' limits: per-conversation and per-app rate windows, 429 backoff.
+
+Teams allows a bot 7 messages a second in one conversation (8 in 2 s, 60 in 30 s, 1800 an hour)
+and 50 requests a second for the app. Waiting for a free slot before each send keeps us under
+them; a 429 still waits its Retry-After (or backs off exponentially, with jitter and a cap). A POST
+whose fate is unknown is never repeated here: the caller decides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from bot.delivery_errors import Throttled
+
+T = TypeVar("T")
+
+CONVERSATION_WINDOWS = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
+APP_WINDOWS = ((50, 1.0),)
+
+
+class Windows:
+    """Sliding windows of (count, seconds): how long to wait before one more send fits them all."""
+
+    def __init__(self, windows: tuple[tuple[int, float], ...], clock: Callable[[], float] = time.monotonic) -> None:
+        self.windows = windows
+        self.clock = clock
+        self.sent: deque[float] = deque()
+        self.longest = max(seconds for _, seconds in windows)
+
+    def wait_needed(self) -> float:
+        now = self.clock()
+        while self.sent and now - self.sent[0] >= self.longest:
+            self.sent.popleft()
+        wait = 0.0
+        for count, seconds in self.windows:
+            inside = [t for t in self.sent if now - t < seconds]
+            if len(inside) >= count:
+                wait = max(wait, inside[-count] + seconds - now)
+        return wait
+
+    def record(self) -> None:
+        self.sent.append(self.clock())
+
+
+class Throttle:
+    def __init__(self, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._sleep = sleep
+        self._clock = clock
+        self._app = Windows(APP_WINDOWS, clock)
+        self._conversations: dict[str, Windows] = defaultdict(lambda: Windows(CONVERSATION_WINDOWS, clock))
+        self.waited = 0.0
+
+    async def slot(self, conversation_id: str) -> None:
+        """Wait until a send to this conversation fits every window, then count it.
+
+        Checking and counting happen with no await between them, so concurrent senders cannot both
+        take the last place in a window.
+        """
+        windows = self._conversations[conversation_id.split(";", 1)[0]]
+        while True:
+            wait = max(self._app.wait_needed(), windows.wait_needed())
+            if wait <= 0:
+                self._app.record()
+                windows.record()
+                return
+            self.waited += wait
+            await self._sleep(wait)
+
+
+async def with_retries(send: Callable[[], Awaitable[T]], *, attempts: int = 5, cap: float = 60.0,
+                       sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> T:
+    """Repeat a send refused with 429 (or 412/502/503/504 before anything was posted), within bounds."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await send()
+        except Throttled as error:
+            if attempt == attempts:
+                raise
+            backoff = error.retry_after if error.retry_after is not None else 2 ** (attempt - 1)
+            await sleep(min(cap, backoff) + random.uniform(0, 0.25))
+    raise AssertionError("unreachable")

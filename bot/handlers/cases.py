@@ -1,0 +1,87 @@
+"""`my cases` and `case CME-…`: the open cases a person works on, and one case card."""
+
+from __future__ import annotations
+
+from bot.access import has_role_on, not_found
+from bot.case_cards import send_case_card
+from bot.context import Context
+from bot.routes import PERSONAL, ROUTES
+from cards.case_list import PAGE, CaseLine, case_list_card
+from cme.case import Case
+from cme.reference import find_reference
+from cme.roles import AUTHORITY_WIDE, Role
+
+READERS = {Role.SCHOOL_STAFF, Role.EWS_OFFICER, Role.TRACKING_OFFICER, Role.AGENCY_REFERRER}
+LIMIT = 2000
+
+
+async def _open_cases(context: Context) -> tuple[str, list[Case]]:
+    person, cases = context.person, context.store.cases
+    if person.roles & AUTHORITY_WIDE:
+        return "Open cases in the local authority", await cases.open_cases(limit=LIMIT)
+    if person.school_ids():
+        names = ", ".join(g.school_name or "" for g in person.grants if g.role is Role.SCHOOL_STAFF)
+        return f"Open cases: {names}", await cases.open_cases(person.school_ids(), limit=LIMIT)
+    referred = [c for c in await cases.open_cases(without_school=True, limit=LIMIT)
+                if c.created_by == person.aad_object_id]
+    return "Children you referred", referred
+
+
+async def _lines(context: Context, cases: list[Case]) -> list[CaseLine]:
+    today = context.services.today()
+    schools = {s.id: s for s in await context.store.schools.all()}
+    lines = []
+    for case in cases:
+        school = schools.get(case.school_id)
+        calendar = context.services.calendars.for_school(school)
+        due = case.due_dates(calendar)
+        upcoming = next(((m, d) for m, d in due.items() if d >= today and not case.milestone_done(m)), None)
+        lines.append(CaseLine(case.reference, case.pupil.full_name, school.name if school else "No school yet",
+                              case.day_number(calendar, today), upcoming, tuple(case.overdue(calendar, today)),
+                              case.state.label))
+    lines.sort(key=lambda line: (-len(line.overdue), -line.day, line.reference))
+    return lines
+
+
+async def _list(context: Context, offset: int) -> None:
+    title, cases = await _open_cases(context)
+    lines = await _lines(context, cases)
+    await context.reply(card=case_list_card(title, lines[offset:offset + PAGE], len(lines), offset))
+
+
+@ROUTES.command("my cases", "cases", description="the open cases you work on, with Day N and what is overdue",
+                roles=READERS, where=PERSONAL)
+async def my_cases(context: Context) -> None:
+    await _list(context, 0)
+
+
+@ROUTES.action("cases.more", roles=READERS)
+async def more_cases(context: Context) -> None:
+    await _list(context, max(int(context.turn.data.get("offset") or 0), 0))
+
+
+async def _open(context: Context, text: str) -> None:
+    reference = find_reference(text)
+    if reference is None:
+        await context.reply("Say the case reference, for example **case CME-2026-0042**.")
+        return
+    case = await context.store.cases.get(reference)
+    if case is None or not has_role_on(context.person, case):
+        await context.reply(not_found(reference))
+        return
+    await send_case_card(context, case)
+
+
+@ROUTES.command("case", description="open one case, e.g. case CME-2026-0042", usage="case CME-…",
+                roles=READERS, where=PERSONAL)
+async def case_command(context: Context) -> None:
+    await _open(context, context.args)
+
+
+@ROUTES.action("case.open", roles=READERS)
+async def case_button(context: Context) -> None:
+    if not context.turn.in_personal_chat:
+        await context.reply("Case cards open in your personal chat with me: say **case "
+                            f"{context.turn.data.get('case', '')}** there.")
+        return
+    await _open(context, str(context.turn.data.get("case", "")))

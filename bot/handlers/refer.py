@@ -1,0 +1,65 @@
+"""`refer`: another agency refers a child; the case goes to the tracking officer with no school yet."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from bot.case_cards import send_case_card
+from bot.context import Context
+from bot.notify import tell_tracking_officers
+from bot.routes import PERSONAL, ROUTES
+from bot.turn import Message
+from cards.notice import notice_card
+from cards.referral_form import referral_form_card
+from cme.case import Case
+from cme.lifecycle import State
+from cme.milestones import due_dates
+from cme.report import REFERRAL_FIELDS, check_referral
+from cme.roles import Role
+from storage.cases import NewEvent
+
+log = logging.getLogger(__name__)
+AGENCY = {Role.AGENCY_REFERRER}
+
+
+@ROUTES.command("refer", description="refer a child missing education to the tracking officer", roles=AGENCY,
+                where=PERSONAL)
+async def refer_command(context: Context) -> None:
+    today = context.services.today().isoformat()
+    await context.reply(card=referral_form_card(uuid.uuid4().hex, {}, {}, today))
+
+
+@ROUTES.action("refer.submit", roles=AGENCY)
+async def refer_submit(context: Context) -> None:
+    data = context.turn.data
+    values = {key: str(data.get(key, "")).strip() for key in REFERRAL_FIELDS}
+    today = context.services.today()
+    referral, errors = check_referral(values, today)
+    form_id = str(data.get("form") or uuid.uuid4().hex)
+    if referral is None:
+        card = referral_form_card(form_id, values, errors, today.isoformat())
+        if context.turn.reply_to_id:
+            await context.outbox.update(context.turn.reply_to_id, Message(card=card))
+        else:
+            await context.reply(card=card)
+        return
+    calendar = context.services.calendars.for_school(None)
+    day_one = calendar.school_day_on_or_after(today)
+    case = Case(reference="", school_id=None, state=State.CME_REFERRAL, pupil=referral.pupil,
+                first_day_absent=day_one, run_start=day_one, known_so_far=referral.known_so_far,
+                referrer=f"{referral.referrer_name} ({referral.agency}), {referral.referrer_contact}",
+                cme_referral_on=today)
+    case, created = await context.store.cases.create(
+        case, NewEvent("referred_by_agency", {"agency": referral.agency}, context.actor),
+        due_dates(calendar, day_one), submission_key=form_id)
+    if context.turn.reply_to_id:
+        await context.outbox.update(context.turn.reply_to_id,
+                                    Message(card=notice_card(f"Referral sent as {case.reference}.")))
+    if not created:
+        await context.reply(f"This referral was sent already as {case.reference}.")
+        return
+    log.info("case %s referred by an agency", case.reference)
+    await send_case_card(context, case, notice=f"Referral received as {case.reference}: the CME Pupil Tracking "
+                                               "Officer has it.")
+    await tell_tracking_officers(context.services, case, f"New referral from {referral.agency}")

@@ -1,0 +1,144 @@
+"""`report`: school staff report a missing pupil through a three-step card, then get the case card."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from bot.case_cards import send_case_card
+from bot.channels import channel_of, post_to_channel
+from bot.context import Context
+from bot.delivery_errors import DeliveryError
+from bot.routes import PERSONAL, ROUTES
+from bot.turn import Message
+from cards.alerts import urgent_alert_card
+from cards.report_form import ReportForm, report_cancelled_card, report_done_card, report_form_card
+from cme.casework import new_case
+from cme.report import STEPS, check_report, check_step
+from cme.roles import Role
+from storage.cases import NewEvent
+
+log = logging.getLogger(__name__)
+STAFF = {Role.SCHOOL_STAFF}
+
+
+async def _schools(context: Context) -> list[tuple[int, str]]:
+    return [(g.school_id, g.school_name or "") for g in context.person.grants
+            if g.role is Role.SCHOOL_STAFF and g.school_id is not None]
+
+
+def _values(context: Context) -> dict:
+    """The other steps' values from the card's draft, this step's from its inputs (a cleared input is absent)."""
+    data = context.turn.data
+    values = dict(data.get("draft") or {})
+    step = int(data.get("step") or 1)
+    for key in STEPS[step - 1]:
+        values[key] = str(data.get(key, "")).strip()
+    return values
+
+
+async def _calendar(context: Context, values: dict):
+    school = None
+    if str(values.get("school_id", "")).isdigit():
+        school_id = int(values["school_id"])
+        if school_id in dict(await _schools(context)):
+            school = await context.store.schools.get(school_id)
+    return school, context.services.calendars.for_school(school)
+
+
+async def _show(context: Context, form: ReportForm) -> None:
+    message = Message(card=report_form_card(form))
+    if context.turn.reply_to_id:
+        await context.outbox.update(context.turn.reply_to_id, message)
+    else:
+        await context.outbox.send(message)
+
+
+def _form(context: Context, step: int, values: dict, schools, **problems) -> ReportForm:
+    return ReportForm(str(context.turn.data.get("form") or uuid.uuid4().hex), step, values, schools,
+                      context.services.today(), **problems)
+
+
+@ROUTES.command("report", description="report a missing pupil", roles=STAFF, where=PERSONAL)
+async def report_command(context: Context) -> None:
+    schools = await _schools(context)
+    values = {"school_id": str(schools[0][0])} if schools else {}
+    form = ReportForm(uuid.uuid4().hex, 1, values, schools, context.services.today())
+    await context.reply(card=report_form_card(form))
+
+
+@ROUTES.action("report.open", roles=STAFF)
+async def report_button(context: Context) -> None:
+    if not context.turn.in_personal_chat:
+        await context.reply("Please report in your personal chat with me: a report names a child.")
+        return
+    await report_command(context)
+
+
+@ROUTES.action("report.next", roles=STAFF)
+async def report_next(context: Context) -> None:
+    step = int(context.turn.data.get("step") or 1)
+    values = _values(context)
+    schools = await _schools(context)
+    school, calendar = await _calendar(context, values)
+    errors = check_step(values, step, calendar, context.services.today())
+    if step == 1 and school is None and "school_id" not in errors:
+        errors["school_id"] = "Choose one of your schools."
+    await _show(context, _form(context, step if errors else step + 1, values, schools, errors=errors))
+
+
+@ROUTES.action("report.back", roles=STAFF)
+async def report_back(context: Context) -> None:
+    step = int(context.turn.data.get("step") or 2)
+    await _show(context, _form(context, max(step - 1, 1), _values(context), await _schools(context)))
+
+
+@ROUTES.action("report.cancel", roles=STAFF)
+async def report_cancel(context: Context) -> None:
+    if context.turn.reply_to_id:
+        await context.outbox.update(context.turn.reply_to_id, Message(card=report_cancelled_card()))
+    else:
+        await context.reply("Report cancelled: nothing was saved.")
+
+
+@ROUTES.action("report.submit", roles=STAFF)
+async def report_submit(context: Context) -> None:
+    values = _values(context)
+    schools = await _schools(context)
+    school, calendar = await _calendar(context, values)
+    today = context.services.today()
+    checked = check_report(values, calendar, today)
+    errors = dict(checked.errors)
+    if school is None:
+        errors["school_id"] = "Choose one of your schools."
+    if errors or checked.report is None:
+        first = next((n for n, fields in enumerate(STEPS, 1) if set(fields) & set(errors)), 3)
+        await _show(context, _form(context, first, values, schools, errors=errors, warnings=checked.warnings))
+        return
+    case, due = new_case(checked.report, calendar)
+    day = case.day_number(calendar, today)
+    case, created = await context.store.cases.create(
+        case, NewEvent("reported", {"day": day, "school_id": school.id}, context.actor), due,
+        submission_key=str(context.turn.data.get("form")))
+    if context.turn.reply_to_id:
+        await context.outbox.update(context.turn.reply_to_id,
+                                    Message(card=report_done_card(case.reference, case.pupil.full_name)))
+    if not created:
+        await context.reply(f"This report was submitted already as {case.reference}.")
+        return
+    log.info("case %s reported at school %s, day %s, at risk %s", case.reference, school.urn, day, case.risk.at_risk)
+    await send_case_card(context, case, notice=f"Reported as {case.reference}. Say this reference on the phone.")
+    if case.risk.at_risk:
+        await _urgent_alert(context, case, school)
+
+
+async def _urgent_alert(context: Context, case, school) -> None:
+    """The school's CME channel hears at once that a child may be at risk: reference and action only."""
+    card = urgent_alert_card(case.reference, school.name, context.actor.name)
+    try:
+        await post_to_channel(context.services, await channel_of(context.services, school),
+                              Message(card=card, summary=f"Urgent: {case.reference} Day 1 risk"))
+    except DeliveryError as error:
+        log.warning("urgent alert for %s not posted: %s", case.reference, error)
+        await context.reply(f"I could not post the urgent alert to your school's CME channel ({error}). "
+                            "Tell your Designated Safeguarding Lead now, by phone.")

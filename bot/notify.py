@@ -1,0 +1,44 @@
+"""Telling the CME Pupil Tracking Officer: the case card in their personal chat, a line in the LA channel."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.case_cards import CASE_CARD, case_view
+from bot.channels import post_to_channel
+from bot.delivery_errors import DeliveryError
+from bot.services import Services
+from bot.turn import Message
+from cards.alerts import referral_alert_card
+from cards.case_card import case_card
+from cme.case import Case
+from cme.roles import Role
+
+log = logging.getLogger(__name__)
+
+
+async def tell_tracking_officers(services: Services, case: Case, what: str) -> int:
+    """How many places were told: officers' personal chats and the local authority's channel."""
+    store, told = services.store, 0
+    if services.messenger is None:
+        return 0
+    for officer in await store.people.with_role(Role.TRACKING_OFFICER):
+        chat = await store.conversations.personal_chat(officer.aad_object_id)
+        if chat is None or not chat.alive:
+            continue
+        view = await case_view(services, case, officer, notice=what)
+        try:
+            activity_id = await services.messenger.send(chat.reference, Message(card=case_card(view), summary=what))
+        except DeliveryError as error:
+            log.warning("tracking officer not told about %s: %s", case.reference, error)
+            continue
+        await store.card_messages.add(case.id, CASE_CARD, chat.conversation_id, activity_id, officer.aad_object_id)
+        told += 1
+    school = await store.schools.get(case.school_id) if case.school_id else None
+    line = referral_alert_card(case.reference, school.name if school else "an agency referral", what)
+    try:
+        await post_to_channel(services, await store.schools.authority_channel(), Message(card=line, summary=what))
+        told += 1
+    except DeliveryError as error:
+        log.warning("local authority channel not told about %s: %s", case.reference, error)
+    return told

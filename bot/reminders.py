@@ -1,0 +1,170 @@
+"""The daily job: Day 5 and Day 20 reminder cards and one overdue digest per channel, exactly once.
+
+`run_daily_reminders(services, on_date)` is one plain coroutine: the scheduler of `cme-bot serve`
+calls it each school day, `cme-bot remind` calls it by hand. Claims in the database make it safe to
+run twice, after a crash, or on several instances at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.admins import tell_admins
+from bot.channels import ChannelUnavailable, channel_of, post_to_channel
+from bot.delivery import Throttle, with_retries
+from bot.delivery_errors import ConversationGone, DeliveryError, DeliveryUncertain, Throttled
+from bot.reminder_cards import reminder_view
+from bot.services import Services
+from bot.turn import Message
+from cards.reminders import DigestLine, digest_card, reminder_card
+from storage.reminders import Claim
+from storage.schools import SchoolInfo
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunReport:
+    on_date: date
+    skipped: str | None = None
+    claimed: int = 0
+    posted: list[str] = field(default_factory=list)
+    not_posted: list[str] = field(default_factory=list)
+    uncertain: list[str] = field(default_factory=list)
+    digests: list[str] = field(default_factory=list)
+    due: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        if self.skipped:
+            return [f"{self.on_date}: no reminders ({self.skipped})"]
+        out = [f"{self.on_date}: {self.claimed} newly due, {len(self.posted)} posted, "
+               f"{len(self.not_posted)} not posted, {len(self.digests)} overdue digest(s)"]
+        out += [f"  due: {line}" for line in self.due]
+        out += [f"  posted: {line}" for line in self.posted]
+        out += [f"  NOT posted: {line}" for line in self.not_posted]
+        out += [f"  UNCERTAIN (check the channel, not repeated): {line}" for line in self.uncertain]
+        out += [f"  digest: {line}" for line in self.digests]
+        return out
+
+
+async def run_daily_reminders(services: Services, on_date: date, *, dry_run: bool = False,
+                              throttle: Throttle | None = None) -> RunReport:
+    report = RunReport(on_date)
+    authority = services.calendars.for_school(None)
+    if on_date.weekday() >= 5 or authority.is_bank_holiday(on_date):
+        report.skipped = authority.closure_on(on_date) or "not a school day"
+        return report
+    store = services.store
+    schools = {school.id: school for school in await store.schools.all()}
+    open_today = [sid for sid, school in schools.items() if services.calendars.for_school(school).is_school_day(on_date)]
+    if authority.is_school_day(on_date):
+        open_today.append(None)
+    if not open_today:
+        report.skipped = "every school is closed"
+        return report
+    if dry_run:
+        for due in await store.reminders.due(on_date, school_ids=open_today):
+            report.due.append(f"{due.reference} {due.milestone.label} due {due.due_on}")
+        return report
+
+    report.claimed = await store.reminders.claim_due(on_date, services.settings.instance, school_ids=open_today)
+    throttle = throttle or Throttle()
+    claims = await store.reminders.to_send(services.settings.instance)
+    by_channel: dict[str | None, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        by_channel[await channel_of(services, schools.get(claim.school_id))].append(claim)
+    await asyncio.gather(*(_post_reminders(services, channel, batch, schools, on_date, throttle, report)
+                           for channel, batch in by_channel.items()))
+    await _post_digests(services, schools, open_today, on_date, throttle, report)
+    for line in report.lines():
+        log.info("reminders %s", line)
+    return report
+
+
+async def _post_reminders(services: Services, channel_id: str | None, claims: list[Claim],
+                          schools: dict[int, SchoolInfo], on_date: date, throttle: Throttle,
+                          report: RunReport) -> None:
+    store = services.store
+    for claim in claims:
+        label = f"{claim.reference} {claim.milestone.label}"
+        case = await store.cases.by_id(claim.case_id)
+        if case is None or not case.is_open or case.milestone_done(claim.milestone):
+            await store.reminders.not_sent(claim.id, "no longer needed")
+            continue
+        view = reminder_view(services, case, schools.get(case.school_id), claim.milestone, claim.due_on, on_date)
+        message = Message(card=reminder_card(view), summary=f"{claim.milestone.label}: {claim.reference}")
+        await throttle.slot(channel_id or "")
+        await store.reminders.attempt(claim.id)
+        try:
+            posted = await with_retries(lambda message=message: post_to_channel(services, channel_id, message))
+        except DeliveryUncertain as error:
+            report.uncertain.append(f"{label} ({error})")
+            continue
+        except (ChannelUnavailable, ConversationGone) as error:
+            await store.reminders.not_sent(claim.id, f"channel unavailable: {error}")
+            report.not_posted.append(f"{label}: {error}")
+            await _channel_problem(services, channel_id, error, len(claims))
+            for rest in claims[claims.index(claim) + 1:]:
+                await store.reminders.not_sent(rest.id, f"channel unavailable: {error}")
+                report.not_posted.append(f"{rest.reference} {rest.milestone.label}: {error}")
+            return
+        except (Throttled, DeliveryError) as error:
+            await store.reminders.not_sent(claim.id, f"not posted: {error}")
+            report.not_posted.append(f"{label}: {error}")
+            continue
+        await store.reminders.sent(claim.id, posted.conversation_id, posted.activity_id)
+        await store.card_messages.add(case.id, claim.milestone.value, posted.conversation_id, posted.activity_id)
+        report.posted.append(label + (f" (late, due {claim.due_on})" if claim.due_on < on_date else ""))
+
+
+async def _channel_problem(services: Services, channel_id: str | None, error: Exception, waiting: int) -> None:
+    """Tell the admins in personal chat, once per run and channel, that reminders cannot reach it."""
+    what = f"channel {channel_id}" if channel_id else "a school with no reminders channel"
+    await tell_admins(services, f"I cannot post CME reminders to {what}: {error}. {waiting} reminder(s) are "
+                                "waiting and will be posted by the next run once the app is back in the team "
+                                "or another channel is set with **set reminders channel**.")
+
+
+async def _post_digests(services: Services, schools: dict[int, SchoolInfo], open_today: list[int | None],
+                        on_date: date, throttle: Throttle, report: RunReport) -> None:
+    store = services.store
+    grouped: dict[str | None, dict[str, DigestLine]] = defaultdict(dict)
+    for overdue in await store.reminders.overdue(on_date):
+        if overdue.school_id not in open_today:
+            continue
+        school = schools.get(overdue.school_id)
+        channel = await channel_of(services, school)
+        calendar = services.calendars.for_school(school)
+        line = grouped[channel].get(overdue.reference) or DigestLine(
+            overdue.reference, school.name if school else "No school yet",
+            calendar.day_number(overdue.run_start, on_date), [])
+        line.overdue.append((overdue.milestone, overdue.due_on))
+        grouped[channel][overdue.reference] = line
+    for channel_id, lines in grouped.items():
+        if channel_id is None:
+            report.not_posted.append(f"overdue digest of {len(lines)} case(s): no reminders channel is set")
+            continue
+        claim = await store.reminders.claim_digest(channel_id, on_date, services.settings.instance)
+        if claim is None:
+            continue
+        ordered = sorted(lines.values(), key=lambda line: (-line.day, line.reference))
+        await throttle.slot(channel_id)
+        await store.reminders.digest_attempt(claim)
+        try:
+            posted = await with_retries(lambda ordered=ordered, channel_id=channel_id: post_to_channel(
+                services, channel_id, Message(card=digest_card(on_date, ordered),
+                                              summary=f"{len(ordered)} overdue CME case(s)")))
+        except DeliveryUncertain as error:
+            report.uncertain.append(f"digest for {channel_id} ({error})")
+            continue
+        except DeliveryError as error:
+            await store.reminders.digest_done(claim, None, f"not posted: {error}")
+            report.not_posted.append(f"overdue digest for {channel_id}: {error}")
+            continue
+        await store.reminders.digest_done(claim, posted.activity_id)
+        report.digests.append(f"{channel_id}: {len(ordered)} case(s)")
+

@@ -1,0 +1,39 @@
+"""The daily reminder job inside `cme-bot serve`: APScheduler runs one plain coroutine on weekdays."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.reminders import run_daily_reminders
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+async def daily_job(services: Services) -> None:
+    try:
+        await run_daily_reminders(services, services.today())
+    except Exception:  # noqa: BLE001 - the next run retries whatever was not posted
+        log.exception("the daily reminder run failed; the next run picks up what is left")
+
+
+def start_scheduler(services: Services) -> AsyncIOScheduler:
+    settings = services.settings
+    scheduler = AsyncIOScheduler(timezone=settings.zone)
+    at = settings.reminder_time
+    scheduler.add_job(daily_job, CronTrigger(day_of_week="mon-fri", hour=at.hour, minute=at.minute,
+                                             timezone=settings.zone),
+                      args=[services], id="daily-reminders", coalesce=True, max_instances=1,
+                      misfire_grace_time=12 * 3600)
+    scheduler.start()
+    now = datetime.now(settings.zone)
+    if now.weekday() < 5 and now.time() >= at:
+        # Started after today's run time (a restart, a deployment): catch up now; claims stop doubles.
+        asyncio.get_running_loop().create_task(daily_job(services))
+    log.info("daily reminders at %s %s on school days", at.strftime("%H:%M"), settings.timezone)
+    return scheduler

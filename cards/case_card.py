@@ -1,0 +1,195 @@
+"""The case card: for people with a role on the case, in a personal chat. It names the pupil."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from adaptive_cards import card as ac
+
+from cards.base import action_set, bullets, card, container, facts, heading, show_card, submit, text
+from cards.history import describe
+from cme.case import Case
+from cme.casework import NOTIFIED
+from cme.checklist import ENQUIRY_KINDS, ticked
+from cme.lifecycle import Outcome, State
+from cme.milestones import BreakKind, Milestone
+
+OUTCOME_CHOICES = (Outcome.RETURNED, Outcome.LOCATED_IN_AREA, Outcome.ON_ROLL_ELSEWHERE, Outcome.LOCATED_OUTSIDE_AREA)
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case: Case
+    school_name: str
+    day: int
+    due: dict[Milestone, date]
+    overdue: list[Milestone]
+    today: date
+    key: str
+    can_work: bool = True
+    history: list[tuple[datetime, str, str, dict]] = field(default_factory=list)
+    notice: str | None = None
+    problem: str | None = None
+
+    @property
+    def next_milestone(self) -> tuple[Milestone, date] | None:
+        for milestone, due in self.due.items():
+            if due >= self.today and not self.case.milestone_done(milestone):
+                return milestone, due
+        return None
+
+
+def _day_line(view: CaseView) -> str:
+    case = view.case
+    if not case.is_open:
+        return f"Closed: {case.outcome.label if case.outcome else case.state.label}"
+    line = f"Day {view.day} of 20 of continuous absence"
+    if case.run_start != case.first_day_absent:
+        line += f" (the count restarted on {case.run_start:%A %-d %B} after a break)"
+    return line
+
+
+def _milestone_line(view: CaseView) -> str:
+    if not view.case.is_open:
+        return ""
+    upcoming = view.next_milestone
+    if upcoming:
+        milestone, due = upcoming
+        when = "today" if due == view.today else f"on {due:%A %-d %B %Y}"
+        return f"Next: {milestone.label} {when}: {milestone.action}."
+    return "Day 20 has passed: the CME referral and a decision on removal from roll are due."
+
+
+def _urgent(view: CaseView) -> list:
+    case = view.case
+    if not case.risk.at_risk or not case.is_open:
+        return []
+    steps = ["Notify children's social care and/or the police **now**: the child may be at risk of harm."]
+    if case.risk.child_protection_plan or case.risk.looked_after:
+        why = "on a child protection plan" if case.risk.child_protection_plan else "looked after"
+        steps.append(f"The child is {why}: tell their **social worker at once**.")
+    steps.append("This does not replace your child protection procedures: follow them too.")
+    items = [text("Day 1 risk: act now", bold=True, color="attention"), bullets(steps)]
+    if case.triage_outstanding:
+        items.append(text("Then record who was notified and when:", bold=True))
+        items.append(action_set([_triage_action(view)]))
+    else:
+        items.append(text(f"Notification recorded on {case.triage_recorded_on:%-d %B %Y}.", subtle=True))
+    return [container(items, style="attention")]
+
+
+def _triage_action(view: CaseView):
+    return show_card("Record who was notified", [
+        ac.InputChoiceSet(id="notified", label="Who was notified", is_multi_select=True, style="expanded",
+                          is_required=True, error_message="Tick who was notified.",
+                          choices=[ac.InputChoice(title=label, value=key) for key, label in NOTIFIED]),
+        ac.InputText(id="when", label="When (date and time)", is_required=True,
+                     placeholder="e.g. 16 November 10:40", error_message="Say when."),
+        ac.InputText(id="details", label="Names, reference numbers, advice given", is_multiline=True),
+    ], [submit("Save", "case.triage", case=view.case.reference, key=view.key)])
+
+
+def _enquiry_action(view: CaseView):
+    return show_card("Log enquiry", [
+        ac.InputChoiceSet(id="kind", label="Kind of enquiry", is_required=True, error_message="Choose one.",
+                          choices=[ac.InputChoice(title=label, value=key) for key, label in ENQUIRY_KINDS]),
+        ac.InputText(id="outcome", label="What it found", is_required=True, error_message="Say what it found."),
+        ac.InputText(id="note", label="Note", is_multiline=True),
+    ], [submit("Save enquiry", "case.enquiry", case=view.case.reference, key=view.key)])
+
+
+def _break_action(view: CaseView):
+    return show_card("Record a break", [
+        text("An attended day, or an absence with authority (illness, an unavoidable cause), breaks the "
+             "continuous absence: the count restarts from the next school day.", subtle=True),
+        ac.InputChoiceSet(id="break_kind", label="What happened", is_required=True, style="expanded",
+                          error_message="Choose one.",
+                          choices=[ac.InputChoice(title=kind.label.capitalize(), value=kind.value)
+                                   for kind in BreakKind]),
+        ac.InputDate(id="break_on", label="On", is_required=True, max=view.today.isoformat(),
+                     error_message="Give the date."),
+    ], [submit("Save break", "case.break", case=view.case.reference, key=view.key)])
+
+
+def _outcome_action(view: CaseView):
+    return show_card("Record outcome", [
+        ac.InputChoiceSet(id="outcome", label="Outcome", is_required=True, error_message="Choose one.",
+                          choices=[ac.InputChoice(title=o.label, value=o.value) for o in OUTCOME_CHOICES]),
+        ac.InputText(id="new_school", label="New school (if on roll at another school)"),
+        ac.InputDate(id="start_date", label="Started there on"),
+        ac.InputText(id="forwarding_address", label="Forwarding address (if located outside the area)",
+                     is_multiline=True),
+    ], [submit("Save outcome", "case.outcome", case=view.case.reference, key=view.key)])
+
+
+def _note_action(title: str, verb: str, label: str, view: CaseView):
+    return show_card(title, [ac.InputText(id="note", label=label, is_multiline=True)],
+                     [submit("Save", verb, case=view.case.reference, key=view.key)])
+
+
+def _milestone_actions(view: CaseView) -> list:
+    case, actions = view.case, []
+    if case.state in (State.CLOSED, State.REMOVAL_REQUESTED, State.REMOVAL_AGREED):
+        return []
+    if view.day >= 5 or case.ews_contacted_on or case.checklist_completed_on:
+        if not case.ews_contacted_on:
+            actions.append(_note_action("EWS contacted", "case.ews", "Who at EWS, and what was agreed", view))
+        if not case.checklist_completed_on:
+            actions.append(submit("Missing pupil checklist", "case.checklist.open", case=case.reference))
+    if view.day >= 20:
+        if not case.day20_review_on:
+            actions.append(_note_action("Day 20 review", "case.day20", "The review with EWS", view))
+        if not case.cme_referral_on:
+            actions.append(_note_action("Complete CME referral", "case.referral", "Note for the tracking officer",
+                                        view))
+    return actions
+
+
+def case_card(view: CaseView) -> dict:
+    case = view.case
+    body = [heading(f"{case.reference}: {case.pupil.full_name}")]
+    if view.problem:
+        body.append(text(view.problem, color="attention", bold=True))
+    if view.notice:
+        body.append(text(view.notice, color="good", bold=True))
+    body += _urgent(view)
+    body.append(text(_day_line(view), bold=True, color="attention" if view.overdue else None))
+    milestone_line = _milestone_line(view)
+    if milestone_line:
+        body.append(text(milestone_line))
+    for milestone in view.overdue:
+        body.append(text(f"Overdue: {milestone.label} was {view.due[milestone]:%A %-d %B}: {milestone.action}.",
+                         color="attention"))
+    pupil = case.pupil
+    body.append(facts([
+        ("School", view.school_name),
+        ("State", case.state.label),
+        ("First day of absence", f"{case.first_day_absent:%A %-d %B %Y}"),
+        ("Date of birth", f"{pupil.date_of_birth:%-d %B %Y}" if pupil.date_of_birth else ""),
+        ("Year group", pupil.year_group),
+        ("Address", ", ".join(p for p in (pupil.address, pupil.postcode) if p)),
+        ("Parents or carers", "; ".join(f"{c.name} {c.phone}".strip() for c in pupil.carers)),
+        ("EWS contacted", f"{case.ews_contacted_on:%-d %B %Y}" if case.ews_contacted_on else "not yet"),
+        ("Checklist", f"completed {case.checklist_completed_on:%-d %B %Y}" if case.checklist_completed_on
+         else "not yet"),
+    ]))
+    if case.breaks:
+        body.append(text("Breaks: " + "; ".join(f"{b.kind.label} on {b.on:%-d %B}" for b in case.breaks),
+                         subtle=True))
+    if case.is_open:
+        body.append(text("Enquiries, Days 1 to 5", bold=True))
+        body.append(text("\n".join(f"{'✅' if done else '⬜'} {item}" for item, done in ticked(case.enquiry_kinds))))
+    if view.history:
+        body.append(text("History", bold=True))
+        body.append(text("\n".join(f"{at:%-d %b %H:%M} {who}: {describe(kind, data)}"
+                                   for at, who, kind, data in view.history[-6:]), subtle=True))
+    actions = []
+    if view.can_work and case.is_open:
+        milestone_actions = _milestone_actions(view)
+        if milestone_actions:
+            body.append(action_set(milestone_actions))
+        if case.state is not State.REMOVAL_AGREED:
+            actions = [_enquiry_action(view), _break_action(view)]
+        actions.append(_outcome_action(view))
+    return card(body, actions)

@@ -1,0 +1,51 @@
+"""`my cases`: the open cases a person works on, most urgent first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from adaptive_cards import card as ac
+
+from cards.base import card, heading, submit, text
+from cme.milestones import Milestone
+
+PAGE = 20
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    reference: str
+    pupil_name: str
+    school_name: str
+    day: int
+    next_milestone: tuple[Milestone, date] | None
+    overdue: tuple[Milestone, ...]
+    state_label: str
+
+
+def case_list_card(title: str, lines: list[CaseLine], total: int, offset: int = 0) -> dict:
+    body = [heading(title)]
+    if not lines:
+        body.append(text("No open cases."))
+        return card(body)
+    body.append(text(f"{total} open case{'s' if total != 1 else ''}, overdue and longest absent first."
+                     + (f" Showing {offset + 1} to {offset + len(lines)}." if total > len(lines) else ""),
+                     subtle=True))
+    for line in lines:
+        upcoming = (f"next: {line.next_milestone[0].label} on {line.next_milestone[1]:%a %-d %b}"
+                    if line.next_milestone else line.state_label)
+        overdue = "; ".join(f"⚠ {m.label} overdue" for m in line.overdue)
+        row = ac.ColumnSet(columns=[
+            ac.Column(width="stretch", items=[
+                text(f"**{line.reference}** {line.pupil_name}"),
+                text(f"{line.school_name} · Day {line.day} · {upcoming}", subtle=True),
+            ] + ([text(overdue, color="attention")] if overdue else [])),
+            ac.Column(width="auto", vertical_content_alignment="center", items=[
+                ac.ActionSet(actions=[submit("Open", "case.open", case=line.reference)])]),
+        ], separator=True)
+        body.append(row)
+    actions = []
+    if offset + len(lines) < total:
+        actions.append(submit("Show more", "cases.more", offset=offset + PAGE))
+    return card(body, actions)

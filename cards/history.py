@@ -1,0 +1,26 @@
+"""A case history entry in words."""
+
+from __future__ import annotations
+
+from cme.casework import NOTIFIED
+from cme.checklist import enquiry_label
+from cme.lifecycle import Outcome
+
+
+def describe(kind: str, data: dict) -> str:
+    if kind == "reported":
+        return f"reported the pupil missing (Day {data.get('day', '?')})"
+    if kind == "referred_by_agency":
+        return f"referred the child ({data.get('agency', 'agency')})"
+    if kind == "enquiry_logged":
+        return f"{enquiry_label(data.get('kind', ''))}: {data.get('outcome', '')}"
+    if kind == "break_recorded":
+        return f"break ({data.get('kind')}) on {data.get('on')}, count restarts {data.get('count_restarts_on')}"
+    if kind == "risk_notified":
+        who = ", ".join(dict(NOTIFIED).get(w, w) for w in data.get("notified", []))
+        return f"notified {who} ({data.get('when', '')})"
+    if kind == "outcome_recorded":
+        return f"closed: {Outcome(data['outcome']).label}"
+    if kind == "located_outside_area":
+        return "located outside the area; referred to the tracking officer"
+    return kind.replace("_", " ")

@@ -1,0 +1,41 @@
+"""Cards posted about a case, so that a later change can update every copy in place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from storage.models import CardMessage
+from storage.types import utcnow
+
+
+@dataclass(frozen=True)
+class PostedCard:
+    case_id: int
+    purpose: str
+    conversation_id: str
+    activity_id: str
+    audience: str | None
+
+
+class CardMessages:
+    def __init__(self, sessions: async_sessionmaker) -> None:
+        self._sessions = sessions
+
+    async def add(self, case_id: int, purpose: str, conversation_id: str, activity_id: str,
+                  audience: str | None = None) -> None:
+        async with self._sessions.begin() as session:
+            session.add(CardMessage(case_id=case_id, purpose=purpose, conversation_id=conversation_id,
+                                    activity_id=activity_id, audience=audience, created_at=utcnow()))
+
+    async def latest(self, case_id: int, purposes: tuple[str, ...]) -> list[PostedCard]:
+        """The newest card of each purpose in each conversation: older copies are left as they were."""
+        async with self._sessions() as session:
+            newest = (select(func.max(CardMessage.id))
+                      .where(CardMessage.case_id == case_id, CardMessage.purpose.in_(purposes))
+                      .group_by(CardMessage.purpose, CardMessage.conversation_id))
+            rows = await session.scalars(select(CardMessage).where(CardMessage.id.in_(newest))
+                                         .order_by(CardMessage.id))
+            return [PostedCard(r.case_id, r.purpose, r.conversation_id, r.activity_id, r.audience) for r in rows]
