@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from adaptive_cards import card as ac
 
@@ -11,6 +12,8 @@ VERSION = "1.5"
 
 Element = Any
 Action = Any
+
+LONDON = ZoneInfo("Europe/London")  # times on cards are the schools' local time
 
 
 def card(body: Sequence[Element], actions: Iterable[Action] = (), *, refresh: dict | None = None) -> dict:
@@ -37,6 +40,12 @@ def text(value: str, *, subtle: bool = False, bold: bool = False, color: str | N
 
 def facts(pairs: Iterable[tuple[str, str]]) -> Element:
     return ac.FactSet(facts=[ac.Fact(title=title, value=value or "-") for title, value in pairs])
+
+
+def lines(values: Iterable[str], *, subtle: bool = False, color: str | None = None) -> Element:
+    """One TextBlock a line: a single newline inside a TextBlock does not break the line in every client."""
+    return ac.Container(items=[ac.TextBlock(text=value, wrap=True, is_subtle=subtle or None, color=color,
+                                            spacing="none") for value in values])
 
 
 def bullets(lines: Iterable[str]) -> Element:

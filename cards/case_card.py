@@ -7,7 +7,19 @@ from datetime import date, datetime
 
 from adaptive_cards import card as ac
 
-from cards.base import action_set, bullets, card, container, facts, heading, show_card, submit, text
+from cards.base import (
+    LONDON,
+    action_set,
+    bullets,
+    card,
+    container,
+    facts,
+    heading,
+    lines,
+    show_card,
+    submit,
+    text,
+)
 from cards.history import describe
 from cme.case import Case
 from cme.casework import NOTIFIED
@@ -179,11 +191,11 @@ def case_card(view: CaseView) -> dict:
                          subtle=True))
     if case.is_open:
         body.append(text("Enquiries, Days 1 to 5", bold=True))
-        body.append(text("\n".join(f"{'✅' if done else '⬜'} {item}" for item, done in ticked(case.enquiry_kinds))))
+        body.append(lines(f"{'✅' if done else '⬜'} {item}" for item, done in ticked(case.enquiry_kinds)))
     if view.history:
         body.append(text("History", bold=True))
-        body.append(text("\n".join(f"{at:%-d %b %H:%M} {who}: {describe(kind, data)}"
-                                   for at, who, kind, data in view.history[-6:]), subtle=True))
+        body.append(lines((f"{at.astimezone(LONDON):%-d %b %H:%M} {who}: {describe(kind, data)}"
+                           for at, who, kind, data in view.history[-6:]), subtle=True))
     actions = []
     if view.can_work and case.is_open:
         milestone_actions = _milestone_actions(view)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from cards.base import card, container, facts, heading, text
+from cards.base import card, container, facts, heading, lines, text
 from cards.base import execute as button
 from cme.milestones import Milestone
 
@@ -35,7 +35,7 @@ def reminder_card(view: ReminderView) -> dict:
                        ("Continuous absence", f"Day {view.day} (school days)")]))
     body.append(text(view.milestone.action[0].upper() + view.milestone.action[1:] + "."))
     if view.done:
-        body.append(text("\n".join(f"✅ {what}: {when}" for what, when in view.done), color="good"))
+        body.append(lines((f"✅ {what}: {when}" for what, when in view.done), color="good"))
     if view.closed:
         body.append(container([text(view.closed, bold=True)], style="good"))
         return card(body)

@@ -28,13 +28,21 @@ for _ in $(seq 1 100); do
   curl -fs "http://127.0.0.1:$PLAYGROUND_PORT/_internal/v1/config" >/dev/null 2>&1 && break
   sleep 0.2
 done
+# Install the bot in the demo team, as a Teams admin would: it captures the channels for the reminders.
+TEAM_ID=19%3Acme-team-general%40thread.tacv2  # the team of demo/playground.yml
+curl -fs -X POST -H 'Content-Type: application/json' -d '{}' \
+  "http://127.0.0.1:$PLAYGROUND_PORT/_debug/conversation/$TEAM_ID/installation" \
+  >/dev/null || echo "  (could not install the bot in the demo team: reminders will not post)"
 
 cat <<MSG
 
   cme-bot is running (SQLite: ${DATABASE_URL#sqlite:///}, log: var/bot.log).
   Open http://localhost:$PLAYGROUND_PORT in a browser: you are Sam Staff of Oakwood Primary School
   (fictional) in the Personal Chat. The other five demo people act on cards in the team and group chat.
-  Say "help" to start. Press Ctrl-C to stop.
+  Say "help" to start, "report" to report a missing pupil. To post the Day 5 and Day 20 reminders of a
+  given day into the team's "CME reminders" channel now, in another terminal:
+    DATABASE_URL=$DATABASE_URL .venv/bin/cme-bot remind --date YYYY-MM-DD
+  Press Ctrl-C to stop.
 
 MSG
 wait $BOT_PID
