@@ -13,11 +13,15 @@ from bot.turn import Message
 from cards.case_card import CaseView, case_card
 from cards.notice import notice_card
 from cme.case import Case
+from cme.lifecycle import State
+from cme.roles import Role
 from storage.people import PersonRoles
 
 log = logging.getLogger(__name__)
 
 CASE_CARD = "case"
+REQUESTABLE = {State.REPORTED, State.ENQUIRIES, State.REFERRED_TO_EWS, State.CME_REFERRAL,
+               State.REMOVAL_DECLINED}
 
 
 async def case_view(services: Services, case: Case, person: PersonRoles, *, notice: str | None = None,
@@ -32,7 +36,9 @@ async def case_view(services: Services, case: Case, person: PersonRoles, *, noti
         case=case, school_name=school.name if school else "No school yet (local authority)",
         day=case.day_number(calendar, today) if case.is_open else 0, due=case.due_dates(calendar),
         overdue=case.overdue(calendar, today), today=today, key=uuid.uuid4().hex[:12],
-        can_work=can_work(person, case), history=history, notice=notice, problem=problem,
+        can_work=can_work(person, case), history=history,
+        can_request_removal=can_work(person, case) and bool(person.roles & {Role.SCHOOL_STAFF, Role.EWS_OFFICER})
+        and case.state in REQUESTABLE, notice=notice, problem=problem,
     )
 
 

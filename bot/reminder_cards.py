@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from bot.case_cards import REQUESTABLE
 from bot.delivery_errors import DeliveryError
 from bot.services import Services
 from bot.turn import Message
 from cards.reminders import ReminderView, reminder_card
 from cme.case import Case
+from cme.lifecycle import State
 from cme.milestones import Milestone
 from storage.schools import SchoolInfo
 
@@ -31,9 +33,14 @@ def reminder_view(services: Services, case: Case, school: SchoolInfo | None, mil
         closed = f"Case closed: {case.outcome.label if case.outcome else case.state.label}."
     elif not outstanding:
         closed = f"{milestone.label} actions recorded."
+    day = case.day_number(calendar, on_date) if case.is_open else 0
+    if case.state is State.REMOVAL_REQUESTED:
+        closed = "Removal from roll requested: with the CME Pupil Tracking Officer."
+    elif case.state is State.REMOVAL_AGREED:
+        closed = "Removal from roll agreed by the CME Pupil Tracking Officer."
+    requestable = milestone is Milestone.DAY_20 and day >= 20 and case.state in REQUESTABLE
     return ReminderView(case.reference, school.name if school else "No school yet (local authority)", milestone,
-                        case.day_number(calendar, on_date) if case.is_open else 0, due_on, on_date, done,
-                        outstanding, closed)
+                        day, due_on, on_date, done, outstanding, closed, requestable)
 
 
 async def refresh_reminder_cards(services: Services, case: Case, *, skip: set[str] = frozenset()) -> None:

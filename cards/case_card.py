@@ -40,6 +40,7 @@ class CaseView:
     today: date
     key: str
     can_work: bool = True
+    can_request_removal: bool = False
     history: list[tuple[datetime, str, str, dict]] = field(default_factory=list)
     notice: str | None = None
     problem: str | None = None
@@ -56,7 +57,8 @@ def _day_line(view: CaseView) -> str:
     case = view.case
     if not case.is_open:
         return f"Closed: {case.outcome.label if case.outcome else case.state.label}"
-    line = f"Day {view.day} of 20 of continuous absence"
+    line = f"Day {view.day} of 20 of continuous absence" if view.day <= 20 else \
+        f"Day {view.day} of continuous absence (past Day 20)"
     if case.run_start != case.first_day_absent:
         line += f" (the count restarted on {case.run_start:%A %-d %B} after a break)"
     return line
@@ -150,12 +152,31 @@ def _milestone_actions(view: CaseView) -> list:
         if not case.checklist_completed_on:
             actions.append(submit("Missing pupil checklist", "case.checklist.open", case=case.reference))
     if view.day >= 20:
+        if view.can_request_removal:
+            actions.append(show_card("Request removal from roll", [
+                text("The request goes to the CME Pupil Tracking Officer, who agrees or declines it. The name is "
+                     "deleted only after agreement; the off-roll date is the date of agreement.", subtle=True),
+            ], [submit("Send the request", "case.removal.request", case=case.reference, key=view.key)]))
         if not case.day20_review_on:
             actions.append(_note_action("Day 20 review", "case.day20", "The review with EWS", view))
         if not case.cme_referral_on:
             actions.append(_note_action("Complete CME referral", "case.referral", "Note for the tracking officer",
                                         view))
     return actions
+
+
+def _removal(view: CaseView) -> list:
+    case = view.case
+    if case.state is State.REMOVAL_REQUESTED:
+        return [text(f"Removal from roll requested on {case.removal_requested_on:%-d %B %Y}: waiting for the CME "
+                     "Pupil Tracking Officer's decision.", color="warning")]
+    if case.state is State.REMOVAL_AGREED:
+        return [container([text(f"Removal from roll agreed. Off-roll date: {case.off_roll_date:%-d %B %Y} "
+                                 "(the date of agreement). The next steps and **Confirm removed** are on the "
+                                 "removal card in this chat.", bold=True)], style="good")]
+    if case.outcome is Outcome.REMOVED_FROM_ROLL and case.off_roll_date:
+        return [text(f"Removed from roll; off-roll date {case.off_roll_date:%-d %B %Y}.")]
+    return []
 
 
 def case_card(view: CaseView) -> dict:
@@ -173,6 +194,7 @@ def case_card(view: CaseView) -> dict:
     for milestone in view.overdue:
         body.append(text(f"Overdue: {milestone.label} was {view.due[milestone]:%A %-d %B}: {milestone.action}.",
                          color="attention"))
+    body += _removal(view)
     pupil = case.pupil
     body.append(facts([
         ("School", view.school_name),

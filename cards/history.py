@@ -23,4 +23,11 @@ def describe(kind: str, data: dict) -> str:
         return f"closed: {Outcome(data['outcome']).label}"
     if kind == "located_outside_area":
         return "located outside the area; referred to the tracking officer"
+    if kind == "removal_agreed":
+        return f"agreed removal from roll; off-roll date {data.get('off_roll_date')}"
+    if kind in ("removal_declined", "more_enquiries_asked"):
+        what = "declined removal from roll" if kind == "removal_declined" else "asked for more enquiries"
+        return f"{what}: {data.get('why', '')}"
+    if kind == "removed_from_roll":
+        return f"confirmed removal from roll (off-roll date {data.get('off_roll_date')})"
     return kind.replace("_", " ")

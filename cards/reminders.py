@@ -21,6 +21,7 @@ class ReminderView:
     done: list[tuple[str, str]]
     outstanding: list[str]
     closed: str | None = None
+    removal_requestable: bool = False
 
     @property
     def late(self) -> bool:
@@ -36,12 +37,14 @@ def reminder_card(view: ReminderView) -> dict:
     body.append(text(view.milestone.action[0].upper() + view.milestone.action[1:] + "."))
     if view.done:
         body.append(lines((f"✅ {what}: {when}" for what, when in view.done), color="good"))
+    ref, milestone = view.reference, view.milestone.value
+    removal = [button("Request removal from roll", "reminder.removal", case=ref, milestone=milestone)] \
+        if view.removal_requestable else []
     if view.closed:
         body.append(container([text(view.closed, bold=True)], style="good"))
-        return card(body)
+        return card(body, removal)
     body.append(text("The case with the pupil's details opens in your personal chat with me.", subtle=True))
     actions = []
-    ref, milestone = view.reference, view.milestone.value
     if view.milestone is Milestone.DAY_5:
         if "ews" in view.outstanding:
             actions.append(button("EWS contacted", "reminder.ews", case=ref, milestone=milestone))
@@ -52,6 +55,7 @@ def reminder_card(view: ReminderView) -> dict:
             actions.append(button("Day 20 review done", "reminder.day20", case=ref, milestone=milestone))
         if "referral" in view.outstanding:
             actions.append(button("Complete CME referral", "reminder.referral", case=ref, milestone=milestone))
+    actions += removal
     actions.append(button("Open case in my chat", "reminder.open", case=ref, milestone=milestone))
     return card(body, actions)
 

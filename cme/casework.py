@@ -25,10 +25,11 @@ class Change:
     summary: str
     milestones: dict[Milestone, date] | None = None
     done: dict[Milestone, date] | None = None
+    reopened: tuple[Milestone, ...] = ()
 
 
-def _change(before: Case, step: Step, today: date, event: str, data: dict, summary: str,
-            milestones: dict[Milestone, date] | None = None, **fields) -> Change:
+def take_step(before: Case, step: Step, today: date, event: str, data: dict, summary: str,
+              milestones: dict[Milestone, date] | None = None, **fields) -> Change:
     after = replace(before, state=next_state(before.state, step), **fields)
     done = {m: today for m in Milestone if after.milestone_done(m) and not before.milestone_done(m)}
     return Change(after, event, data, summary, milestones, done or None)
@@ -49,7 +50,7 @@ def log_enquiry(case: Case, kind: str, outcome: str, note: str, today: date) -> 
         raise ProcedureError("Choose what kind of enquiry it was.")
     if not outcome.strip():
         raise ProcedureError("Say what the enquiry found, even if it was nothing.")
-    return _change(case, Step.LOG_ENQUIRY, today, "enquiry_logged",
+    return take_step(case, Step.LOG_ENQUIRY, today, "enquiry_logged",
                    {"kind": kind, "outcome": outcome.strip()[:1000], "note": note.strip()[:2000]},
                    f"{enquiry_label(kind)} logged", enquiry_kinds=case.enquiry_kinds | {kind})
 
@@ -60,7 +61,7 @@ def record_break(case: Case, kind: BreakKind, on: date, calendar: SchoolCalendar
         raise ProcedureError(f"A break on {on:%-d %B %Y} is recorded already.")
     breaks = tuple(sorted(case.breaks + (Break(on, kind),), key=lambda b: b.on))
     start = run_start(calendar, case.first_day_absent, breaks)
-    return _change(case, Step.RECORD_BREAK, today, "break_recorded",
+    return take_step(case, Step.RECORD_BREAK, today, "break_recorded",
                    {"on": on.isoformat(), "kind": kind.value, "count_restarts_on": start.isoformat()},
                    f"Break recorded ({kind.label} on {on:%-d %B}): the count restarts on {start:%A %-d %B}",
                    milestones=due_dates(calendar, start), breaks=breaks, run_start=start)
@@ -74,7 +75,7 @@ def record_triage(case: Case, notified: list[str], when: str, details: str, toda
         raise ProcedureError("Tick who was notified: children's social care, the police or the social worker.")
     if not when.strip():
         raise ProcedureError("Say when they were notified.")
-    return _change(case, Step.RECORD_TRIAGE, today, "risk_notified",
+    return take_step(case, Step.RECORD_TRIAGE, today, "risk_notified",
                    {"notified": notified, "when": when.strip()[:40], "details": details.strip()[:1000]},
                    "Notified: " + ", ".join(known[w] for w in notified), triage_recorded_on=today)
 
@@ -82,7 +83,7 @@ def record_triage(case: Case, notified: list[str], when: str, details: str, toda
 def contact_ews(case: Case, note: str, today: date) -> Change:
     if case.ews_contacted_on:
         raise ProcedureError(f"The Education Welfare Service was recorded as contacted on {case.ews_contacted_on}.")
-    return _change(case, Step.CONTACT_EWS, today, "ews_contacted", {"note": note.strip()[:1000]},
+    return take_step(case, Step.CONTACT_EWS, today, "ews_contacted", {"note": note.strip()[:1000]},
                    "Education Welfare Service contacted", ews_contacted_on=today)
 
 
@@ -93,7 +94,7 @@ def complete_checklist(case: Case, confirmed: set[str], today: date) -> Change:
     fields = {"checklist_completed_on": today}
     if case.ews_contacted_on is None:
         fields["ews_contacted_on"] = today
-    return _change(case, Step.COMPLETE_CHECKLIST, today, "checklist_completed",
+    return take_step(case, Step.COMPLETE_CHECKLIST, today, "checklist_completed",
                    {"confirmed": [key for key, _ in MISSING_PUPIL_CHECKLIST]}, "Missing pupil checklist completed",
                    **fields)
 
@@ -103,14 +104,14 @@ def review_day_20(case: Case, note: str, calendar: SchoolCalendar, today: date) 
     if today < day_20:
         raise ProcedureError(f"The Day 20 review is due on {day_20:%A %-d %B %Y}; the pupil is at Day "
                              f"{calendar.day_number(case.run_start, today)} of continuous absence.")
-    return _change(case, Step.REVIEW_DAY_20, today, "day20_reviewed", {"note": note.strip()[:2000]},
+    return take_step(case, Step.REVIEW_DAY_20, today, "day20_reviewed", {"note": note.strip()[:2000]},
                    "Day 20 review with EWS recorded", day20_review_on=today)
 
 
 def complete_cme_referral(case: Case, note: str, today: date) -> Change:
     if case.cme_referral_on:
         raise ProcedureError(f"The CME referral was completed on {case.cme_referral_on}.")
-    return _change(case, Step.COMPLETE_CME_REFERRAL, today, "cme_referral_completed", {"note": note.strip()[:2000]},
+    return take_step(case, Step.COMPLETE_CME_REFERRAL, today, "cme_referral_completed", {"note": note.strip()[:2000]},
                    "CME referral completed and sent to the tracking officer", cme_referral_on=today)
 
 
@@ -130,9 +131,9 @@ def record_outcome(case: Case, outcome: Outcome, today: date, *, new_school: str
         address = forwarding_address.strip()[:300] or case.forwarding_address
         data["forwarding_address"] = address
         if not by_tracking_officer:
-            return _change(case, Step.LOCATED_OUTSIDE_AREA, today, "located_outside_area", data,
+            return take_step(case, Step.LOCATED_OUTSIDE_AREA, today, "located_outside_area", data,
                            "Located outside the area: referred to the tracking officer with the forwarding address",
                            forwarding_address=address, cme_referral_on=case.cme_referral_on or today)
-    return _change(case, Step.RECORD_OUTCOME, today, "outcome_recorded", data, f"Closed: {outcome.label}",
+    return take_step(case, Step.RECORD_OUTCOME, today, "outcome_recorded", data, f"Closed: {outcome.label}",
                    outcome=outcome, new_school=data.get("new_school", case.new_school),
                    forwarding_address=data.get("forwarding_address", case.forwarding_address))

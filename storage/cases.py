@@ -84,8 +84,10 @@ class Cases:
             raise
 
     async def record(self, case: Case, event: NewEvent, milestones: dict[Milestone, date] | None = None,
-                     done: dict[Milestone, date] | None = None) -> Recorded:
+                     done: dict[Milestone, date] | None = None, reopened: tuple[Milestone, ...] = ()) -> Recorded:
         """Save `case` as changed by one step, with its history entry, if nobody changed it meanwhile.
+
+        `done` marks milestones' actions recorded; `reopened` makes them due again (and overdue if past).
 
         ALREADY_DONE: an event with the same key exists (a double click or a redelivery).
         CONFLICT: the case changed since it was read; read it again and decide again.
@@ -112,6 +114,12 @@ class Cases:
                         .where(MilestoneRow.case_id == case.id, MilestoneRow.milestone == milestone.value,
                                MilestoneRow.done_on.is_(None))
                         .values(done_on=on))
+                if reopened:
+                    await session.execute(
+                        update(MilestoneRow)
+                        .where(MilestoneRow.case_id == case.id,
+                               MilestoneRow.milestone.in_([m.value for m in reopened]))
+                        .values(done_on=None))
                 await session.flush()
         except IntegrityError:
             return Recorded.ALREADY_DONE

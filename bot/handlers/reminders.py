@@ -21,7 +21,7 @@ from cards.checklist_card import checklist_card
 from cards.notice import notice_card
 from cards.reminders import reminder_card
 from cme.case import Case
-from cme.casework import complete_checklist, complete_cme_referral, contact_ews, review_day_20
+from cme.casework import Change, complete_checklist, complete_cme_referral, contact_ews, review_day_20
 from cme.checklist import MISSING_PUPIL_CHECKLIST
 from cme.milestones import Milestone
 from cme.roles import Role
@@ -47,19 +47,24 @@ async def _card(context: Context, case: Case, milestone: Milestone, note: str | 
     return card
 
 
-async def _step(context: Context, milestone: Milestone, decide: Decide) -> dict:
+async def reminder_step(context: Context, milestone: Milestone, decide: Decide) -> tuple[dict, Change | None]:
+    """A step from a channel card: the card again, changed for everyone, and the change if one was made."""
     case = await _case(context)
     if case is None:
-        return notice_card(not_found(str(context.turn.data.get("case", ""))))
+        return notice_card(not_found(str(context.turn.data.get("case", "")))), None
     if not can_work(context.person, case):
         return await _card(context, case, milestone, "Only the school's staff, EWS and the tracking officer can "
-                                                     "record this. Nothing was changed.")
+                                                     "record this. Nothing was changed."), None
     result = await record_step(context, case, decide)
     if result.change:
         await refresh_other_copies(context.services, result.case, skip=set())
     note = result.problem or ("Already recorded." if result.already else
                               f"{result.change.summary} by {context.actor.name}.")
-    return await _card(context, result.case, milestone, note)
+    return await _card(context, result.case, milestone, note), result.change
+
+
+async def _step(context: Context, milestone: Milestone, decide: Decide) -> dict:
+    return (await reminder_step(context, milestone, decide))[0]
 
 
 @ROUTES.action("reminder.ews", roles=WORKERS)

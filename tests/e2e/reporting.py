@@ -39,7 +39,7 @@ async def open_report_form(playground):
 
 
 async def report_case(playground, *, pupil: dict | None = None, absence: dict | None = None,
-                      risk: dict | None = None, expect_text: str = "of 20 of continuous absence"):
+                      risk: dict | None = None, expect_text: str = "of continuous absence"):
     """Sam Staff reports a pupil through the three steps; returns the case card's event."""
     chat = playground.personal_chat_id
     form = await open_report_form(playground)
@@ -47,3 +47,15 @@ async def report_case(playground, *, pupil: dict | None = None, absence: dict | 
     form = await press_and_wait(playground, chat, form, "Next", "step 3 of 3", "step 3", **(absence or ABSENCE))
     return await press_and_wait(playground, chat, form, "Submit report", expect_text, "case card",
                                 **(risk or NO_RISK))
+
+
+def action_with_verb(card: dict, verb: str) -> dict | None:
+    """The first Submit or Execute action anywhere in the card (show-cards included) whose data has this verb."""
+    if isinstance(card, list):
+        return next((a for c in card if (a := action_with_verb(c, verb))), None)
+    if not isinstance(card, dict):
+        return None
+    if str(card.get("type", "")).startswith("Action.") and (card.get("data") or {}).get("verb") == verb:
+        return card
+    return next((a for key, v in card.items() if key != "fallback" and isinstance(v, dict | list)
+                 and (a := action_with_verb(v, verb))), None)

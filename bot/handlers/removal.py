@@ -1,0 +1,139 @@
+"""Removal from roll: the request from the case card or the Day 20 card, the tracking officer's decision,
+and the school's confirmation. Decisions are Action.Execute: the answer is the officer's card, decided."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from bot.access import can_work, has_role_on, not_found
+from bot.case_cards import refresh_other_copies, update_case_cards
+from bot.context import Context
+from bot.handlers.casework import load_case, record_step
+from bot.handlers.reminders import reminder_step
+from bot.removal_cards import (
+    latest_request,
+    refresh_removal_cards,
+    removal_view,
+    send_decision_to_school,
+    send_removal_request,
+)
+from bot.routes import ROUTES
+from cards.notice import notice_card
+from cards.removal import removal_channel_card, removal_request_card, removal_school_card
+from cme.calendar import SchoolCalendar
+from cme.case import Case
+from cme.casework import Change
+from cme.lifecycle import ProcedureError
+from cme.milestones import Milestone
+from cme.removal import agree_removal, ask_more_enquiries, confirm_removed, decline_removal, request_removal
+from cme.roles import Role
+
+REQUESTERS = {Role.SCHOOL_STAFF, Role.EWS_OFFICER}
+OFFICER = {Role.TRACKING_OFFICER}
+
+
+def _request(context: Context):
+    request_id = uuid.uuid4().hex[:16]
+    return lambda case, calendar, today: request_removal(case, calendar, today, request_id)
+
+
+async def _after_request(context: Context, change: Change | None) -> None:
+    if change is None:
+        return
+    if not await send_removal_request(context.services, change.case):
+        await context.reply("I could not reach the CME Pupil Tracking Officer through Teams: please tell them "
+                            f"about the removal request for {change.case.reference} by phone or e-mail.")
+
+
+@ROUTES.action("case.removal.request", roles=REQUESTERS)
+async def request_from_case_card(context: Context) -> None:
+    case = await load_case(context)
+    if case is None:
+        return
+    if not can_work(context.person, case):
+        await context.reply("You can see this case but not change it.")
+        return
+    result = await record_step(context, case, _request(context))
+    notice = "Already requested: nothing was sent twice." if result.already else (
+        result.change.summary if result.change else None)
+    await update_case_cards(context, result.case, notice=notice, problem=result.problem)
+    await _after_request(context, result.change)
+
+
+@ROUTES.action("reminder.removal", roles=REQUESTERS)
+async def request_from_day_20_card(context: Context) -> dict:
+    card, change = await reminder_step(context, Milestone.DAY_20, _request(context))
+    await _after_request(context, change)
+    return card
+
+
+async def _case(context: Context) -> Case | None:
+    reference = str(context.turn.data.get("case", ""))
+    case = await context.store.cases.get(reference) if reference else None
+    return case if case is not None and has_role_on(context.person, case) else None
+
+
+async def _decide(context: Context, decide) -> dict:
+    """Record the officer's decision once; a later click, or another officer's, sees who decided and when."""
+    case = await _case(context)
+    if case is None:
+        return notice_card(not_found(str(context.turn.data.get("case", ""))))
+    request = latest_request(await context.store.cases.history(case.id))
+    if request is None:
+        return notice_card(f"There is no removal request for {case.reference}.")
+    asked = str(context.turn.data.get("request", ""))
+
+    def step(fresh: Case, calendar: SchoolCalendar, today: date) -> Change:
+        return decide(fresh, calendar, today, asked, request.id)
+
+    result = await record_step(context, case, step)
+    in_channel = context.turn.in_channel
+    view = await removal_view(context.services, result.case, named=not in_channel)
+    render = removal_channel_card if in_channel else removal_request_card
+    if result.change:
+        await refresh_removal_cards(context.services, result.case, skip={context.turn.reply_to_id or ""})
+        await refresh_other_copies(context.services, result.case, skip=set())
+        await send_decision_to_school(context.services, result.case)
+        said = result.change.summary.split(":")[0] if in_channel else result.change.summary
+        return render(view, notice=f"{said}. The school has been told.")
+    if view.decision or view.removed or asked != view.request_id:
+        return render(view, notice="This request was already decided.")
+    return render(view, problem=result.problem)
+
+
+@ROUTES.action("removal.agree", roles=OFFICER)
+async def agree(context: Context) -> dict:
+    return await _decide(context, agree_removal)
+
+
+@ROUTES.action("removal.decline", roles=OFFICER)
+async def decline(context: Context) -> dict:
+    why = str(context.turn.data.get("why", ""))
+    return await _decide(context, lambda case, _cal, today, asked, current: decline_removal(
+        case, today, asked, current, why))
+
+
+@ROUTES.action("removal.more", roles=OFFICER)
+async def more_enquiries(context: Context) -> dict:
+    why = str(context.turn.data.get("why", ""))
+    return await _decide(context, lambda case, _cal, today, asked, current: ask_more_enquiries(
+        case, today, asked, current, why))
+
+
+@ROUTES.action("removal.confirm", roles={Role.SCHOOL_STAFF})
+async def confirm(context: Context) -> dict:
+    case = await _case(context)
+    if case is None:
+        return notice_card(not_found(str(context.turn.data.get("case", ""))))
+    if not can_work(context.person, case):
+        raise ProcedureError("Only the school's staff can confirm that the pupil was removed from roll.")
+    result = await record_step(context, case, lambda fresh, _cal, today: confirm_removed(fresh, today))
+    view = await removal_view(context.services, result.case, named=True)
+    if result.change:
+        await refresh_removal_cards(context.services, result.case, skip={context.turn.reply_to_id or ""})
+        await refresh_other_copies(context.services, result.case, skip=set())
+        return removal_school_card(view, notice=result.change.summary)
+    if view.removed:
+        return removal_school_card(view, notice="Already confirmed.")
+    return removal_school_card(view, notice=result.problem)

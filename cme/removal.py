@@ -1,0 +1,132 @@
+"""Removal from roll: requested by the school or EWS from Day 20, agreed by the CME Pupil Tracking Officer.
+
+In law the school deletes the name and the local authority agrees (SI 2024/208, regulation 9(1)(i)):
+the word is "agree". The off-roll date is the date of agreement, never earlier.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from cme.calendar import SchoolCalendar
+from cme.case import Case
+from cme.casework import Change, take_step
+from cme.checklist import enquiry_label
+from cme.lifecycle import Outcome, ProcedureError, State, Step
+from cme.milestones import Milestone
+
+CONTINUOUS_DAYS = 20
+# The enquiries every case needs before removal; the others are "where appropriate" (policy 8.2) and the
+# completed missing pupil checklist confirms them.
+CORE_ENQUIRIES = ("phone_call", "home_visit")
+
+AFTER_AGREEMENT = (
+    "Remove the pupil as a leaver in your MIS, with the destination **Lost Pupils**: LA code **XXX**, "
+    "establishment **XXXX**. The off-roll date is the date of agreement below, not earlier.",
+    "Create a Common Transfer File (CTF) and upload it to School-to-School (S2S) with the destination "
+    "**XXXXXXX** (seven X's).",
+    "Send the deletion return to the local authority (regulation 13(4)): the pupil's full name and address; "
+    "the name and address of each parent the pupil lives with and at least one emergency telephone number "
+    "for each; any new address, new school and start date known.",
+    "Pass the missing pupil checklist and the CME referral form to the tracking officer, if not done yet.",
+)
+
+DECISION_EVENTS = {"removal_agreed": "agreed", "removal_declined": "declined",
+                   "more_enquiries_asked": "asked for more enquiries"}
+
+
+@dataclass(frozen=True)
+class Precondition:
+    label: str
+    met: bool
+    detail: str
+
+
+def preconditions(case: Case, calendar: SchoolCalendar, today: date) -> list[Precondition]:
+    """What must be true before removal from roll can be agreed, each with its state in words."""
+    day = calendar.day_number(case.run_start, today)
+    breaks = "; ".join(f"{b.kind.label} on {b.on:%-d %B}" for b in case.breaks)
+    continuous = f"Day {day} since {case.run_start:%-d %B %Y}" + (f" (breaks: {breaks})" if breaks else "")
+    logged = [enquiry_label(kind) for kind in sorted(case.enquiry_kinds)]
+    missing_core = [enquiry_label(kind) for kind in CORE_ENQUIRIES if kind not in case.enquiry_kinds]
+
+    def on(value: date | None) -> str:
+        return f"{value:%-d %B %Y}" if value else "not yet"
+
+    return [
+        Precondition(f"At least {CONTINUOUS_DAYS} continuous school days", day >= CONTINUOUS_DAYS, continuous),
+        Precondition("Day 1-5 enquiries logged", not missing_core,
+                     ("; ".join(logged) if logged else "none logged")
+                     + (f" (still needed: {', '.join(missing_core)})" if missing_core else "")),
+        Precondition("Education Welfare Service contacted", case.ews_contacted_on is not None,
+                     on(case.ews_contacted_on)),
+        Precondition("Day 20 review with EWS", case.day20_review_on is not None, on(case.day20_review_on)),
+        Precondition("CME referral completed", case.cme_referral_on is not None, on(case.cme_referral_on)),
+        Precondition("Missing pupil checklist complete", case.checklist_completed_on is not None,
+                     on(case.checklist_completed_on)),
+    ]
+
+
+def unmet(case: Case, calendar: SchoolCalendar, today: date) -> list[Precondition]:
+    return [p for p in preconditions(case, calendar, today) if not p.met]
+
+
+def request_removal(case: Case, calendar: SchoolCalendar, today: date, request_id: str) -> Change:
+    """From Day 20; unmet preconditions are shown to the tracking officer, who cannot agree until they are met."""
+    day_20 = calendar.date_of_day(case.run_start, CONTINUOUS_DAYS)
+    if today < day_20:
+        raise ProcedureError(f"Removal from roll can be requested from Day 20 of continuous absence, "
+                             f"{day_20:%A %-d %B %Y}.")
+    if case.state is State.REMOVAL_REQUESTED:
+        raise ProcedureError("Removal from roll is already requested: the tracking officer has the request.")
+    return take_step(case, Step.REQUEST_REMOVAL, today, "removal_requested", {"request": request_id},
+                   "Removal from roll requested from the CME Pupil Tracking Officer", removal_requested_on=today)
+
+
+def _decided(case: Case, request_id: str, current_request: str) -> None:
+    if request_id != current_request or case.state is not State.REMOVAL_REQUESTED:
+        raise ProcedureError("This request has been decided already.")
+
+
+def agree_removal(case: Case, calendar: SchoolCalendar, today: date, request_id: str,
+                  current_request: str) -> Change:
+    _decided(case, request_id, current_request)
+    missing = unmet(case, calendar, today)
+    if missing:
+        raise ProcedureError("Removal from roll cannot be agreed yet. Still missing: "
+                             + "; ".join(f"{p.label} ({p.detail})" for p in missing) + ".")
+    return take_step(case, Step.AGREE_REMOVAL, today, "removal_agreed",
+                   {"request": request_id, "off_roll_date": today.isoformat()},
+                   f"Removal from roll agreed; off-roll date {today:%-d %B %Y}", off_roll_date=today)
+
+
+def decline_removal(case: Case, today: date, request_id: str, current_request: str, reason: str) -> Change:
+    _decided(case, request_id, current_request)
+    if not reason.strip():
+        raise ProcedureError("Give the reason for declining: the school is told it.")
+    return _reopen(case, Step.DECLINE_REMOVAL, today, "removal_declined", request_id, reason,
+                   "Removal from roll declined")
+
+
+def ask_more_enquiries(case: Case, today: date, request_id: str, current_request: str, what: str) -> Change:
+    _decided(case, request_id, current_request)
+    if not what.strip():
+        raise ProcedureError("Say which enquiries the school should make.")
+    return _reopen(case, Step.ASK_MORE_ENQUIRIES, today, "more_enquiries_asked", request_id, what,
+                   "More enquiries asked for")
+
+
+def _reopen(case: Case, step: Step, today: date, event: str, request_id: str, why: str, summary: str) -> Change:
+    """Back to enquiries: the Day 20 review is due again, so the reminders continue until it is recorded."""
+    change = take_step(case, step, today, event, {"request": request_id, "why": why.strip()[:2000]},
+                     f"{summary}: {why.strip()[:200]}", day20_review_on=None, removal_requested_on=None)
+    return replace(change, reopened=(Milestone.DAY_20,))
+
+
+def confirm_removed(case: Case, today: date) -> Change:
+    if case.state is not State.REMOVAL_AGREED or case.off_roll_date is None:
+        raise ProcedureError("Removal from roll has not been agreed by the tracking officer.")
+    return take_step(case, Step.CONFIRM_REMOVED, today, "removed_from_roll",
+                   {"off_roll_date": case.off_roll_date.isoformat()},
+                   f"Closed: removed from roll on {case.off_roll_date:%-d %B %Y}", outcome=Outcome.REMOVED_FROM_ROLL)
