@@ -1,16 +1,70 @@
-"""The school calendar of each school, from the term dates in force."""
+"""The school calendar of each school, from the term dates in force.
+
+Term dates imported into the database (`cme-bot calendar import`) come first: a school's own, then
+the local authority's. The CME_TERM_DATES file is used only while nothing has been imported.
+`refresh` reads the database again; `cme-bot serve` calls it on start and every minute, so a new
+import reaches every instance without a restart.
+"""
 
 from __future__ import annotations
 
-from cme.calendar import SchoolCalendar
-from cme.term_dates import TermDates
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cme.calendar import CalendarError, SchoolCalendar
+from cme.term_dates import TermDates, load_term_dates, parse_term_dates
 from storage.schools import SchoolInfo
+from storage.term_dates import AUTHORITY, StoredTermDates
+
+if TYPE_CHECKING:
+    from storage.store import Store
+
+log = logging.getLogger(__name__)
 
 
 class Calendars:
-    def __init__(self, term_dates: TermDates) -> None:
-        self.term_dates = term_dates
+    def __init__(self, term_dates: TermDates | None = None, *, file: str = "", problem: str | None = None) -> None:
+        self.file_term_dates = term_dates
+        self.file = file
+        self.file_problem = problem
+        self.imported: dict[str, tuple[StoredTermDates, TermDates]] = {}
+        self._stamps: dict | None = None
         self._cache: dict[str | None, SchoolCalendar] = {}
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Calendars:
+        """The file's term dates; a missing or invalid file is remembered, not raised, as the database
+        may hold imported ones (`term_dates` raises if neither has any)."""
+        try:
+            return cls(load_term_dates(path), file=str(path))
+        except CalendarError as error:
+            return cls(None, file=str(path), problem=str(error))
+
+    @property
+    def term_dates(self) -> TermDates:
+        """The local authority's term dates in force."""
+        if AUTHORITY in self.imported:
+            return self.imported[AUTHORITY][1]
+        if self.file_term_dates is None:
+            raise CalendarError(f"No term dates: none are imported into the database, and the file cannot be "
+                                f"used ({str(self.file_problem).rstrip('.')}). Import them with "
+                                "`cme-bot calendar import <file.toml>`, or set CME_TERM_DATES.")
+        return self.file_term_dates
+
+    def own_term_dates(self, school: SchoolInfo | None) -> TermDates | None:
+        """A school's own imported term dates, if it has some."""
+        if school is None or f"school:{school.urn}" not in self.imported:
+            return None
+        return self.imported[f"school:{school.urn}"][1]
+
+    def source_of(self, school: SchoolInfo | None) -> str:
+        """Where the calendar of a school (None: the local authority) comes from, in words."""
+        key = f"school:{school.urn}" if school else None
+        for candidate in (key, AUTHORITY):
+            if candidate in self.imported:
+                return self.imported[candidate][0].label
+        return f"the file {self.file}"
 
     def for_school(self, school: SchoolInfo | None) -> SchoolCalendar:
         """A school's calendar; the local authority's for a case with no school yet."""
@@ -19,5 +73,32 @@ class Calendars:
             if school is None:
                 self._cache[key] = self.term_dates.authority_calendar()
             else:
-                self._cache[key] = self.term_dates.calendar_for(school.urn, school.name)
+                dates = self.own_term_dates(school) or self.term_dates
+                self._cache[key] = dates.calendar_for(school.urn, school.name)
         return self._cache[key]
+
+    def use(self, stored: list[StoredTermDates]) -> list[str]:
+        """Put imported term dates in force; a copy that does not parse keeps the one before it."""
+        imported, problems = {}, []
+        for copy in stored:
+            try:
+                imported[copy.key] = (copy, parse_term_dates(copy.source, source=copy.label))
+            except CalendarError as error:
+                problems.append(str(error))
+                if copy.key in self.imported:
+                    imported[copy.key] = self.imported[copy.key]
+        self.imported = imported
+        self._cache.clear()
+        for problem in problems:
+            log.error("imported term dates not used: %s", problem)
+        return problems
+
+    async def refresh(self, store: Store) -> bool:
+        """Read the imported term dates again if they changed; True when they did."""
+        stamps = await store.term_dates.stamps()
+        if stamps == self._stamps:
+            return False
+        self.use(await store.term_dates.all())
+        self._stamps = stamps
+        log.info("term dates in force: %s", self.source_of(None))
+        return True

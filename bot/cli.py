@@ -1,4 +1,4 @@
-"""`cme-bot`: serve the bot, migrate the database, set up schools and roles."""
+"""`cme-bot`: serve the bot, migrate the database, set up schools and roles, check the configuration."""
 
 from __future__ import annotations
 
@@ -44,8 +44,14 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     if settings.development:
         print("cme-bot: development mode: requests are not authenticated. Never use this with real data.",
               file=sys.stderr)
-    web.run_app(create_app(settings, migrate=not args.no_migrate), host=settings.host, port=settings.port,
-                print=lambda text: print(text, file=sys.stderr))
+    from cme.calendar import CalendarError
+
+    try:
+        web.run_app(create_app(settings, migrate=not args.no_migrate), host=settings.host, port=settings.port,
+                    print=lambda text: print(text, file=sys.stderr))
+    except CalendarError as error:
+        print(f"cme-bot: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -181,8 +187,9 @@ def package(args: argparse.Namespace, settings: Settings) -> int:
 async def remind(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import date
 
-    from bot.app import build_services, connect
+    from bot.app import build_services, connect, load_calendars
     from bot.reminders import run_daily_reminders
+    from cme.calendar import CalendarError
 
     try:
         on_date = date.fromisoformat(args.date) if args.date else settings.local_today()
@@ -190,14 +197,100 @@ async def remind(args: argparse.Namespace, settings: Settings) -> int:
         print(f"cme-bot: --date must be YYYY-MM-DD, not {args.date!r}", file=sys.stderr)
         return 2
     services = build_services(settings)
-    connect(services)
+    gateway = connect(services)
     try:
+        await load_calendars(services)
         report = await run_daily_reminders(services, on_date, dry_run=args.dry_run)
+    except CalendarError as error:
+        print(f"cme-bot: {error}", file=sys.stderr)
+        return 2
     finally:
+        await gateway.close()
         await services.store.close()
     for line in report.lines():
         print(line)
     return 1 if report.not_posted or report.uncertain else 0
+
+
+async def check(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.check import exit_code, run_checks
+
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    lines = await run_checks(settings)
+    for line in lines:
+        print(line)
+    code = exit_code(lines)
+    print("ready" if code == 0 else "NOT ready: see the lines above", file=sys.stderr)
+    return code
+
+
+def _read_text(file: str) -> str:
+    from pathlib import Path
+
+    return sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+
+
+async def calendar_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.calendar_admin import import_term_dates, summary
+    from cme.calendar import CalendarError
+    from storage.migrate import pending_revisions
+
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    source = "<stdin>" if args.file == "-" else args.file
+    try:
+        text = _read_text(args.file)
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        print(f"cme-bot: cannot read {source}: {reason}. Nothing was imported.", file=sys.stderr)
+        return 2
+
+    async def work(store: Store) -> int:
+        if await pending_revisions(store.engine):
+            print("cme-bot: the database is not migrated: run `cme-bot db upgrade` first.", file=sys.stderr)
+            return 2
+        try:
+            _stored, term_dates = await import_term_dates(store, text, source, school_urn=args.school, actor="cli")
+        except CalendarError as error:
+            print(f"cme-bot: the term dates were NOT imported:\n{error}\nThe term dates in force are unchanged.",
+                  file=sys.stderr)
+            return 2
+        whose = f"school {args.school}'s own" if args.school else "the local authority's"
+        print(f"imported {whose} term dates: {summary(term_dates)}")
+        if term_dates.example:
+            print("warning: this file says example = true: its dates are made up, not for real children",
+                  file=sys.stderr)
+        print("in force now for new commands, and within a minute in every running `cme-bot serve`")
+        return 0
+
+    return await _with_store(settings, work)
+
+
+async def calendar_show(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.calendar_admin import describe
+    from bot.calendars import Calendars
+    from cme.calendar import CalendarError
+
+    async def work(store: Store) -> int:
+        calendars = Calendars.from_file(settings.term_dates)
+        await calendars.refresh(store)
+        school = None
+        if args.school:
+            school = await store.schools.by_urn(args.school)
+            if school is None:
+                print(f"no school with URN {args.school}", file=sys.stderr)
+                return 1
+        try:
+            calendar = calendars.for_school(school)
+            term_dates = calendars.own_term_dates(school) or calendars.term_dates
+        except CalendarError as error:
+            print(f"cme-bot: {error}", file=sys.stderr)
+            return 2
+        title = f"Term dates of {school.name} ({school.urn})" if school else "Term dates of the local authority"
+        for line in describe(title, calendars.source_of(school), term_dates, calendar):
+            print(line)
+        return 0
+
+    return await _with_store(settings, work)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -241,6 +334,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--date", help="the school day to run for, YYYY-MM-DD (default: today)")
     p.add_argument("--dry-run", action="store_true", help="list what is due without claiming or posting")
     p.set_defaults(run=remind)
+
+    p = commands.add_parser("check", help="check this configuration: database, migrations, credentials, term "
+                                          "dates, channels, administrators")
+    p.set_defaults(run=check)
+
+    calendar = commands.add_parser("calendar", help="term dates").add_subparsers(dest="calendar_command",
+                                                                                 required=True)
+    p = calendar.add_parser("import", help="validate a term dates file (TOML) and put it in force for every "
+                                           "instance")
+    p.add_argument("file", help="the term dates file, or - to read it from standard input")
+    p.add_argument("--school", help="URN of a school whose own dates these are (replacing the authority's for it)")
+    p.set_defaults(run=calendar_import)
+    p = calendar.add_parser("show", help="the closures in force")
+    p.add_argument("--school", help="URN of a school: its calendar (default: the local authority's)")
+    p.set_defaults(run=calendar_show)
 
     p = commands.add_parser("package", help="write the Teams app package (zip) for upload")
     p.add_argument("--app-id", required=True, help="the bot's Microsoft App ID (a GUID)")

@@ -6,6 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.activities import SeenActivities
+from storage.audit import AuditLog
 from storage.card_messages import CardMessages
 from storage.cases import Cases
 from storage.conversations import Conversations
@@ -13,6 +14,7 @@ from storage.db import create_engine, sessionmaker
 from storage.people import People
 from storage.reminders import Reminders
 from storage.schools import Schools
+from storage.term_dates import TermDatesSources
 
 
 class Store:
@@ -24,8 +26,10 @@ class Store:
         self.cases = Cases(sessions)
         self.conversations = Conversations(sessions)
         self.seen = SeenActivities(sessions)
+        self.audit = AuditLog(sessions)
         self.card_messages = CardMessages(sessions)
         self.reminders = Reminders(sessions)
+        self.term_dates = TermDatesSources(sessions)
 
     @classmethod
     def from_url(cls, url: str, **engine_options) -> Store:

@@ -34,8 +34,10 @@ class BotProcess:
             raise AssertionError(f"cme-bot {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
         return done
 
-    async def start(self) -> BotProcess:
-        await asyncio.to_thread(self.cli, "demo", "load")
+    async def start(self, *, demo: bool = True) -> BotProcess:
+        """`demo=False` when the database is set up already (another instance on it loaded the data)."""
+        if demo:
+            await asyncio.to_thread(self.cli, "demo", "load")
         log = open(self.log_path, "ab")  # noqa: SIM115 - kept open for the life of the process
         self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--dev", "--port", str(self.port),
                                       "--host", "127.0.0.1"], cwd=ROOT, env=self.env, stdout=log,

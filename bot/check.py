@@ -1,0 +1,222 @@
+"""`cme-bot check`: is this configuration ready to serve? One line per check, with what to do.
+
+Statuses: `ok`; `WARNING` (works, but look at it); `MISSING` (something to set up); `FAILED`
+(something is broken); `skipped` (needs a check above that did not pass). The command exits 0 only
+when every line is ok or a warning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from bot.calendars import Calendars
+from bot.config import Settings
+from cme.calendar import CalendarError, SchoolCalendar
+from cme.roles import Role
+from storage.migrate import pending_revisions
+from storage.schools import SchoolInfo
+from storage.store import Store
+
+OK, WARNING, MISSING, FAILED, SKIPPED = "ok", "WARNING", "MISSING", "FAILED", "skipped"
+SCHOOL_DAYS_AHEAD = 30
+CONNECT_TIMEOUT = 10
+
+
+@dataclass(frozen=True)
+class CheckLine:
+    status: str
+    what: str
+    detail: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status in (OK, WARNING)
+
+    def __str__(self) -> str:
+        return f"{self.status:<8} {self.what}" + (f": {self.detail}" if self.detail else "")
+
+
+def exit_code(lines: list[CheckLine]) -> int:
+    return 0 if all(line.passed for line in lines) else 1
+
+
+def check_credentials(settings: Settings) -> CheckLine:
+    problem = replace(settings, environment="production").credentials_problem()
+    if problem is None:
+        kind = settings.app_type + (f", tenant {settings.app_tenant_id}" if settings.app_tenant_id else "")
+        return CheckLine(OK, "credentials", f"MicrosoftAppId {settings.app_id} ({kind})")
+    missing = problem.split(" not set")[0]
+    if settings.development:
+        return CheckLine(WARNING, "credentials", f"{missing} not set; development mode (CME_ENV=development): "
+                                                 "requests are not authenticated, never use it with real data")
+    return CheckLine(MISSING, "credentials", f"{missing} not set: set them from the Azure Bot's registration "
+                                             "(see docs/deployment.md); `serve` refuses to start without them")
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _reason(error: BaseException) -> str:
+    error = getattr(error, "orig", None) or error
+    text = str(error).splitlines()[0] if str(error) else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _sqlite_file_exists(path: str | None) -> bool:
+    return bool(path) and path != ":memory:" and Path(path).is_file()
+
+
+async def check_database(settings: Settings) -> tuple[CheckLine, Store | None]:
+    url = make_url(settings.database_url)
+    where = _safe_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        if not _sqlite_file_exists(url.database):
+            return CheckLine(FAILED, "database", f"no SQLite database file at {url.database!r}: check DATABASE_URL, "
+                                                 "or create it with `cme-bot db upgrade`"), None
+        store = Store.from_url(settings.database_url)
+    else:
+        store = Store.from_url(settings.database_url, connect_args={"timeout": CONNECT_TIMEOUT})
+    try:
+        await asyncio.wait_for(store.ping(), CONNECT_TIMEOUT + 5)
+    except Exception as error:  # noqa: BLE001 - any failure is reported as such
+        await store.close()
+        return CheckLine(FAILED, "database", f"cannot reach {where} ({_reason(error)}): check DATABASE_URL, "
+                                             "that the server runs and accepts this user"), None
+    return CheckLine(OK, "database", f"reachable at {where}"), store
+
+
+async def check_migrations(store: Store) -> CheckLine:
+    try:
+        pending = await pending_revisions(store.engine)
+    except Exception as error:  # noqa: BLE001
+        return CheckLine(FAILED, "migrations", f"cannot read the schema version ({_reason(error)})")
+    if pending:
+        return CheckLine(FAILED, "migrations", f"{len(pending)} not applied ({', '.join(reversed(pending))}): run "
+                                               "`cme-bot db upgrade` (`cme-bot serve` also applies them on start)")
+    return CheckLine(OK, "migrations", "the database schema is current")
+
+
+def _school_days_ahead(calendar: SchoolCalendar, today: date, count: int) -> date:
+    day = today
+    for _ in range(count):
+        day = calendar.next_school_day(day)
+    return day
+
+
+def check_coverage(calendars: Calendars, school: SchoolInfo | None, today: date) -> CheckLine:
+    what = f"term dates of {school.name} ({school.urn})" if school else "term dates of the local authority"
+    try:
+        calendar = calendars.for_school(school)
+        last = _school_days_ahead(calendar, today, SCHOOL_DAYS_AHEAD)
+    except CalendarError as error:
+        return CheckLine(FAILED, what, str(error))
+    if calendar.covers is None:
+        return CheckLine(WARNING, what, "the term dates do not say which span they cover (covers = { from = ..., "
+                                        "to = ... }), so the bot cannot tell when they run out")
+    if not calendar.is_covered(today) or not calendar.is_covered(last):
+        return CheckLine(MISSING, what, f"they cover {calendar.covers[0]} to {calendar.covers[1]}, not today "
+                                        f"({today}) to the {SCHOOL_DAYS_AHEAD}th school day ahead ({last}): import "
+                                        "the new dates with `cme-bot calendar import <file.toml>`")
+    return CheckLine(OK, what, f"cover today ({today}) to the {SCHOOL_DAYS_AHEAD}th school day ahead ({last}), "
+                               f"from {calendars.source_of(school)}")
+
+
+async def check_term_dates(settings: Settings, store: Store, schools: list[SchoolInfo]) -> list[CheckLine]:
+    calendars = Calendars.from_file(settings.term_dates)
+    try:
+        problems = calendars.use(await store.term_dates.all())
+        term_dates = calendars.term_dates
+    except CalendarError as error:
+        return [CheckLine(FAILED, "term dates", str(error).replace("\n", "; "))]
+    except Exception as error:  # noqa: BLE001
+        return [CheckLine(FAILED, "term dates", f"cannot read the imported term dates ({_reason(error)})")]
+    if problems:
+        return [CheckLine(FAILED, "term dates", "an imported copy does not parse: " + "; ".join(problems)
+                          + ": import it again with `cme-bot calendar import`")]
+    detail = f"{term_dates.authority}, from {calendars.source_of(None)}"
+    lines = [CheckLine(OK, "term dates", detail + (" (the EXAMPLE dates: made up, import your own before real "
+                                                   "use)" if term_dates.example else ""))]
+    today = settings.local_today()
+    lines.append(check_coverage(calendars, None, today))
+    lines += [check_coverage(calendars, school, today) for school in schools]
+    return lines
+
+
+async def check_channel(store: Store, channel_id: str, what: str, via: str = "") -> CheckLine:
+    conversation = await store.conversations.get(channel_id)
+    if conversation is None:
+        return CheckLine(WARNING, what, f"{channel_id}{via}, but the app is not yet installed in its team: add "
+                                        "the app to the team (see docs/deployment.md)")
+    if not conversation.alive:
+        return CheckLine(WARNING, what, f"{channel_id}{via} cannot be reached ({conversation.dead_reason}): add "
+                                        "the app to the team again, or set another channel")
+    return CheckLine(OK, what, channel_id + via)
+
+
+async def check_channels(store: Store, schools: list[SchoolInfo]) -> list[CheckLine]:
+    authority = await store.schools.authority_channel()
+    lines = []
+    for school in schools:
+        what = f"reminders channel of {school.name} ({school.urn})"
+        if school.reminders_channel_id:
+            lines.append(await check_channel(store, school.reminders_channel_id, what))
+        elif authority:
+            lines.append(await check_channel(store, authority, what, " (none of its own: the local authority's)"))
+        else:
+            lines.append(CheckLine(MISSING, what, "not set: an admin mentions the bot with `set reminders channel` "
+                                                  "in the school's CME channel, or run `cme-bot schools add --urn "
+                                                  f"{school.urn} --name ... --authority ... --reminders-channel "
+                                                  "19:...`"))
+    what = "reminders channel of the local authority"
+    if authority:
+        lines.append(await check_channel(store, authority, what))
+    else:
+        lines.append(CheckLine(WARNING, what, "not set: reminders of cases with no school yet (agency referrals) "
+                                              "cannot be posted; an admin says `set reminders channel` in the "
+                                              "local authority's CME channel"))
+    return lines
+
+
+async def check_admins(settings: Settings, store: Store) -> CheckLine:
+    admins = await store.people.with_role(Role.ADMIN)
+    found = []
+    if settings.bootstrap_admins:
+        found.append(f"{len(settings.bootstrap_admins)} in CME_BOOTSTRAP_ADMINS")
+    if admins:
+        found.append(f"{len(admins)} with the admin role")
+    if not found:
+        return CheckLine(MISSING, "administrators", "none: set CME_BOOTSTRAP_ADMINS=<aadObjectId> or run "
+                                                    "`cme-bot roles add --aad <aadObjectId> --role admin`")
+    return CheckLine(OK, "administrators", ", ".join(found))
+
+
+async def run_checks(settings: Settings) -> list[CheckLine]:
+    lines = [check_credentials(settings)]
+    database, store = await check_database(settings)
+    lines.append(database)
+    later = ("migrations", "term dates", "schools", "reminders channels", "administrators")
+    if store is None:
+        return lines + [CheckLine(SKIPPED, what, "needs the database") for what in later]
+    try:
+        migrations = await check_migrations(store)
+        lines.append(migrations)
+        if not migrations.passed:
+            return lines + [CheckLine(SKIPPED, what, "needs a migrated database") for what in later[1:]]
+        schools = await store.schools.all()
+        lines += await check_term_dates(settings, store, schools)
+        if schools:
+            lines.append(CheckLine(OK, "schools", f"{len(schools)}: " + ", ".join(s.urn for s in schools)))
+        else:
+            lines.append(CheckLine(MISSING, "schools", "none: add each school with `cme-bot schools add --urn ... "
+                                                       "--name ... --authority ...`"))
+        lines += await check_channels(store, schools)
+        lines.append(await check_admins(settings, store))
+    finally:
+        await store.close()
+    return lines

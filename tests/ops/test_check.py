@@ -1,0 +1,180 @@
+"""`cme-bot check`: one line per check, exit 0 only when the configuration is ready (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy.engine import make_url
+
+from bot.check import exit_code, run_checks
+from bot.config import DEVELOPMENT, EXAMPLE_TERM_DATES, ROOT, Settings
+from cme.roles import Role
+from storage.db import create_engine
+from storage.migrate import alembic_config
+from storage.store import Store
+
+TODAY = date(2026, 11, 16)
+CHANNEL = "19:oakwood-cme@thread.tacv2"
+AUTHORITY_CHANNEL = "19:la-cme@thread.tacv2"
+ADMIN = "00000000-0000-4000-8000-000000000a06"
+CREDENTIALS = {"app_id": "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", "app_password": "not-a-real-secret",
+               "app_type": "SingleTenant", "app_tenant_id": "5e1f0000-0000-4000-8000-00000000c3e0"}
+
+
+def settings_for(database_url: str, **changes) -> Settings:
+    values = dict(database_url=database_url, term_dates=EXAMPLE_TERM_DATES, today=TODAY, scheduler=False,
+                  **CREDENTIALS)
+    values.update(changes)
+    return Settings(**values)
+
+
+async def installed_channel(store: Store, channel_id: str) -> None:
+    reference = {"conversation": {"id": channel_id, "conversationType": "channel"},
+                 "serviceUrl": "https://smba.trafficmanager.net/uk/"}
+    await store.conversations.save(channel_id, "channel", reference, team_id="19:team@thread.tacv2")
+
+
+async def good_setup(store: Store, *, channel: str | None = CHANNEL) -> None:
+    school = await store.schools.add("900001", "Oakwood Primary School (fictional)", "Example Borough Council",
+                                     actor="test", reminders_channel_id=channel)
+    await store.schools.set_authority_channel(AUTHORITY_CHANNEL, actor="test")
+    for channel_id in (CHANNEL, AUTHORITY_CHANNEL):
+        await installed_channel(store, channel_id)
+    await store.people.grant(ADMIN, Role.ADMIN, actor="test", name="Adam Admin")
+    assert school.urn == "900001"
+
+
+def line(lines, what: str):
+    found = [entry for entry in lines if entry.what == what]
+    assert len(found) == 1, (what, [str(entry) for entry in lines])
+    return found[0]
+
+
+async def test_a_good_configuration_passes_every_check(store, database_url):
+    await good_setup(store)
+    lines = await run_checks(settings_for(database_url))
+    assert [entry.status for entry in lines] == ["ok"] * len(lines), "\n".join(map(str, lines))
+    assert exit_code(lines) == 0
+    whats = [entry.what for entry in lines]
+    for what in ("credentials", "database", "migrations", "term dates", "term dates of the local authority",
+                 "term dates of Oakwood Primary School (fictional) (900001)", "schools",
+                 "reminders channel of Oakwood Primary School (fictional) (900001)",
+                 "reminders channel of the local authority", "administrators"):
+        assert what in whats
+    assert "2027-01-12" in line(lines, "term dates of Oakwood Primary School (fictional) (900001)").detail, \
+        "the 30th school day after Monday 16 November 2026, over the Christmas holiday"
+
+
+async def test_the_command_prints_the_lines_and_exits_0(store, database_url):
+    await good_setup(store)
+    env = dict(os.environ, DATABASE_URL=database_url, CME_TODAY=TODAY.isoformat(), CME_ENV="production",
+               CME_TERM_DATES=str(EXAMPLE_TERM_DATES), MicrosoftAppId=CREDENTIALS["app_id"],
+               MicrosoftAppPassword=CREDENTIALS["app_password"], MicrosoftAppType="SingleTenant",
+               MicrosoftAppTenantId=CREDENTIALS["app_tenant_id"], CME_BOOTSTRAP_ADMINS="")
+    done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "bot.cli", "check"], cwd=ROOT, env=env,
+                                   capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    printed = done.stdout.splitlines()
+    assert len(printed) == 10 and all(text.startswith("ok ") for text in printed), done.stdout
+    assert CREDENTIALS["app_password"] not in done.stdout + done.stderr
+
+
+async def test_an_unreachable_database_fails_and_skips_what_needs_it(database_url):
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        broken = "sqlite:////nonexistent-directory/cme-bot.db"
+    else:
+        broken = url.set(port=1).render_as_string(hide_password=False)
+    lines = await run_checks(settings_for(broken))
+    assert exit_code(lines) == 1
+    database = line(lines, "database")
+    assert database.status == "FAILED" and "DATABASE_URL" in database.detail, str(database)
+    assert str(database).startswith("FAILED   database: ")
+    assert {entry.status for entry in lines if entry.what in ("migrations", "administrators")} == {"skipped"}
+    assert not Path("/nonexistent-directory").exists(), "check creates nothing"
+
+
+async def test_an_unmigrated_database_fails_with_what_to_run(database_url):
+    engine = create_engine(database_url)
+    config = alembic_config()
+
+    def downgrade(connection) -> None:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(downgrade)
+    finally:
+        await engine.dispose()
+    lines = await run_checks(settings_for(database_url))
+    assert exit_code(lines) == 1
+    migrations = line(lines, "migrations")
+    assert migrations.status == "FAILED" and "0001" in migrations.detail and "cme-bot db upgrade" in migrations.detail
+    assert line(lines, "database").status == "ok"
+
+
+async def test_a_school_without_a_reminders_channel_is_missing(store, database_url):
+    await store.schools.add("900001", "Oakwood Primary School (fictional)", "Example Borough Council", actor="test")
+    await store.people.grant(ADMIN, Role.ADMIN, actor="test")
+    lines = await run_checks(settings_for(database_url))
+    assert exit_code(lines) == 1
+    missing = line(lines, "reminders channel of Oakwood Primary School (fictional) (900001)")
+    assert missing.status == "MISSING" and "set reminders channel" in missing.detail
+    assert line(lines, "reminders channel of the local authority").status == "WARNING"
+
+
+async def test_a_school_falls_back_on_the_authority_channel(store, database_url):
+    await good_setup(store, channel=None)
+    lines = await run_checks(settings_for(database_url))
+    fallback = line(lines, "reminders channel of Oakwood Primary School (fictional) (900001)")
+    assert fallback.status == "ok" and AUTHORITY_CHANNEL in fallback.detail and "local authority" in fallback.detail
+
+
+@pytest.mark.parametrize("problem", ["missing", "invalid"])
+async def test_a_missing_or_invalid_term_dates_file_fails(store, database_url, tmp_path, problem):
+    await good_setup(store)
+    term_dates = tmp_path / "term-dates.toml"
+    if problem == "invalid":
+        term_dates.write_text('authority = "Example Borough Council"\ncovers = { from = 2026-09-01\n')
+    lines = await run_checks(settings_for(database_url, term_dates=term_dates))
+    assert exit_code(lines) == 1
+    failed = line(lines, "term dates")
+    assert failed.status == "FAILED" and str(term_dates) in failed.detail, str(failed)
+    assert ("No such file" in failed.detail) if problem == "missing" else ("not valid TOML" in failed.detail)
+    assert "cme-bot calendar import" in failed.detail
+
+
+async def test_term_dates_running_out_within_30_school_days_are_missing(store, database_url):
+    await good_setup(store)
+    lines = await run_checks(settings_for(database_url, today=date(2027, 7, 1)))
+    assert exit_code(lines) == 1
+    short = line(lines, "term dates of Oakwood Primary School (fictional) (900001)")
+    assert short.status == "MISSING" and "2027-08-31" in short.detail and "cme-bot calendar import" in short.detail
+
+
+async def test_no_administrator_is_missing_unless_bootstrapped(store, database_url):
+    await store.schools.add("900001", "Oakwood Primary School (fictional)", "Example Borough Council", actor="test",
+                            reminders_channel_id=CHANNEL)
+    lines = await run_checks(settings_for(database_url))
+    assert line(lines, "administrators").status == "MISSING" and exit_code(lines) == 1
+    lines = await run_checks(settings_for(database_url, bootstrap_admins=(ADMIN,)))
+    assert line(lines, "administrators").status == "ok"
+
+
+async def test_credentials_are_missing_in_production_and_a_warning_in_development(store, database_url):
+    await good_setup(store)
+    bare = {"app_id": "", "app_password": "", "app_type": "SingleTenant", "app_tenant_id": ""}
+    lines = await run_checks(settings_for(database_url, **bare))
+    credentials = line(lines, "credentials")
+    assert credentials.status == "MISSING" and "MicrosoftAppTenantId" in credentials.detail
+    assert exit_code(lines) == 1
+    lines = await run_checks(settings_for(database_url, environment=DEVELOPMENT, **bare))
+    assert line(lines, "credentials").status == "WARNING" and exit_code(lines) == 0
