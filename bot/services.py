@@ -23,6 +23,8 @@ class Messenger(Protocol):
 
     async def team_channels(self, team_reference: dict, team_id: str) -> list[tuple[str, str]]: ...
 
+    async def members(self, reference: dict, conversation_id: str) -> list[tuple[str, str]]: ...
+
 
 @dataclass
 class Services:

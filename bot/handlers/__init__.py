@@ -1,3 +1,3 @@
 """Importing this package registers every handler with bot.routes.ROUTES."""
 
-from bot.handlers import cases, casework, help, refer, reminders, removal, report  # noqa: F401
+from bot.handlers import admin, cases, casework, help, refer, reminders, removal, report  # noqa: F401

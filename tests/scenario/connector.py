@@ -40,6 +40,7 @@ class Connector:
 
     sent: list[Sent] = field(default_factory=list)
     channels: dict[str, list[dict]] = field(default_factory=dict)
+    members: dict[str, list[dict]] = field(default_factory=dict)
     rules: list[Callable[[web.Request, str], web.Response | None]] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -51,6 +52,7 @@ class Connector:
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._post)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._put)
         app.router.add_get("/v3/teams/{team}/conversations", self._team_channels)
+        app.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._members)
         return app
 
     def refuse(self, status: int, *, times: int = 1, retry_after: str | None = None,
@@ -111,6 +113,9 @@ class Connector:
     async def _team_channels(self, request: web.Request) -> web.Response:
         team = request.match_info["team"]
         return web.json_response({"conversations": self.channels.get(team, [{"id": team, "name": None}])})
+
+    async def _members(self, request: web.Request) -> web.Response:
+        return web.json_response({"members": self.members.get(request.match_info["conversation"], [])})
 
     # What the tests read
 

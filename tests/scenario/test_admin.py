@@ -1,0 +1,121 @@
+"""Administrators manage roles and schools from chat, picking people from the team; the CLI does the same."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from cme.roles import Role
+from tests.scenario.cards import press
+from tests.scenario.connector import card_text
+from tests.scenario.teams import ADAM, REMINDERS, SAM, TEAM, User, _user
+
+NIA = _user(8, "Nia New")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def team_members(connector, *users: User) -> None:
+    connector.channels[TEAM] = [{"id": TEAM, "name": None}, {"id": REMINDERS, "name": "CME reminders"}]
+    connector.members[TEAM] = [{"id": u.teams_id, "name": u.name, "aadObjectId": u.aad_object_id} for u in users]
+
+
+async def admin_card(teams, connector):
+    await teams.say(ADAM, "roles", channel=TEAM)
+    return connector.to(TEAM)[-1]
+
+
+async def test_an_admin_gives_a_role_to_a_team_member_picked_from_the_card(teams, connector, store):
+    team_members(connector, ADAM, SAM, NIA)
+    await teams.install_team(ADAM)
+    await teams.say(NIA, "help")
+    assert "ask" in connector.to(NIA.personal_chat)[-1].text.lower() or "administrator" in card_text(
+        connector.to(NIA.personal_chat)[-1].cards).lower()
+
+    sent = await admin_card(teams, connector)
+    text = card_text(sent.card)
+    assert "Sam Staff**: School staff (Oakwood Primary School (fictional))" in text
+    person = next(i for i in sent.card["actions"][0]["card"]["body"] if i.get("id") == "person")
+    assert [c["title"] for c in person["choices"]] == ["Adam Admin", "Nia New", "Sam Staff"]
+
+    riverside = await store.schools.by_urn("900002")
+    data = press(sent.card, "Give the role", person=NIA.aad_object_id, role="school_staff", school=str(riverside.id))
+    status, answer = await teams.invoke(ADAM, data["verb"], data, reply_to=sent.activity_id,
+                                        conversation=sent.conversation_id, channel=TEAM)
+    assert status == 200
+    shown = card_text(answer["value"])
+    assert "Nia New is now School staff (Riverside Academy (fictional))." in shown
+    assert "Adam Admin: gave Nia New the role School staff (Riverside Academy (fictional))" in shown
+    assert (await store.people.roles_of(NIA.aad_object_id)).has(Role.SCHOOL_STAFF, riverside.id)
+
+    await teams.say(NIA, "help")
+    assert "Riverside Academy (fictional)" in card_text(connector.to(NIA.personal_chat)[-1].cards)
+
+    data = press(answer["value"], "Remove the role", grant=f"{NIA.aad_object_id}|school_staff|{riverside.id}")
+    status, answer = await teams.invoke(ADAM, data["verb"], data, reply_to=sent.activity_id,
+                                        conversation=sent.conversation_id, channel=TEAM)
+    assert "Nia New is no longer School staff." in card_text(answer["value"])
+    assert not (await store.people.roles_of(NIA.aad_object_id)).grants
+
+
+async def test_school_staff_need_a_school_and_others_may_not_manage_roles(teams, connector, store):
+    team_members(connector, ADAM, NIA)
+    await teams.install_team(ADAM)
+    sent = await admin_card(teams, connector)
+    data = press(sent.card, "Give the role", person=NIA.aad_object_id, role="school_staff")
+    _, answer = await teams.invoke(ADAM, data["verb"], data, reply_to=sent.activity_id,
+                                   conversation=sent.conversation_id, channel=TEAM)
+    assert "Choose the school for school staff." in card_text(answer["value"])
+    assert not (await store.people.roles_of(NIA.aad_object_id)).grants
+
+    _, answer = await teams.invoke(SAM, "admin.grant", {"person": SAM.aad_object_id, "role": "admin"},
+                                   conversation=sent.conversation_id, channel=TEAM)
+    assert "That is for the Administrator. Nothing was changed." in card_text(answer["value"])
+    assert not (await store.people.roles_of(SAM.aad_object_id)).has(Role.ADMIN)
+    await teams.say(SAM, "roles")
+    assert "That is for the Administrator" in connector.to(SAM.personal_chat)[-1].text
+
+
+async def test_the_last_administrator_cannot_be_removed(teams, connector, store):
+    team_members(connector, ADAM)
+    await teams.install_team(ADAM)
+    sent = await admin_card(teams, connector)
+    data = press(sent.card, "Remove the role", grant=f"{ADAM.aad_object_id}|admin|")
+    _, answer = await teams.invoke(ADAM, data["verb"], data, conversation=sent.conversation_id, channel=TEAM)
+    assert "Someone must remain an administrator" in card_text(answer["value"])
+    assert (await store.people.roles_of(ADAM.aad_object_id)).has(Role.ADMIN)
+
+
+async def test_an_admin_adds_a_school_from_chat(teams, connector, store):
+    team_members(connector, ADAM)
+    await teams.install_team(ADAM)
+    sent = await admin_card(teams, connector)
+    data = press(sent.card, "Add the school", urn="12", name="Elm School (fictional)")
+    _, answer = await teams.invoke(ADAM, data["verb"], data, conversation=sent.conversation_id, channel=TEAM)
+    assert "DfE URN (6 digits)" in card_text(answer["value"]) and await store.schools.by_urn("12") is None
+    data = press(sent.card, "Add the school", urn="900003", name="Elm School (fictional)")
+    _, answer = await teams.invoke(ADAM, data["verb"], data, conversation=sent.conversation_id, channel=TEAM)
+    assert "Elm School (fictional) (900003) saved." in card_text(answer["value"])
+    assert (await store.schools.by_urn("900003")).authority == "Example Borough Council"
+
+
+def cli(database_url: str, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, DATABASE_URL=database_url, CME_ENV="development")
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_roles_from_the_command_line(database_url):
+    assert cli(database_url, "schools", "add", "--urn", "900009", "--name", "Ash School (fictional)",
+               "--authority", "Example Borough Council").returncode == 0
+    added = cli(database_url, "roles", "add", "--aad", NIA.aad_object_id, "--role", "school_staff",
+                "--school", "900009", "--name", "Nia New")
+    assert added.returncode == 0, added.stderr
+    listed = cli(database_url, "roles", "list").stdout
+    assert "Nia New" in listed and "Ash School (fictional)" in listed
+    refused = cli(database_url, "roles", "add", "--aad", NIA.aad_object_id, "--role", "school_staff",
+                  "--school", "999999")
+    assert refused.returncode == 1 and "no school with URN 999999" in refused.stderr
+    assert cli(database_url, "roles", "remove", "--aad", NIA.aad_object_id, "--role", "school_staff").returncode == 0
+    assert "Nia New" not in cli(database_url, "roles", "list").stdout
