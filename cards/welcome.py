@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cards.base import bullets, card, heading, submit, text
+from cards.base import bullets, card, execute, heading, submit, text
 
 APP_NAME = "CME Tracker"
 
@@ -37,8 +37,9 @@ def team_welcome() -> dict:
              "only, never a child's name or address: the full case opens in a personal chat for the people "
              "working on it."),
         text("An administrator or the school's lead chooses the channel: mention me in it and say "
-             "**set reminders channel**.", subtle=True),
-    ])
+             "**set reminders channel**. Administrators give people their roles with the button below.",
+             subtle=True),
+    ], [execute("People and roles (administrators)", "admin.open")])
 
 
 def help_card(commands: Sequence[tuple[str, str]], roles: Sequence[str], can_report: bool) -> dict:

@@ -73,6 +73,12 @@ async def roles_command(context: Context) -> None:
     await context.reply(card=admin_card(await _view(context)))
 
 
+@ROUTES.action("admin.open", roles=ADMIN)
+async def open_from_the_team_welcome(context: Context) -> dict:
+    """The button on the team's welcome card: the admin card for the administrator who pressed it."""
+    return admin_card(await _view(context))
+
+
 @ROUTES.action("admin.grant", roles=ADMIN)
 async def grant(context: Context) -> dict:
     data = context.turn.data

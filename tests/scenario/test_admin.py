@@ -119,3 +119,14 @@ def test_roles_from_the_command_line(database_url):
     assert refused.returncode == 1 and "no school with URN 999999" in refused.stderr
     assert cli(database_url, "roles", "remove", "--aad", NIA.aad_object_id, "--role", "school_staff").returncode == 0
     assert "Nia New" not in cli(database_url, "roles", "list").stdout
+
+
+async def test_the_team_welcome_card_opens_the_admin_card_for_administrators_only(teams, connector):
+    team_members(connector, ADAM, SAM)
+    await teams.install_team(ADAM)
+    welcome = connector.to(TEAM)[0]
+    data = press(welcome.card, "People and roles (administrators)")
+    _, answer = await teams.invoke(ADAM, data["verb"], data, reply_to=welcome.activity_id, channel=TEAM)
+    assert "People, roles and schools" in card_text(answer["value"])
+    _, answer = await teams.invoke(SAM, data["verb"], data, reply_to=welcome.activity_id, channel=TEAM)
+    assert "That is for the Administrator" in card_text(answer["value"])
