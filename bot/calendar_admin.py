@@ -12,8 +12,11 @@ import tomllib
 from datetime import date, datetime
 from typing import Any
 
+from bot.calendars import Calendars
 from cme.calendar import CalendarError, SchoolCalendar
+from cme.milestones import due_dates
 from cme.term_dates import TermDates, parse_term_dates
+from storage.cases import Actor
 from storage.store import Store
 from storage.term_dates import StoredTermDates, term_dates_key
 
@@ -222,3 +225,27 @@ def describe(title: str, source: str, term_dates: TermDates, calendar: SchoolCal
     for day in sorted(calendar.open_days):
         out.append(f"  open on {day} although the local authority's calendar closes it")
     return out
+
+
+async def reschedule_open_cases(store: Store, calendars: Calendars, school_urn: str | None,
+                                actor: str) -> tuple[int, list[str]]:
+    """Day 5 and Day 20 of open cases under the new dates: (cases moved, references to check by hand)."""
+    schools = await store.schools.all()
+    if school_urn:
+        schools = [s for s in schools if s.urn == school_urn]
+    groups = [(school, [school.id]) for school in schools]
+    if not school_urn:
+        groups.append((None, None))  # referrals with no school follow the authority's dates
+    moved, to_check = 0, []
+    for school, ids in groups:
+        calendar = calendars.for_school(school)
+        cases = await store.cases.open_cases(ids, without_school=ids is None, limit=1_000_000)
+        for case in cases:
+            try:
+                due = due_dates(calendar, case.run_start)
+            except CalendarError:
+                to_check.append(case.reference)
+                continue
+            if await store.cases.reschedule(case.id, due, Actor("", actor)):
+                moved += 1
+    return moved, to_check

@@ -231,7 +231,8 @@ def _read_text(file: str) -> str:
 
 
 async def calendar_import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.calendar_admin import import_term_dates, summary
+    from bot.calendar_admin import import_term_dates, reschedule_open_cases, summary
+    from bot.calendars import Calendars
     from cme.calendar import CalendarError
     from storage.migrate import pending_revisions
 
@@ -260,6 +261,13 @@ async def calendar_import(args: argparse.Namespace, settings: Settings) -> int:
             print("warning: this file says example = true: its dates are made up, not for real children",
                   file=sys.stderr)
         print("in force now for new commands, and within a minute in every running `cme-bot serve`")
+        calendars = Calendars.from_file(settings.term_dates)
+        await calendars.refresh(store)
+        moved, to_check = await reschedule_open_cases(store, calendars, args.school, "calendar import")
+        print(f"open cases whose Day 5 or Day 20 moved with the new dates: {moved}")
+        if to_check:
+            print("the first day of the current absence is no longer a school day for: " + ", ".join(to_check)
+                  + ": open each case and record the right first day or a break", file=sys.stderr)
         return 0
 
     return await _with_store(settings, work)

@@ -23,6 +23,9 @@ def describe(kind: str, data: dict) -> str:
         return f"closed: {Outcome(data['outcome']).label}"
     if kind == "located_outside_area":
         return "located outside the area; referred to the tracking officer"
+    if kind == "milestones_rescheduled":
+        moved = "; ".join(f"{m.replace('day', 'Day ')} {old} -> {new}" for m, (old, new) in data.get("moved", {}).items())
+        return f"new term dates moved {moved}"
     if kind == "removal_agreed":
         return f"agreed removal from roll; off-roll date {data.get('off_roll_date')}"
     if kind in ("removal_declined", "more_enquiries_asked"):

@@ -130,6 +130,23 @@ class Cases:
         case.version += 1
         return Recorded.DONE
 
+    async def reschedule(self, case_id: int, due: dict[Milestone, date], actor: Actor) -> dict[str, list[str]]:
+        """Move the milestones not yet done to new due dates (new term dates), with one history event.
+
+        Returns {milestone: [old, new]} of what moved; nothing is written when nothing moves."""
+        async with self._sessions.begin() as session:
+            rows = await session.scalars(select(MilestoneRow).where(
+                MilestoneRow.case_id == case_id, MilestoneRow.done_on.is_(None)))
+            moved = {}
+            for row in rows:
+                new = due.get(Milestone(row.milestone))
+                if new is not None and new != row.due_on:
+                    moved[row.milestone] = [row.due_on.isoformat(), new.isoformat()]
+                    row.due_on = new
+            if moved:
+                _add_event(session, case_id, NewEvent("milestones_rescheduled", {"moved": moved}, actor), utcnow())
+            return moved
+
     async def get(self, reference: str) -> Case | None:
         async with self._sessions() as session:
             row = await session.scalar(select(CaseRow).where(CaseRow.reference == reference.upper()))

@@ -204,3 +204,35 @@ async def test_the_command_reads_standard_input(settings, store, schools, databa
     done = await asyncio.to_thread(subprocess.run, command, input="authority = 1\n", cwd=ROOT, env=env,
                                    capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "<stdin>, line 1: authority" in done.stderr
+
+
+async def test_open_cases_follow_new_dates_and_a_closed_day_one_is_flagged(settings, store, schools, tmp_path, capsys):
+    from cme.case import Case, Pupil
+    from cme.lifecycle import State
+    from cme.milestones import Milestone
+    from storage.cases import Actor, NewEvent
+
+    oakwood, _ = schools
+    services = build_services(settings, store)
+    await load_calendars(services)
+    calendar = services.calendars.for_school(oakwood)
+
+    async def case_from(day_one):
+        case = Case(reference="", school_id=oakwood.id, state=State.ENQUIRIES, pupil=Pupil("Ivo", "Fictional"),
+                    first_day_absent=day_one, run_start=day_one)
+        created, _ = await store.cases.create(case, NewEvent("reported", {}, Actor("a", "Sam Staff")),
+                                              case.due_dates(calendar))
+        return created
+
+    moving, stranded = await case_from(DAY_ONE), await case_from(date(2026, 11, 11))
+    assert (await store.cases.milestones(moving.id))[Milestone.DAY_5][0] == date(2026, 11, 13)
+    path = tmp_path / "term-dates-2026-27.toml"
+    path.write_text(GOOD)
+    code, out, err = await import_file(settings, path, capsys=capsys)
+    assert code == 0, err
+    assert "open cases whose Day 5 or Day 20 moved with the new dates: 1" in out
+    assert stranded.reference in err and "no longer a school day" in err
+    assert (await store.cases.milestones(moving.id))[Milestone.DAY_5][0] == date(2026, 11, 18)
+    history = await store.cases.history(moving.id)
+    assert history[-1].kind == "milestones_rescheduled" and history[-1].actor_name == "calendar import"
+    assert history[-1].data["moved"]["day5"] == ["2026-11-13", "2026-11-18"]
