@@ -23,6 +23,7 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 
 def create_engine(url: str, **kwargs) -> AsyncEngine:
     url = async_url(url)
+    kwargs.setdefault("hide_parameters", True)  # a logged database error never carries a child's details
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -160,3 +160,18 @@ async def test_seen_activities(store):
     assert not await store.seen.first_time("activity-1")
     await store.seen.forget("activity-1")
     assert await store.seen.first_time("activity-1")
+
+
+async def test_a_database_error_does_not_carry_the_values_into_logs(store):
+    from sqlalchemy import text as sql
+    from sqlalchemy.exc import IntegrityError
+
+    async with store.engine.begin() as connection:
+        await connection.execute(sql("INSERT INTO counters (name, value) VALUES (:n, 1)"), {"n": "Wren Fictional"})
+    try:
+        async with store.engine.begin() as connection:
+            await connection.execute(sql("INSERT INTO counters (name, value) VALUES (:n, 1)"), {"n": "Wren Fictional"})
+    except IntegrityError as error:
+        assert "Wren" not in str(error)
+    else:
+        raise AssertionError("the duplicate was accepted")
