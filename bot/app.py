@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from pathlib import Path
 
@@ -16,7 +18,6 @@ from bot.dispatch import Dispatcher
 from bot.scheduler import start_scheduler
 from bot.services import Services
 from bot.teams import TeamsGateway
-from cme.term_dates import load_term_dates
 from storage.migrate import upgrade
 from storage.store import Store
 
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 SERVICES = web.AppKey("services", Services)
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
+CALENDAR_REFRESH_SECONDS = 60
 
 
 def ensure_sqlite_directory(url: str) -> None:
@@ -36,7 +38,23 @@ def build_services(settings: Settings, store: Store | None = None) -> Services:
     if store is None:
         ensure_sqlite_directory(settings.database_url)
         store = Store.from_url(settings.database_url)
-    return Services(settings, store, Calendars(load_term_dates(settings.term_dates)))
+    return Services(settings, store, Calendars.from_file(settings.term_dates))
+
+
+async def load_calendars(services: Services) -> None:
+    """Put the term dates imported into the database in force; CalendarError if there are none at all."""
+    await services.calendars.refresh(services.store)
+    services.calendars.term_dates  # noqa: B018 - raises when neither the database nor the file has any
+
+
+async def _refresh_calendars(services: Services) -> None:
+    """A `cme-bot calendar import` on any machine reaches this instance within a minute."""
+    while True:
+        await asyncio.sleep(CALENDAR_REFRESH_SECONDS)
+        try:
+            await services.calendars.refresh(services.store)
+        except Exception as error:  # noqa: BLE001 - keep the dates in force, try again later
+            log.warning("could not read the imported term dates: %s", error)
 
 
 def connect(services: Services) -> TeamsGateway:
@@ -55,15 +73,24 @@ def create_app(settings: Settings, services: Services | None = None, *, migrate:
     app.router.add_post("/api/messages", gateway.process)
     app.router.add_get("/healthz", healthz)
 
+    background: list[asyncio.Task] = []
+
     async def start(_app: web.Application) -> None:
         if migrate:
             await upgrade(services.store.engine)
+        await load_calendars(services)
+        background.append(asyncio.get_running_loop().create_task(_refresh_calendars(services)))
         if settings.scheduler:
             app[SCHEDULER] = start_scheduler(services)
 
     async def stop(_app: web.Application) -> None:
         if SCHEDULER in app:
             app[SCHEDULER].shutdown(wait=False)
+        for task in background:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await gateway.close()
         await services.store.close()
 
     app.on_startup.append(start)

@@ -23,6 +23,12 @@ class Settings:
     app_password: str = ""
     app_type: str = "MultiTenant"
     app_tenant_id: str = ""
+    # The Bot Framework endpoints, for a sovereign cloud (or a test's identity provider); empty means
+    # botbuilder's public-cloud values.
+    to_bot_from_channel_openid_metadata_url: str = ""
+    to_bot_from_channel_token_issuer: str = ""
+    to_channel_from_bot_login_url: str = ""
+    to_channel_from_bot_oauth_scope: str = ""
     database_url: str = "sqlite:///var/cme-bot.db"
     term_dates: Path = EXAMPLE_TERM_DATES
     host: str = "0.0.0.0"
@@ -43,6 +49,10 @@ class Settings:
             app_password=env.get("MicrosoftAppPassword", ""),
             app_type=env.get("MicrosoftAppType", "MultiTenant") or "MultiTenant",
             app_tenant_id=env.get("MicrosoftAppTenantId", ""),
+            to_bot_from_channel_openid_metadata_url=env.get("ToBotFromChannelOpenIdMetadataUrl", ""),
+            to_bot_from_channel_token_issuer=env.get("ToBotFromChannelTokenIssuer", ""),
+            to_channel_from_bot_login_url=env.get("ToChannelFromBotLoginUrl", ""),
+            to_channel_from_bot_oauth_scope=env.get("ToChannelFromBotOAuthScope", ""),
             database_url=env.get("DATABASE_URL", "sqlite:///var/cme-bot.db"),
             term_dates=Path(env.get("CME_TERM_DATES", str(EXAMPLE_TERM_DATES))),
             host=env.get("HOST", "0.0.0.0"),

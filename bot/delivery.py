@@ -2,8 +2,9 @@
 
 Teams allows a bot 7 messages a second in one conversation (8 in 2 s, 60 in 30 s, 1800 an hour)
 and 50 requests a second for the app. Waiting for a free slot before each send keeps us under
-them; a 429 still waits its Retry-After (or backs off exponentially, with jitter and a cap). A POST
-whose fate is unknown is never repeated here: the caller decides.
+them, a send counting from when it was answered (see Throttle.slot); a 429 still waits its
+Retry-After (or backs off exponentially, with jitter and a cap). A POST whose fate is unknown is
+never repeated here: the caller decides.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import random
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TypeVar
 
 from bot.delivery_errors import Throttled
@@ -38,12 +40,23 @@ class Windows:
             self.sent.popleft()
         wait = 0.0
         for count, seconds in self.windows:
-            inside = [t for t in self.sent if now - t < seconds]
-            if len(inside) >= count:
-                wait = max(wait, inside[-count] + seconds - now)
+            # `sent` is in time order, so a window holds its newest sends: it is full when the
+            # count-th newest is still inside it, and frees a place when that one leaves.
+            if len(self.sent) >= count and now - self.sent[-count] < seconds:
+                wait = max(wait, self.sent[-count] + seconds - now)
         return wait
 
-    def record(self) -> None:
+    def record(self) -> float:
+        stamp = self.clock()
+        self.sent.append(stamp)
+        return stamp
+
+    def restamp(self, stamp: float) -> None:
+        """Count a send recorded at `stamp` from now instead (now is the latest time, so order holds)."""
+        try:
+            self.sent.remove(stamp)
+        except ValueError:
+            return
         self.sent.append(self.clock())
 
 
@@ -56,21 +69,26 @@ class Throttle:
         self._conversations: dict[str, Windows] = defaultdict(lambda: Windows(CONVERSATION_WINDOWS, clock))
         self.waited = 0.0
 
-    async def slot(self, conversation_id: str) -> None:
+    async def slot(self, conversation_id: str) -> Callable[[], None]:
         """Wait until a send to this conversation fits every window, then count it.
 
         Checking and counting happen with no await between them, so concurrent senders cannot both
-        take the last place in a window.
+        take the last place in a window. Call what it returns once the send is answered: Teams counts
+        a request when it arrives, which is some time after the slot, and the send is then counted
+        from the answer, by which time Teams has surely counted it. Without that, a send that took
+        long to arrive and the next one, sent on time, can land inside one window.
         """
         windows = self._conversations[conversation_id.split(";", 1)[0]]
         while True:
             wait = max(self._app.wait_needed(), windows.wait_needed())
             if wait <= 0:
-                self._app.record()
-                windows.record()
-                return
+                return partial(self._answered, windows, self._app.record(), windows.record())
             self.waited += wait
             await self._sleep(wait)
+
+    def _answered(self, windows: Windows, app_stamp: float, stamp: float) -> None:
+        self._app.restamp(app_stamp)
+        windows.restamp(stamp)
 
 
 async def with_retries(send: Callable[[], Awaitable[T]], *, attempts: int = 5, cap: float = 60.0,

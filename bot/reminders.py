@@ -97,7 +97,7 @@ async def _post_reminders(services: Services, channel_id: str | None, claims: li
             continue
         view = reminder_view(services, case, schools.get(case.school_id), claim.milestone, claim.due_on, on_date)
         message = Message(card=reminder_card(view), summary=f"{claim.milestone.label}: {claim.reference}")
-        await throttle.slot(channel_id or "")
+        answered = await throttle.slot(channel_id or "")
         await store.reminders.attempt(claim.id)
         try:
             posted = await with_retries(lambda message=message: post_to_channel(services, channel_id, message))
@@ -116,6 +116,8 @@ async def _post_reminders(services: Services, channel_id: str | None, claims: li
             await store.reminders.not_sent(claim.id, f"not posted: {error}")
             report.not_posted.append(f"{label}: {error}")
             continue
+        finally:
+            answered()
         await store.reminders.sent(claim.id, posted.conversation_id, posted.activity_id)
         await store.card_messages.add(case.id, claim.milestone.value, posted.conversation_id, posted.activity_id)
         report.posted.append(label + (f" (late, due {claim.due_on})" if claim.due_on < on_date else ""))
@@ -152,7 +154,7 @@ async def _post_digests(services: Services, schools: dict[int, SchoolInfo], open
         if claim is None:
             continue
         ordered = sorted(lines.values(), key=lambda line: (-line.day, line.reference))
-        await throttle.slot(channel_id)
+        answered = await throttle.slot(channel_id)
         await store.reminders.digest_attempt(claim)
         try:
             posted = await with_retries(lambda ordered=ordered, channel_id=channel_id: post_to_channel(
@@ -165,6 +167,8 @@ async def _post_digests(services: Services, schools: dict[int, SchoolInfo], open
             await store.reminders.digest_done(claim, None, f"not posted: {error}")
             report.not_posted.append(f"overdue digest for {channel_id}: {error}")
             continue
+        finally:
+            answered()
         await store.reminders.digest_done(claim, posted.activity_id)
         report.digests.append(f"{channel_id}: {len(ordered)} case(s)")
 

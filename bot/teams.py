@@ -7,12 +7,18 @@ sends, updates and starts channel threads, and translates the Bot Connector's fa
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
+import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from urllib.parse import quote
+from urllib.request import getproxies
 
+import aiohttp
 from aiohttp import web
 from botbuilder.core import (
     ActivityHandler,
@@ -27,11 +33,28 @@ from botbuilder.schema import (
     Activity,
     ActivityTypes,
     AdaptiveCardInvokeResponse,
+    CallerIdConstants,
     ConversationParameters,
     ConversationReference,
     ErrorResponseException,
 )
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    AuthenticationConstants,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+    UserTokenClient,
+)
 from msrest.exceptions import ClientRequestError
+from msrest.pipeline import AsyncHTTPPolicy, AsyncHTTPSender, AsyncPipeline
+from msrest.pipeline import Request as PipelineRequest
+from msrest.pipeline import Response as PipelineResponse
+from msrest.pipeline.universal import RawDeserializer
+from msrest.serialization import Serializer
+from msrest.universal_http import ClientRequest
+from msrest.universal_http.async_abc import AsyncClientResponse
 
 from bot.config import Settings
 from bot.delivery_errors import ConversationGone, DeliveryError, DeliveryUncertain, Throttled
@@ -47,12 +70,97 @@ Dispatch = Callable[[Turn, "TurnOutbox"], Awaitable[dict | None]]
 
 @dataclass(frozen=True)
 class _AuthConfig:
-    """botbuilder reads its credentials from attributes with these names."""
+    """botbuilder reads its credentials and endpoints from attributes with these names.
+
+    The endpoints stay None (botbuilder's public cloud) unless the settings name one: then botbuilder
+    takes every endpoint from here, so the ones not named keep the public cloud's values.
+    """
 
     APP_ID: str
     APP_PASSWORD: str
     APP_TYPE: str
     APP_TENANTID: str
+    TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL: str | None = None
+    TO_BOT_FROM_CHANNEL_TOKEN_ISSUER: str | None = None
+    TO_CHANNEL_FROM_BOT_LOGIN_URL: str | None = None
+    TO_CHANNEL_FROM_BOT_OAUTH_SCOPE: str | None = None
+    TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL: str | None = None
+    OAUTH_URL: str | None = None
+    CALLER_ID: str | None = None
+
+    @classmethod
+    def of(cls, settings: Settings) -> _AuthConfig:
+        config = cls(settings.app_id, settings.app_password, settings.app_type, settings.app_tenant_id)
+        named = {
+            "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": settings.to_bot_from_channel_openid_metadata_url,
+            "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": settings.to_bot_from_channel_token_issuer,
+            "TO_CHANNEL_FROM_BOT_LOGIN_URL": settings.to_channel_from_bot_login_url,
+            "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE": settings.to_channel_from_bot_oauth_scope,
+        }
+        if not any(named.values()):
+            return config
+        public = AuthenticationConstants  # the values botbuilder's public-cloud default uses
+        return replace(config, **{
+            "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": public.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
+            "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": public.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER,
+            "TO_CHANNEL_FROM_BOT_LOGIN_URL": public.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX,
+            "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE": public.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
+            "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL": public.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL,
+            "OAUTH_URL": public.OAUTH_URL,
+            "CALLER_ID": CallerIdConstants.public_azure_channel,
+            **{name: value for name, value in named.items() if value},
+        })
+
+
+class _OtherTenant(Exception):
+    """An authenticated activity from a tenant this SingleTenant bot does not serve."""
+
+    def __init__(self, tenant_id: str) -> None:
+        super().__init__(tenant_id)
+        self.tenant_id = tenant_id
+
+
+class _AuthenticationUnavailable(Exception):
+    """The Bot Framework's signing keys could not be fetched: no token can be checked."""
+
+
+def _tenant_ids(activity: Activity) -> set[str]:
+    """Every tenant id the activity names, lower-cased (Teams puts it in two places)."""
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = channel_data.get("tenant")
+    found = {getattr(activity.conversation, "tenant_id", None),
+             tenant.get("id") if isinstance(tenant, dict) else None}
+    return {str(t).lower() for t in found if t}
+
+
+class _Authentication(ConfigurationBotFrameworkAuthentication):
+    """botbuilder's check of the Bot Framework token, made strict.
+
+    botbuilder raises PermissionError (401) for some bad tokens but lets others escape as a 500: a
+    bad signature, an expired token, an unknown key, an unendorsed channel, a token that is not a JWT.
+    Here every bad or missing token is a PermissionError. After the token, a SingleTenant bot accepts
+    activities from its own tenant only.
+    """
+
+    def __init__(self, configuration: _AuthConfig, allowed_tenant: str) -> None:
+        super().__init__(configuration)
+        self._allowed_tenant = allowed_tenant.lower()
+
+    async def authenticate_request(self, activity: Activity, auth_header: str):
+        try:
+            # None, not "": botbuilder's parameterised (non-public-cloud) path only knows None as "no token".
+            result = await super().authenticate_request(activity, auth_header or None)
+        except PermissionError:
+            raise
+        except OSError as error:  # requests' errors: the OpenID metadata or keys did not come
+            raise _AuthenticationUnavailable(type(error).__name__) from error
+        except Exception as error:  # noqa: BLE001 - whatever is wrong with the token, it is refused
+            raise PermissionError(f"invalid token: {type(error).__name__}") from error
+        if self._allowed_tenant:
+            tenants = _tenant_ids(activity)
+            if tenants != {self._allowed_tenant}:
+                raise _OtherTenant(",".join(sorted(tenants)) or "none")
+        return result
 
 
 def _activity(message: Message) -> Activity:
@@ -144,6 +252,12 @@ def _turn(context: TurnContext, kind: str, verb: str = "", data: dict | None = N
     )
 
 
+class _InvokeAnswer(AdaptiveCardInvokeResponse):
+    """The schema types `value` as a dict, but a message answer's value is a string."""
+
+    _attribute_map = {**AdaptiveCardInvokeResponse._attribute_map, "value": {"key": "value", "type": "object"}}
+
+
 class _Handler(ActivityHandler):
     def __init__(self, dispatch: Dispatch, app_id: str) -> None:
         self._dispatch = dispatch
@@ -175,31 +289,304 @@ class _Handler(ActivityHandler):
         action = (context.activity.value or {}).get("action") or {}
         turn = _turn(context, ACTION, str(action.get("verb") or ""), dict(action.get("data") or {}))
         card = await self._dispatch(turn, TurnOutbox(context))
-        if card is None:
-            body = AdaptiveCardInvokeResponse(status_code=200, type="application/vnd.microsoft.activity.message",
-                                              value="Done.")
+        if card is None:  # e.g. a redelivered invoke, answered already: the client keeps its card
+            body = _InvokeAnswer(status_code=200, type="application/vnd.microsoft.activity.message", value="Done.")
         else:
-            body = AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
+            body = _InvokeAnswer(status_code=200, type=CARD_CONTENT_TYPE, value=card)
         return InvokeResponse(status=200, body=body)
+
+
+# Outbound: one connector client per service URL, over aiohttp
+#
+# botbuilder's CloudAdapter builds a ConnectorClient (and a token client) for every turn and every
+# proactive send, each with its own msrest Configuration, and posts through `requests` in a thread
+# pool. Here the clients are built once per (service URL, app id, audience) and kept, their requests
+# go out on one aiohttp session, the bearer token is asked of MSAL off the event loop and reused while
+# it is fresh, and no user token client (OAuth sign-in, which this bot does not use) is built per turn.
+
+
+class _AiohttpAnswer(AsyncClientResponse):
+    """The Bot Connector's answer, read whole: msrest reads bodies synchronously."""
+
+    def __init__(self, request: ClientRequest, answer: aiohttp.ClientResponse, body: bytes) -> None:
+        super().__init__(request, answer)
+        self.status_code = answer.status
+        self.headers = answer.headers
+        self.reason = answer.reason
+        self._body = body
+
+    def body(self) -> bytes:
+        return self._body
+
+    def raise_for_status(self) -> None:
+        if self.status_code >= 400:
+            raise ClientRequestError(f"Received status code {self.status_code}")
+
+
+class _AiohttpSender(AsyncHTTPSender):
+    """msrest's last step, sending on the shared aiohttp session instead of `requests` in a thread."""
+
+    def __init__(self, session: Callable[[], aiohttp.ClientSession], config) -> None:
+        self._session = session
+        self._config = config
+
+    async def __aenter__(self) -> _AiohttpSender:
+        return self
+
+    async def __aexit__(self, *exc_details) -> None:
+        return None
+
+    async def send(self, request: PipelineRequest, **config) -> PipelineResponse:
+        http = request.http_request
+        if http.files:
+            raise ClientRequestError("file uploads are not supported by this transport")
+        headers = {**self._config.headers, **http.headers}
+        headers = {k: v for k, v in headers.items() if k.lower() != "content-length"}  # aiohttp counts them
+        data = http.data.encode() if isinstance(http.data, str) else http.data
+        try:
+            async with self._session().request(
+                    http.method, http.url, headers=headers, data=data,
+                    timeout=aiohttp.ClientTimeout(total=self._config.connection.timeout)) as answer:
+                body = await answer.read()
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise ClientRequestError(f"Error occurred in request. {type(error).__name__}: {error}") from error
+        return PipelineResponse(request, _AiohttpAnswer(http, answer, body))
+
+
+class _BearerTokens:
+    """The app's bearer token, asked of MSAL off the event loop (it may call Entra ID) and reused.
+
+    MSAL hands out a cached token only while it has more than five minutes to live, so a token held
+    here for at most four minutes is never sent expired.
+    """
+
+    HOLD_SECONDS = 240.0
+
+    def __init__(self, credentials) -> None:
+        self._credentials = credentials
+        self._token = ""
+        self._until = 0.0
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> str:
+        if self._token and time.monotonic() < self._until:
+            return self._token
+        async with self._lock:
+            if not (self._token and time.monotonic() < self._until):
+                self._token = await asyncio.to_thread(self._credentials.get_access_token)
+                self._until = time.monotonic() + self.HOLD_SECONDS
+        return self._token
+
+
+class _Bearer(AsyncHTTPPolicy):
+    """Signs each request as the app, as botbuilder's credentials do; nothing without an app id."""
+
+    def __init__(self, tokens: _BearerTokens | None) -> None:
+        super().__init__()
+        self._tokens = tokens
+
+    async def send(self, request: PipelineRequest, **kwargs) -> PipelineResponse:
+        if self._tokens is not None:
+            request.http_request.headers["Authorization"] = f"Bearer {await self._tokens.get()}"
+        return await self.next.send(request, **kwargs)
+
+
+def _signs(credentials) -> bool:
+    """Whether botbuilder would put a token on requests made with these credentials."""
+    app_id = getattr(credentials, "microsoft_app_id", None)
+    return bool(app_id) and app_id != AuthenticationConstants.ANONYMOUS_SKILL_APP_ID
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain_json(value) -> bool:
+    """Whether a value is made of JSON's own types only (a card, as cards/ builds them)."""
+    kind = type(value)
+    if kind is dict:
+        return all(type(key) is str and _plain_json(item) for key, item in value.items())
+    if kind is list:
+        return all(_plain_json(item) for item in value)
+    return kind in _PLAIN
+
+
+class _BodySerializer(Serializer):
+    """msrest's serializer, less two passes that cannot change a Bot Connector body.
+
+    Validation: the Bot Framework models declare no constraints, so it never finds anything. Cards:
+    msrest copies plain JSON item by item into the same JSON; a plain dict or list is used as it is.
+    """
+
+    def body(self, data, data_type, **kwargs):
+        validating, self.client_side_validation = self.client_side_validation, False
+        try:
+            return super().body(data, data_type, **kwargs)
+        finally:
+            self.client_side_validation = validating
+
+    def serialize_object(self, attr, **kwargs):
+        if type(attr) in (dict, list) and _plain_json(attr):
+            return attr
+        return super().serialize_object(attr, **kwargs)
+
+
+def _claimed_app_id(claims_identity: ClaimsIdentity | None) -> str:
+    """The bot's app id as botbuilder's connector factory reads it from the claims (audience, else appid)."""
+    if claims_identity is None:
+        return ""
+    return (claims_identity.get_claim_value(AuthenticationConstants.AUDIENCE_CLAIM)
+            or claims_identity.get_claim_value(AuthenticationConstants.APP_ID_CLAIM) or "")
+
+
+def _environment_has_proxies_or_netrc() -> bool:
+    """Whether to honour proxies and .netrc from the environment, as `requests` did.
+
+    aiohttp's trust_env reads them again for every request, which costs more than the request
+    itself on loopback; with neither in the environment there is nothing to honour.
+    """
+    netrc = Path(os.environ.get("NETRC") or Path.home() / ".netrc")
+    return bool(getproxies()) or netrc.is_file()
+
+
+class ConnectorClients:
+    """ConnectorClients kept per (service URL, app id, audience) and shared by every turn and send."""
+
+    MOST = 64  # a bound, against service URLs made up by unauthenticated callers in development
+
+    def __init__(self) -> None:
+        self._clients: dict[tuple[str, str, str | None], ConnectorClient] = {}
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.built = 0
+
+    def session(self) -> aiohttp.ClientSession:
+        """One aiohttp session (a pool of kept-alive connections) for this event loop."""
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._loop is not loop:
+            self._session = aiohttp.ClientSession(trust_env=_environment_has_proxies_or_netrc())
+            self._loop = loop
+        return self._session
+
+    async def get(self, service_url: str, app_id: str, audience: str | None,
+                  make: Callable[[], ConnectorFactory]) -> ConnectorClient:
+        key = (service_url, app_id, audience)
+        client = self._clients.get(key)
+        if client is None:
+            client = await make().create(service_url, audience)
+            self._adopt(client)
+            self.built += 1
+            if len(self._clients) >= self.MOST:
+                self._clients.pop(next(iter(self._clients)))
+            client = self._clients.setdefault(key, client)
+        return client
+
+    def _adopt(self, client: ConnectorClient) -> None:
+        """The same client, sending through aiohttp with the token from _BearerTokens, serialising faster."""
+        config = client.config
+        tokens = _BearerTokens(config.credentials) if _signs(config.credentials) else None
+        config.pipeline = AsyncPipeline(
+            [config.user_agent_policy, _Bearer(tokens), RawDeserializer(), config.http_logger_policy],
+            _AiohttpSender(self.session, config))
+        serializer = _BodySerializer(client._serialize.dependencies)
+        client._serialize = client.conversations._serialize = client.attachments._serialize = serializer
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._clients.clear()
+
+
+class _ReusedConnectorFactory(ConnectorFactory):
+    def __init__(self, clients: ConnectorClients, app_id: str, make: Callable[[], ConnectorFactory]) -> None:
+        self._clients = clients
+        self._app_id = app_id
+        self._make = make
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        return await self._clients.get(service_url, self._app_id, audience, self._make)
+
+
+class ReusedConnections(BotFrameworkAuthentication):
+    """`inner`'s inbound checks unchanged; outbound, its connector clients kept in ConnectorClients.
+
+    The user token client (for OAuth sign-in cards) is not built per turn: there is none without an
+    app id, and one per app id otherwise.
+    """
+
+    def __init__(self, inner: BotFrameworkAuthentication) -> None:
+        self.inner = inner
+        self.clients = ConnectorClients()
+        self._token_clients: dict[str, UserTokenClient] = {}
+
+    def _factory(self, claims_identity: ClaimsIdentity, make: Callable[[], ConnectorFactory]) -> ConnectorFactory:
+        return _ReusedConnectorFactory(self.clients, _claimed_app_id(claims_identity), make)
+
+    async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
+        result = await self.inner.authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            made = result.connector_factory
+            result.connector_factory = self._factory(result.claims_identity, lambda: made)
+        return result
+
+    async def authenticate_streaming_request(self, auth_header: str,
+                                             channel_id_header: str) -> AuthenticateRequestResult:
+        return await self.inner.authenticate_streaming_request(auth_header, channel_id_header)
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return self._factory(claims_identity, lambda: self.inner.create_connector_factory(claims_identity))
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient | None:
+        app_id = _claimed_app_id(claims_identity)
+        if not app_id:
+            return None
+        if app_id not in self._token_clients:
+            self._token_clients[app_id] = await self.inner.create_user_token_client(claims_identity)
+        return self._token_clients[app_id]
+
+    def create_bot_framework_client(self):
+        return self.inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return self.inner.get_originating_audience()
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self.inner.authenticate_channel_request(auth_header)
+
+    async def close(self) -> None:
+        await self.clients.close()
 
 
 class TeamsGateway:
     """The bot's connection to Teams, inbound and outbound."""
 
     def __init__(self, settings: Settings, dispatch: Dispatch) -> None:
-        auth = ConfigurationBotFrameworkAuthentication(_AuthConfig(
-            settings.app_id, settings.app_password, settings.app_type, settings.app_tenant_id))
         self._app_id = settings.app_id
-        self._allowed_tenant = settings.app_tenant_id if settings.app_type == "SingleTenant" else ""
-        self._adapter = CloudAdapter(auth)
+        self._allowed_tenant = settings.app_tenant_id if settings.app_type.lower() == "singletenant" else ""
+        auth = _Authentication(_AuthConfig.of(settings), self._allowed_tenant)
+        self._adapter = CloudAdapter(ReusedConnections(auth))
         self._adapter.on_turn_error = self._on_turn_error
         self._handler = _Handler(dispatch, settings.app_id)
 
     async def process(self, request: web.Request) -> web.Response:
+        if self._app_id and not request.headers.get("Authorization"):
+            return web.json_response({"error": "a Bot Framework token is required"}, status=401)
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected an application/json activity"}, status=415)
-        response = await self._adapter.process(request, self._handler)
+        try:
+            # The adapter checks the token (and the tenant, see _Authentication) before dispatching.
+            response = await self._adapter.process(request, self._handler)
+        except _OtherTenant as refused:
+            log.warning("refused an activity from tenant %s: this bot serves tenant %s only",
+                        refused.tenant_id, self._allowed_tenant)
+            return web.json_response({"error": "this bot does not serve your organisation"}, status=403)
+        except _AuthenticationUnavailable as error:
+            log.error("could not fetch the Bot Framework signing keys: %s", error)
+            return web.json_response({"error": "authentication is unavailable, try again later"}, status=503)
         return response or web.Response(status=201)
+
+    async def close(self) -> None:
+        """Close the outbound connections (the app's cleanup calls this)."""
+        await self._adapter.bot_framework_authentication.close()
 
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
         log.exception("turn failed: %s", type(error).__name__, exc_info=error)
@@ -282,4 +669,29 @@ class TeamsGateway:
                 found.append((channel["id"], channel.get("name") or "General"))
 
         await self._continue(team_reference, callback)
+        return found
+
+    async def members(self, reference: dict, conversation_id: str) -> list[tuple[str, str]]:
+        """(aadObjectId, name) of a team's or group chat's members (TeamsInfo's paged members, asynchronously)."""
+        found: list[tuple[str, str]] = []
+
+        async def callback(context: TurnContext) -> None:
+            client = context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY]._client
+            base = (f"{context.activity.service_url.rstrip('/')}/v3/conversations/"
+                    f"{quote(conversation_id, safe='')}/pagedmembers?pageSize=500")
+            token = None
+            for _ in range(50):  # 25,000 members at most
+                url = base + (f"&continuationToken={quote(token, safe='')}" if token else "")
+                response = await client.async_send(client.get(url))
+                if response.status_code >= 400:
+                    raise DeliveryError(f"listing members answered {response.status_code}", response.status_code)
+                page = json.loads(response.text())
+                for member in page.get("members", []):
+                    if member.get("aadObjectId"):
+                        found.append((member["aadObjectId"], member.get("name") or member["aadObjectId"]))
+                token = page.get("continuationToken")
+                if not token:
+                    return
+
+        await self._continue(reference, callback)
         return found

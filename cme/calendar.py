@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 
 import holidays
 
 ONE_DAY = timedelta(days=1)
+
+
+@cache
+def _england_bank_holidays() -> holidays.HolidayBase:
+    """One table for every calendar: building it is slow, and it is the same for all."""
+    return holidays.country_holidays("GB", subdiv="ENG")
 
 
 class CalendarError(ValueError):
@@ -54,7 +60,12 @@ class SchoolCalendar:
 
     @cached_property
     def _bank_holidays(self) -> holidays.HolidayBase:
-        return holidays.country_holidays("GB", subdiv="ENG")
+        return _england_bank_holidays()
+
+    @cached_property
+    def _answers(self) -> dict:
+        """Answers worked out already: the calendar never changes, so they stay true."""
+        return {}
 
     def is_bank_holiday(self, day: date) -> bool:
         return day in self._bank_holidays
@@ -63,9 +74,11 @@ class SchoolCalendar:
         return self.covers is None or self.covers[0] <= day <= self.covers[1]
 
     def is_school_day(self, day: date) -> bool:
-        if day in self.open_days:
-            return True
-        return day.weekday() < 5 and day not in self._closed and not self.is_bank_holiday(day)
+        known = self._answers.get(day)
+        if known is None:
+            known = self._answers[day] = day in self.open_days or (
+                day.weekday() < 5 and day not in self._closed and not self.is_bank_holiday(day))
+        return known
 
     def closure_on(self, day: date) -> str | None:
         """Why the school is shut on a day, or None when it is open."""
@@ -112,10 +125,13 @@ class SchoolCalendar:
         """The date on which Day `n` falls, counting school days from `day_one` (Day 1)."""
         if n < 1:
             raise CalendarError(f"Days are counted from Day 1, not Day {n}.")
-        self._require_school_day(day_one)
-        day = day_one
-        for _ in range(n - 1):
-            day = self.next_school_day(day)
+        day = self._answers.get((day_one, n))
+        if day is None:
+            self._require_school_day(day_one)
+            day = day_one
+            for _ in range(n - 1):
+                day = self.next_school_day(day)
+            self._answers[(day_one, n)] = day
         return day
 
     def _require_school_day(self, day: date) -> None:

@@ -25,6 +25,11 @@ def create_engine(url: str, **kwargs) -> AsyncEngine:
     url = async_url(url)
     kwargs.setdefault("hide_parameters", True)  # a logged database error never carries a child's details
     if make_url(url).get_backend_name() == "sqlite":
+        if make_url(url).database not in (None, "", ":memory:"):
+            # One connection: SQLite has one writer at a time, and writers kept waiting by each other
+            # sleep in its busy handler; queued for the connection instead, they take their turn at once.
+            kwargs.setdefault("pool_size", 1)
+            kwargs.setdefault("max_overflow", 0)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

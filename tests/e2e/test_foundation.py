@@ -20,9 +20,9 @@ async def test_install_in_personal_chat_and_team_then_help(playground, cme_bot):
                                       what="personal welcome card")
     assert welcome["action"] == "createMessage"
 
-    mark = playground.mark()
     await playground.install(playground.team_id)
-    await playground.expect(card_saying("CME Tracker has joined this team"), since=mark, what="team welcome card")
+    # The team is welcomed once, at its first installation, which another test may have made already.
+    await playground.expect(card_saying("CME Tracker has joined this team"), since=0, what="team welcome card")
 
     mark = playground.mark()
     await playground.say(playground.personal_chat_id, "help")

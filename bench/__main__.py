@@ -1,0 +1,81 @@
+"""`python -m bench` (`make bench`): run every benchmark, print the table, write docs/performance.md."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import messages, national, reminders, startup
+from bench.common import ROOT, Databases, machine
+from bench.report import Results, markdown, terminal
+
+DOC = ROOT / "docs" / "performance.md"
+
+
+def _say(text: str) -> None:
+    print(f"[bench] {text}", file=sys.stderr, flush=True)
+
+
+async def main(args: argparse.Namespace) -> Results:
+    started = datetime.now(UTC)
+    results = Results(started, machine(), args.quick, load_before=" ".join(f"{x:.2f}" for x in os.getloadavg()))
+    workdir = Path(tempfile.mkdtemp(prefix="cme-bench-"))
+    databases = Databases(workdir)
+    postgres = not args.no_postgres
+    if postgres:
+        problem = await databases.postgres_available()
+        if problem:
+            postgres = False
+            results.postgres_skipped = f"unreachable: {problem}"
+    elif args.no_postgres:
+        results.postgres_skipped = "--no-postgres"
+    seconds, warmup = (3.0, 1.0) if args.quick else (8.0, 2.0)
+    begun = time.perf_counter()
+    try:
+        if "messages" in args.only:
+            _say("1. messages: echo sample, bare aiohttp, then ours on SQLite" + (" and PostgreSQL" if postgres else ""))
+            results.messages = await messages.run(databases, workdir, seconds=seconds, warmup=warmup,
+                                                  postgres=postgres)
+        if "national" in args.only:
+            if postgres:
+                _say("2. the daily job at national scale (PostgreSQL)")
+                results.national = await national.run(databases)
+            else:
+                results.national_skipped = results.postgres_skipped or "PostgreSQL left out"
+        if "reminders" in args.only:
+            _say("3. 500 reminders into 50 channels within Teams' limits")
+            results.posting = await reminders.run(databases, workdir, postgres=postgres)
+        if "startup" in args.only:
+            _say("4. start-up and idle memory of cme-bot serve")
+            results.startup = await startup.run(databases, workdir, postgres=postgres)
+    finally:
+        await databases.drop_all()
+    results.seconds = time.perf_counter() - begun
+    return results
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="shorter message runs (3 s each instead of 8 s)")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only; the national-scale job is skipped")
+    parser.add_argument("--no-write", action="store_true", help=f"print the table only, leave {DOC.name} alone")
+    parser.add_argument("--only", nargs="+", default=["messages", "national", "reminders", "startup"],
+                        choices=["messages", "national", "reminders", "startup"])
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING)
+    arguments = parse()
+    outcome = asyncio.run(main(arguments))
+    print(terminal(outcome))
+    if not arguments.no_write:
+        DOC.write_text(markdown(outcome), encoding="utf-8")
+        _say(f"wrote {DOC.relative_to(ROOT)}")
