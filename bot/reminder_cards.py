@@ -6,6 +6,7 @@ import logging
 from datetime import date
 
 from bot.case_cards import REQUESTABLE
+from bot.channels import channel_reference
 from bot.delivery_errors import DeliveryError
 from bot.services import Services
 from bot.turn import Message
@@ -55,8 +56,7 @@ async def refresh_reminder_cards(services: Services, case: Case, *, skip: set[st
         channel = await services.store.conversations.get(conversation_id.split(";", 1)[0])
         if channel is None or not channel.alive:
             continue
-        reference = {**channel.reference, "conversation": {**channel.reference.get("conversation", {}),
-                                                           "id": conversation_id}}
+        reference = channel_reference(channel.reference, conversation_id)
         view = reminder_view(services, case, school, milestone, due.get(milestone, services.today()),
                              services.today())
         try:

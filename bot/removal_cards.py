@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.access import has_role_on
-from bot.channels import post_to_channel
+from bot.channels import channel_reference, post_to_channel
 from bot.delivery_errors import DeliveryError
 from bot.services import Services
 from bot.turn import Message
@@ -71,8 +71,13 @@ async def removal_view(services: Services, case: Case, *, named: bool) -> Remova
     return RemovalView(
         reference=case.reference, school_name=school.name if school else "No school yet (local authority)",
         day=case.day_number(calendar, today) if case.is_open else 0, request_id=request.id,
-        requested_by=request.by, requested_at=request.entry.at, preconditions=preconditions(case, calendar, today),
+        requested_by=request.by, requested_by_aad_object_id=request.by_aad_object_id, requested_at=request.entry.at, preconditions=preconditions(case, calendar, today),
         pupil_name=case.pupil.full_name if named else "", decision=request.decision, removed=request.removed)
+
+
+def nameless(view: RemovalView) -> RemovalView:
+    """The same view for a shared channel: without the pupil's name."""
+    return replace(view, pupil_name="")
 
 
 async def send_removal_request(services: Services, case: Case) -> int:
@@ -93,7 +98,7 @@ async def send_removal_request(services: Services, case: Case) -> int:
             continue
         await store.card_messages.add(case.id, OFFICER_CARD, chat.conversation_id, activity_id, officer.aad_object_id)
         told += 1
-    line = removal_channel_card(await removal_view(services, case, named=False))
+    line = removal_channel_card(nameless(view))
     try:
         posted = await post_to_channel(services, await store.schools.authority_channel(), Message(card=line))
         await store.card_messages.add(case.id, CHANNEL_LINE, posted.conversation_id, posted.activity_id)
@@ -108,10 +113,9 @@ async def send_decision_to_school(services: Services, case: Case) -> int:
     view = await removal_view(services, case, named=True)
     if view is None or services.messenger is None:
         return 0
-    request = latest_request(await store.cases.history(case.id))
     staff = await store.people.with_role(Role.SCHOOL_STAFF, case.school_id) if case.school_id else []
     audience = {person.aad_object_id for person in staff}
-    audience.add(request.by_aad_object_id)
+    audience.add(view.requested_by_aad_object_id)
     told = 0
     for aad_object_id in sorted(audience):
         person = await store.people.roles_of(aad_object_id)
@@ -143,10 +147,10 @@ async def refresh_removal_cards(services: Services, case: Case, *, skip: set[str
         conversation = await store.conversations.get(copy.conversation_id.split(";", 1)[0])
         if conversation is None or not conversation.alive:
             continue
-        reference = {**conversation.reference,
-                     "conversation": {**conversation.reference.get("conversation", {}), "id": copy.conversation_id}}
+        reference = channel_reference(conversation.reference, copy.conversation_id) \
+            if copy.purpose == CHANNEL_LINE else conversation.reference
         if copy.purpose == CHANNEL_LINE:
-            card = removal_channel_card(await removal_view(services, case, named=False))
+            card = removal_channel_card(nameless(named))
         elif not has_role_on(await store.people.roles_of(copy.audience or ""), case):
             card = notice_card(f"Case {case.reference} is no longer available to you.")
         elif copy.purpose == OFFICER_CARD:

@@ -47,6 +47,7 @@ class RemovalView:
     requested_at: datetime
     preconditions: list[Precondition]
     pupil_name: str = ""
+    requested_by_aad_object_id: str = ""
     decision: Decision | None = None
     removed: tuple[str, datetime] | None = None  # confirmed by, when
 

@@ -33,7 +33,7 @@ REQUESTERS = {Role.SCHOOL_STAFF, Role.EWS_OFFICER}
 OFFICER = {Role.TRACKING_OFFICER}
 
 
-def _request(context: Context):
+def _request():
     request_id = uuid.uuid4().hex[:16]
     return lambda case, calendar, today: request_removal(case, calendar, today, request_id)
 
@@ -54,7 +54,7 @@ async def request_from_case_card(context: Context) -> None:
     if not can_work(context.person, case):
         await context.reply("You can see this case but not change it.")
         return
-    result = await record_step(context, case, _request(context))
+    result = await record_step(context, case, _request())
     notice = "Already requested: nothing was sent twice." if result.already else (
         result.change.summary if result.change else None)
     await update_case_cards(context, result.case, notice=notice, problem=result.problem)
@@ -63,7 +63,7 @@ async def request_from_case_card(context: Context) -> None:
 
 @ROUTES.action("reminder.removal", roles=REQUESTERS)
 async def request_from_day_20_card(context: Context) -> dict:
-    card, change = await reminder_step(context, Milestone.DAY_20, _request(context))
+    card, change = await reminder_step(context, Milestone.DAY_20, _request())
     await _after_request(context, change)
     return card
 
