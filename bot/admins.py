@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.delivery_errors import DeliveryError
+from bot.personal_chats import send_to_person
 from bot.services import Services
 from bot.turn import Message
 from cme.roles import Role
@@ -19,11 +20,8 @@ async def tell_admins(services: Services, text: str) -> int:
     admins |= set(services.settings.bootstrap_admins)
     told = 0
     for aad_object_id in sorted(admins):
-        chat = await store.conversations.personal_chat(aad_object_id)
-        if chat is None or not chat.alive or services.messenger is None:
-            continue
         try:
-            await services.messenger.send(chat.reference, Message(text=text))
+            await send_to_person(services, aad_object_id, Message(text=text))
             told += 1
         except DeliveryError as error:
             log.warning("could not tell an administrator: %s", error)

@@ -7,6 +7,7 @@ import logging
 from bot.case_cards import CASE_CARD, case_view
 from bot.channels import post_to_channel
 from bot.delivery_errors import DeliveryError
+from bot.personal_chats import send_to_person
 from bot.services import Services
 from bot.turn import Message
 from cards.alerts import referral_alert_card
@@ -23,16 +24,14 @@ async def tell_tracking_officers(services: Services, case: Case, what: str) -> i
     if services.messenger is None:
         return 0
     for officer in await store.people.with_role(Role.TRACKING_OFFICER):
-        chat = await store.conversations.personal_chat(officer.aad_object_id)
-        if chat is None or not chat.alive:
-            continue
         view = await case_view(services, case, officer, notice=what)
         try:
-            activity_id = await services.messenger.send(chat.reference, Message(card=case_card(view), summary=what))
+            sent = await send_to_person(services, officer.aad_object_id, Message(card=case_card(view), summary=what))
         except DeliveryError as error:
             log.warning("tracking officer not told about %s: %s", case.reference, error)
             continue
-        await store.card_messages.add(case.id, CASE_CARD, chat.conversation_id, activity_id, officer.aad_object_id)
+        await store.card_messages.add(case.id, CASE_CARD, sent.conversation_id, sent.activity_id,
+                                      officer.aad_object_id)
         told += 1
     school = await store.schools.get(case.school_id) if case.school_id else None
     line = referral_alert_card(case.reference, school.name if school else "an agency referral", what)

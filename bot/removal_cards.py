@@ -9,6 +9,7 @@ from datetime import date, datetime
 from bot.access import has_role_on
 from bot.channels import channel_reference, post_to_channel
 from bot.delivery_errors import DeliveryError
+from bot.personal_chats import send_to_person
 from bot.services import Services
 from bot.turn import Message
 from cards.notice import notice_card
@@ -87,16 +88,14 @@ async def send_removal_request(services: Services, case: Case) -> int:
     if view is None or services.messenger is None:
         return 0
     for officer in await store.people.with_role(Role.TRACKING_OFFICER):
-        chat = await store.conversations.personal_chat(officer.aad_object_id)
-        if chat is None or not chat.alive:
-            continue
         try:
-            activity_id = await services.messenger.send(
-                chat.reference, Message(card=removal_request_card(view), summary=f"Removal requested: {case.reference}"))
+            sent = await send_to_person(services, officer.aad_object_id, Message(
+                card=removal_request_card(view), summary=f"Removal requested: {case.reference}"))
         except DeliveryError as error:
             log.warning("tracking officer not told of the removal request of %s: %s", case.reference, error)
             continue
-        await store.card_messages.add(case.id, OFFICER_CARD, chat.conversation_id, activity_id, officer.aad_object_id)
+        await store.card_messages.add(case.id, OFFICER_CARD, sent.conversation_id, sent.activity_id,
+                                      officer.aad_object_id)
         told += 1
     line = removal_channel_card(nameless(view))
     try:
@@ -118,17 +117,15 @@ async def send_decision_to_school(services: Services, case: Case) -> int:
     audience.add(view.requested_by_aad_object_id)
     told = 0
     for aad_object_id in sorted(audience):
-        person = await store.people.roles_of(aad_object_id)
-        chat = await store.conversations.personal_chat(aad_object_id)
-        if chat is None or not chat.alive or not has_role_on(person, case):
+        if not has_role_on(await store.people.roles_of(aad_object_id), case):
             continue
         try:
-            activity_id = await services.messenger.send(chat.reference, Message(
+            sent = await send_to_person(services, aad_object_id, Message(
                 card=removal_school_card(view), summary=f"Removal from roll {view.decision.what}: {case.reference}"))
         except DeliveryError as error:
             log.warning("school not told of the removal decision on %s: %s", case.reference, error)
             continue
-        await store.card_messages.add(case.id, SCHOOL_CARD, chat.conversation_id, activity_id, aad_object_id)
+        await store.card_messages.add(case.id, SCHOOL_CARD, sent.conversation_id, sent.activity_id, aad_object_id)
         told += 1
     return told
 

@@ -597,9 +597,31 @@ class TeamsGateway:
             except Exception:  # noqa: BLE001 - the connector itself may be what failed
                 log.warning("could not tell the user about the failure")
 
-    async def _continue(self, reference: dict, callback: Callable[[TurnContext], Awaitable[None]]) -> None:
-        await self._adapter.continue_conversation(
-            ConversationReference().deserialize(reference), callback, bot_app_id=self._app_id or None)
+    async def _continue(self, reference: dict, callback: Callable[[TurnContext], Awaitable[None]], *,
+                        posting: bool = False) -> None:
+        """Run `callback` in a stored conversation; whatever fails reaches the caller as a DeliveryError.
+
+        botbuilder hands a proactive callback's exception to on_turn_error and returns normally, which
+        would make a refused send look delivered: the exception is kept here and raised after it.
+        """
+        failed: list[Exception] = []
+
+        async def keeping_failure(context: TurnContext) -> None:
+            try:
+                await callback(context)
+            except Exception as error:  # noqa: BLE001 - raised below, outside botbuilder's pipeline
+                failed.append(error)
+
+        try:
+            await self._adapter.continue_conversation(
+                ConversationReference().deserialize(reference), keeping_failure, bot_app_id=self._app_id or None)
+        except Exception as error:  # noqa: BLE001 - e.g. no token for the connector
+            failed.append(error)
+        if failed:
+            error = failed[0]
+            if isinstance(error, DeliveryError):
+                raise error
+            raise _translate(error, posting=posting) from error
 
     async def send(self, reference: dict, message: Message) -> str:
         """Post into a stored conversation (a personal chat, or a reply in a channel thread)."""
@@ -608,24 +630,14 @@ class TeamsGateway:
         async def callback(context: TurnContext) -> None:
             sent["id"] = await TurnOutbox(context).send(message)
 
-        try:
-            await self._continue(reference, callback)
-        except DeliveryError:
-            raise
-        except Exception as error:  # noqa: BLE001
-            raise _translate(error, posting=True) from error
+        await self._continue(reference, callback, posting=True)
         return sent.get("id") or ""
 
     async def update(self, reference: dict, activity_id: str, message: Message) -> None:
         async def callback(context: TurnContext) -> None:
             await TurnOutbox(context).update(activity_id, message)
 
-        try:
-            await self._continue(reference, callback)
-        except DeliveryError:
-            raise
-        except Exception as error:  # noqa: BLE001
-            raise _translate(error, posting=False) from error
+        await self._continue(reference, callback)
 
     async def start_thread(self, team_reference: dict, channel_id: str, message: Message) -> Posted:
         """Post a card as a new thread in a team channel; returns where it lives, to update it later."""

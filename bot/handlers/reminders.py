@@ -13,6 +13,7 @@ from bot.context import Context
 from bot.delivery_errors import DeliveryError
 from bot.handlers.casework import Decide, record_step
 from bot.notify import tell_tracking_officers
+from bot.personal_chats import ChatUnavailable, send_to_person
 from bot.reminder_cards import reminder_view
 from bot.routes import CHANNEL, ROUTES
 from bot.turn import Message
@@ -112,17 +113,16 @@ async def open_in_personal_chat(context: Context) -> dict:
     milestone = Milestone(context.turn.data.get("milestone", Milestone.DAY_5.value))
     if case is None:
         return notice_card(not_found(str(context.turn.data.get("case", ""))))
-    chat = await context.store.conversations.personal_chat(context.person.aad_object_id)
-    if chat is None or not chat.alive or context.services.messenger is None:
-        return await _card(context, case, milestone, "Open a personal chat with me first (say hello to me), "
-                                                     f"then say **case {case.reference}** there.")
     view = await case_view(context.services, case, context.person)
     try:
-        activity_id = await context.services.messenger.send(chat.reference, Message(card=case_card(view)))
+        sent = await send_to_person(context.services, context.person.aad_object_id, Message(card=case_card(view)))
+    except ChatUnavailable:
+        return await _card(context, case, milestone, "Open a personal chat with me first (say hello to me), "
+                                                     f"then say **case {case.reference}** there.")
     except DeliveryError:
         return await _card(context, case, milestone, "I could not reach your personal chat: say "
                                                      f"**case {case.reference}** there.")
-    await context.store.card_messages.add(case.id, CASE_CARD, chat.conversation_id, activity_id,
+    await context.store.card_messages.add(case.id, CASE_CARD, sent.conversation_id, sent.activity_id,
                                           context.person.aad_object_id)
     return await _card(context, case, milestone, "Sent to your personal chat with me.")
 

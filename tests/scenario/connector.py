@@ -115,6 +115,9 @@ class Connector:
         return web.json_response({"conversations": self.channels.get(team, [{"id": team, "name": None}])})
 
     async def _members(self, request: web.Request) -> web.Response:
+        refused = self._refused(request, request.match_info["conversation"])
+        if refused is not None:
+            return refused
         return web.json_response({"members": self.members.get(request.match_info["conversation"], [])})
 
     # What the tests read

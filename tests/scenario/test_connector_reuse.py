@@ -18,7 +18,7 @@ from botframework.connector.auth import MicrosoftAppCredentials
 
 from bot.config import Settings
 from bot.delivery import Throttle
-from bot.delivery_errors import ConversationGone, DeliveryUncertain, Throttled
+from bot.delivery_errors import ConversationGone, DeliveryError, DeliveryUncertain, Throttled
 from bot.teams import TeamsGateway
 from bot.turn import Message
 from tests.scenario.connector import card_text
@@ -129,6 +129,30 @@ async def test_connector_refusals_keep_their_meaning(teams, connector, services,
     mark = connector.mark()
     posted = await messenger.start_thread(team, REMINDERS, Message(text="fine again"))
     assert [(s.conversation_id, s.text) for s in connector.since(mark)] == [(posted.conversation_id, "fine again")]
+
+
+async def test_a_refused_proactive_send_update_or_listing_reaches_the_caller(teams, connector, services, store):
+    """botbuilder hands a proactive callback's failure to on_turn_error; the caller must still see it."""
+    await teams.install_personal(SAM)
+    messenger = services.messenger
+    personal = (await store.conversations.personal_chat(SAM.aad_object_id)).reference
+
+    connector.refuse(403, conversation=SAM.personal_chat, code="ConversationBlockedByUser")
+    with pytest.raises(ConversationGone) as gone:
+        await messenger.send(personal, Message(text="never seen"))
+    assert gone.value.status == 403 and "ConversationBlockedByUser" in str(gone.value)
+
+    activity_id = await messenger.send(personal, Message(text="seen"))
+    connector.refuse(429, retry_after="2", conversation=SAM.personal_chat)
+    with pytest.raises(Throttled) as throttled:
+        await messenger.update(personal, activity_id, Message(card=CARD))
+    assert throttled.value.retry_after == 2.0
+
+    connector.refuse(403, conversation=SAM.personal_chat)
+    with pytest.raises(DeliveryError) as refused:
+        await messenger.members(personal, SAM.personal_chat)
+    assert refused.value.status == 403
+    assert [s.text for s in connector.to(SAM.personal_chat) if s.text] == ["seen"]
 
 
 async def test_a_connector_that_does_not_answer_is_uncertain_for_a_post(teams, connector, services, store):

@@ -277,3 +277,21 @@ async def test_the_officer_may_decide_on_the_channel_line_which_stays_nameless(t
     assert "Noor was seen at Elm School" in card_text(to_sam.card)
     updated = [s for s in connector.since(mark) if s.method == "PUT" and s.conversation_id.startswith(TEAM)]
     assert all("Noor" not in str(s.body) for s in updated)
+
+
+async def test_an_officer_who_blocked_the_bot_is_not_counted_as_told(teams, connector, services, store):
+    await everyone_installed(teams, connector)
+    case = await add_case(services)
+    connector.refuse(403, conversation=TARA.personal_chat, code="ConversationBlockedByUser")
+    _, sent = await request(teams, connector, services, case)
+
+    assert not [s for s in sent if s.conversation_id == TARA.personal_chat]
+    to_sam = [s.text for s in sent if s.conversation_id == SAM.personal_chat and s.text]
+    assert any("I could not reach the CME Pupil Tracking Officer through Teams" in t and case.reference in t
+               for t in to_sam), to_sam
+    assert any(s.conversation_id.startswith(TEAM) for s in sent), "the local authority's channel still has the line"
+    chat = await store.conversations.personal_chat(TARA.aad_object_id)
+    assert not chat.alive and "403" in chat.dead_reason
+
+    await teams.install_personal(TARA)  # she adds the app again
+    assert (await store.conversations.personal_chat(TARA.aad_object_id)).alive
