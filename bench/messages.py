@@ -80,6 +80,8 @@ async def prepare(url: str) -> dict:
                         first_day_absent=first, run_start=first)
             await store.cases.create(case, NewEvent("reported", {}, actor), case.due_dates(calendar))
         assert await store.cases.count_open([listing.id]) == OPEN_CASES
+        async with store.engine.begin() as connection:  # a database in use has its planner statistics
+            await connection.exec_driver_sql("ANALYZE")
         return {"users": users, "report_school_id": reporting.id}
     finally:
         await store.close()

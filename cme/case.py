@@ -93,9 +93,15 @@ class Case:
 
     def milestone_done(self, milestone: Milestone) -> bool:
         """Whether the action a milestone asks for is recorded."""
+        return self.milestone_done_on(milestone) is not None
+
+    def milestone_done_on(self, milestone: Milestone) -> date | None:
+        """When the last of the actions a milestone asks for was recorded; None while one is missing."""
         if milestone is Milestone.DAY_5:
-            return self.ews_contacted_on is not None and self.checklist_completed_on is not None
-        return self.day20_review_on is not None and self.cme_referral_on is not None
+            actions = (self.ews_contacted_on, self.checklist_completed_on)
+        else:
+            actions = (self.day20_review_on, self.cme_referral_on)
+        return None if None in actions else max(actions)
 
     def overdue(self, calendar: SchoolCalendar, today: date) -> list[Milestone]:
         if not self.is_open:

@@ -73,7 +73,7 @@ class Cases:
                 session.add(row)
                 await session.flush()
                 _add_event(session, row.id, event, now)
-                _set_milestones(session, row.id, case.run_start, milestones)
+                _set_milestones(session, row.id, case, milestones)
                 await session.flush()
                 return case_from_row(row), True
         except IntegrityError:
@@ -107,7 +107,7 @@ class Cases:
                 if milestones is not None:
                     await session.execute(delete(MilestoneRow).where(MilestoneRow.case_id == case.id))
                     await session.flush()
-                    _set_milestones(session, case.id, case.run_start, milestones)
+                    _set_milestones(session, case.id, case, milestones)
                 for milestone, on in (done or {}).items():
                     await session.execute(
                         update(MilestoneRow)
@@ -169,6 +169,30 @@ class Cases:
             rows = await session.scalars(query.order_by(CaseRow.run_start, CaseRow.id).limit(limit))
             return [case_from_row(row) for row in rows]
 
+    async def open_page(self, today: date, *, school_ids: list[int] | None = None, without_school: bool = False,
+                        created_by: str | None = None, offset: int = 0, limit: int = 20) -> tuple[int, list[Case]]:
+        """One page of open cases, most overdue milestones first, then longest absent; and how many there are.
+
+        The order is the database's, so a school with hundreds of open cases loads one page, not all.
+        """
+        where = [CaseRow.closed_at.is_(None)]
+        if school_ids is not None:
+            where.append(CaseRow.school_id.in_(school_ids))
+        elif without_school:
+            where.append(CaseRow.school_id.is_(None))
+        if created_by is not None:
+            where.append(CaseRow.created_by == created_by)
+        overdue = (select(func.count()).select_from(MilestoneRow)
+                   .where(MilestoneRow.case_id == CaseRow.id, MilestoneRow.done_on.is_(None),
+                          MilestoneRow.due_on < today)
+                   .scalar_subquery())
+        async with self._sessions() as session:
+            total = await session.scalar(select(func.count()).select_from(CaseRow).where(*where))
+            rows = await session.scalars(select(CaseRow).where(*where)
+                                         .order_by(overdue.desc(), CaseRow.run_start, CaseRow.reference)
+                                         .offset(offset).limit(limit))
+            return total, [case_from_row(row) for row in rows]
+
     async def count_open(self, school_ids: list[int] | None = None) -> int:
         query = select(func.count()).select_from(CaseRow).where(CaseRow.closed_at.is_(None))
         if school_ids is not None:
@@ -203,9 +227,10 @@ def _add_event(session: AsyncSession, case_id: int, event: NewEvent, at: datetim
                           actor_name=event.actor.name, kind=event.kind, data=event.data, key=event.key))
 
 
-def _set_milestones(session: AsyncSession, case_id: int, run_start: date, milestones: dict[Milestone, date]) -> None:
+def _set_milestones(session: AsyncSession, case_id: int, case: Case, milestones: dict[Milestone, date]) -> None:
     for milestone, due in milestones.items():
-        session.add(MilestoneRow(case_id=case_id, milestone=milestone.value, run_start=run_start, due_on=due))
+        session.add(MilestoneRow(case_id=case_id, milestone=milestone.value, run_start=case.run_start, due_on=due,
+                                 done_on=case.milestone_done_on(milestone)))
 
 
 async def _next_number(session: AsyncSession, name: str) -> int:

@@ -67,6 +67,14 @@ class Schools:
             row = await session.scalar(select(School).where(School.urn == urn))
             return _info(row) if row else None
 
+    async def of(self, school_ids: set[int]) -> dict[int, SchoolInfo]:
+        """These schools by id (those that exist)."""
+        if not school_ids:
+            return {}
+        async with self._sessions() as session:
+            rows = await session.scalars(select(School).where(School.id.in_(sorted(school_ids))))
+            return {row.id: _info(row) for row in rows}
+
     async def all(self) -> list[SchoolInfo]:
         async with self._sessions() as session:
             rows = await session.scalars(select(School).order_by(School.name))

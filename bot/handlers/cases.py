@@ -12,24 +12,24 @@ from cme.reference import find_reference
 from cme.roles import AUTHORITY_WIDE, Role
 
 READERS = {Role.SCHOOL_STAFF, Role.EWS_OFFICER, Role.TRACKING_OFFICER, Role.AGENCY_REFERRER}
-LIMIT = 2000
 
 
-async def _open_cases(context: Context) -> tuple[str, list[Case]]:
-    person, cases = context.person, context.store.cases
+async def _page(context: Context, offset: int) -> tuple[str, int, list[Case]]:
+    person, cases, today = context.person, context.store.cases, context.services.today()
     if person.roles & AUTHORITY_WIDE:
-        return "Open cases in the local authority", await cases.open_cases(limit=LIMIT)
+        return ("Open cases in the local authority", *await cases.open_page(today, offset=offset, limit=PAGE))
     if person.school_ids():
         names = ", ".join(g.school_name or "" for g in person.grants if g.role is Role.SCHOOL_STAFF)
-        return f"Open cases: {names}", await cases.open_cases(person.school_ids(), limit=LIMIT)
-    referred = [c for c in await cases.open_cases(without_school=True, limit=LIMIT)
-                if c.created_by == person.aad_object_id]
-    return "Children you referred", referred
+        return (f"Open cases: {names}",
+                *await cases.open_page(today, school_ids=person.school_ids(), offset=offset, limit=PAGE))
+    return ("Children you referred", *await cases.open_page(today, without_school=True,
+                                                             created_by=person.aad_object_id,
+                                                             offset=offset, limit=PAGE))
 
 
 async def _lines(context: Context, cases: list[Case]) -> list[CaseLine]:
     today = context.services.today()
-    schools = {s.id: s for s in await context.store.schools.all()}
+    schools = await context.store.schools.of({case.school_id for case in cases if case.school_id})
     lines = []
     for case in cases:
         school = schools.get(case.school_id)
@@ -39,14 +39,12 @@ async def _lines(context: Context, cases: list[Case]) -> list[CaseLine]:
         lines.append(CaseLine(case.reference, case.pupil.full_name, school.name if school else "No school yet",
                               case.day_number(calendar, today), upcoming, tuple(case.overdue(calendar, today)),
                               case.state.label))
-    lines.sort(key=lambda line: (-len(line.overdue), -line.day, line.reference))
     return lines
 
 
 async def _list(context: Context, offset: int) -> None:
-    title, cases = await _open_cases(context)
-    lines = await _lines(context, cases)
-    await context.reply(card=case_list_card(title, lines[offset:offset + PAGE], len(lines), offset))
+    title, total, cases = await _page(context, offset)
+    await context.reply(card=case_list_card(title, await _lines(context, cases), total, offset))
 
 
 @ROUTES.command("my cases", "cases", description="the open cases you work on, with Day N and what is overdue",
