@@ -36,6 +36,7 @@ from botbuilder.schema import (
     CallerIdConstants,
     ConversationParameters,
     ConversationReference,
+    DeliveryModes,
     ErrorResponseException,
 )
 from botframework.connector.aio import ConnectorClient
@@ -173,26 +174,33 @@ def _activity(message: Message) -> Activity:
     return activity
 
 
+def _refusal(status: int | None, headers, code: str, *, posting: bool) -> DeliveryError:
+    """The Bot Connector's refusal, in the terms the callers act on."""
+    text = f"{status} {code}".strip()
+    if status in (403, 404):
+        return ConversationGone(text, status)
+    if status == 429 or (status in RETRYABLE and not (posting and status >= 500)):
+        retry_after = headers.get("Retry-After") if hasattr(headers, "get") else None
+        try:
+            seconds = float(retry_after) if retry_after is not None else None
+        except ValueError:
+            seconds = None
+        return Throttled(text, status, seconds)
+    if posting and status is not None and status >= 500:
+        return DeliveryUncertain(text, status)
+    return DeliveryError(text, status)
+
+
 def _translate(error: Exception, *, posting: bool) -> DeliveryError:
-    """The Bot Connector's answer, in the terms the callers act on."""
+    """An exception from botbuilder or the transport, in the terms the callers act on."""
+    if isinstance(error, DeliveryError):
+        return error
     if isinstance(error, ErrorResponseException):
         response = getattr(error, "response", None)
         status = getattr(response, "status_code", None) or getattr(response, "status", None)
         headers = getattr(response, "headers", None) or {}
         code = getattr(getattr(getattr(error, "error", None), "error", None), "code", None) or ""
-        text = f"{status} {code}".strip()
-        if status in (403, 404):
-            return ConversationGone(text, status)
-        if status == 429 or (status in RETRYABLE and not (posting and status >= 500)):
-            retry_after = headers.get("Retry-After") if hasattr(headers, "get") else None
-            try:
-                seconds = float(retry_after) if retry_after is not None else None
-            except ValueError:
-                seconds = None
-            return Throttled(text, status, seconds)
-        if posting and status is not None and status >= 500:
-            return DeliveryUncertain(text, status)
-        return DeliveryError(text, status)
+        return _refusal(status, headers, code, posting=posting)
     if isinstance(error, ClientRequestError | TimeoutError | ConnectionError):
         if posting:
             return DeliveryUncertain(f"no answer from the Bot Connector: {type(error).__name__}")
@@ -200,26 +208,106 @@ def _translate(error: Exception, *, posting: bool) -> DeliveryError:
     return DeliveryError(f"{type(error).__name__}: {error}")
 
 
-class TurnOutbox:
-    """Replies inside the conversation of the turn being handled."""
+def _content(message: Message) -> dict:
+    """A message activity's content as the Bot Connector's JSON."""
+    body: dict = {"type": "message", "inputHint": "acceptingInput"}
+    if message.card is not None:
+        body["attachments"] = [{"contentType": CARD_CONTENT_TYPE, "content": message.card}]
+        if message.text:
+            body["text"] = message.text
+    else:
+        body["text"] = message.text or ""
+    if message.summary:
+        body["summary"] = message.summary
+    return body
 
-    def __init__(self, context: TurnContext) -> None:
+
+def _error_code(text: str) -> str:
+    try:
+        return str((json.loads(text).get("error") or {}).get("code") or "")
+    except (ValueError, AttributeError):
+        return ""
+
+
+class TurnOutbox:
+    """Replies inside the conversation of the turn being handled.
+
+    A reply is posted as the Bot Connector's JSON through the turn's connector client: botbuilder's
+    own path deep-copies the activity (a whole card) and runs it through msrest's model serializer,
+    which cost more than the rest of a `help` turn. botbuilder's path stays for what it alone handles:
+    expectReplies delivery and on_send_activities handlers (this bot uses neither).
+    """
+
+    def __init__(self, context: TurnContext, reference: dict | None = None) -> None:
         self._context = context
+        self._reference = reference
+
+    def _address(self) -> dict:
+        if self._reference is None:
+            self._reference = TurnContext.get_conversation_reference(self._context.activity).serialize()
+        return self._reference
+
+    def _botbuilder_only(self) -> bool:
+        context = self._context
+        return context.activity.delivery_mode == DeliveryModes.expect_replies or bool(context._on_send_activities)
 
     async def send(self, message: Message) -> str | None:
-        try:
-            response = await self._context.send_activity(_activity(message))
-        except Exception as error:  # noqa: BLE001 - translated for the caller
-            raise _translate(error, posting=True) from error
-        return response.id if response else None
+        if self._botbuilder_only():
+            try:
+                response = await self._context.send_activity(_activity(message))
+            except Exception as error:  # noqa: BLE001 - translated for the caller
+                raise _translate(error, posting=True) from error
+            return response.id if response else None
+        reference = self._address()
+        body = {**_content(message), **self._addressing(reference)}
+        path = f"v3/conversations/{quote(reference['conversation']['id'], safe='')}/activities"
+        if reference.get("activityId"):
+            body["replyToId"] = reference["activityId"]
+            path += f"/{quote(reference['activityId'], safe='')}"
+        answer = await self._call("POST", path, body, posting=True)
+        self._context.responded = True
+        return answer.get("id")
 
     async def update(self, activity_id: str, message: Message) -> None:
-        activity = _activity(message)
-        activity.id = activity_id
+        if self._botbuilder_only():
+            activity = _activity(message)
+            activity.id = activity_id
+            try:
+                await self._context.update_activity(activity)
+            except Exception as error:  # noqa: BLE001
+                raise _translate(error, posting=False) from error
+            return
+        reference = self._address()
+        body = {**_content(message), **self._addressing(reference), "id": activity_id}
+        path = (f"v3/conversations/{quote(reference['conversation']['id'], safe='')}/activities/"
+                f"{quote(activity_id, safe='')}")
+        await self._call("PUT", path, body, posting=False)
+
+    @staticmethod
+    def _addressing(reference: dict) -> dict:
+        """What botbuilder's apply_conversation_reference puts on a reply."""
+        addressing = {"channelId": reference.get("channelId"), "serviceUrl": reference.get("serviceUrl"),
+                      "conversation": reference.get("conversation"), "from": reference.get("bot"),
+                      "recipient": reference.get("user"), "locale": reference.get("locale")}
+        return {key: value for key, value in addressing.items() if value is not None}
+
+    async def _call(self, method: str, path: str, body: dict, *, posting: bool) -> dict:
+        client = self._context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY]._client
+        url = f"{self._address()['serviceUrl'].rstrip('/')}/{path}"
+        headers = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
+        request = client.post(url, headers=headers) if method == "POST" else client.put(url, headers=headers)
+        request.data = json.dumps(body)
         try:
-            await self._context.update_activity(activity)
-        except Exception as error:  # noqa: BLE001
-            raise _translate(error, posting=False) from error
+            response = await client.async_send(request)
+        except Exception as error:  # noqa: BLE001 - translated for the caller
+            raise _translate(error, posting=posting) from error
+        text = response.text() if response.status_code != 204 else ""
+        if response.status_code >= 400:
+            raise _refusal(response.status_code, response.headers, _error_code(text), posting=posting)
+        try:
+            return json.loads(text) if text else {}
+        except ValueError:
+            return {}
 
 
 def _turn(context: TurnContext, kind: str, verb: str = "", data: dict | None = None) -> Turn:
@@ -263,23 +351,26 @@ class _Handler(ActivityHandler):
         self._dispatch = dispatch
         self._app_id = app_id
 
+    async def _run(self, turn: Turn, context: TurnContext) -> dict | None:
+        return await self._dispatch(turn, TurnOutbox(context, turn.reference))
+
     async def on_message_activity(self, context: TurnContext) -> None:
         value = context.activity.value
         if isinstance(value, dict) and not (context.activity.text or "").strip():
-            await self._dispatch(_turn(context, SUBMIT, str(value.get("verb", "")), value), TurnOutbox(context))
+            await self._run(_turn(context, SUBMIT, str(value.get("verb", "")), value), context)
         else:
-            await self._dispatch(_turn(context, MESSAGE), TurnOutbox(context))
+            await self._run(_turn(context, MESSAGE), context)
 
     async def on_members_added_activity(self, members_added, context: TurnContext) -> None:
         bot_id = context.activity.recipient.id
         if any(member.id == bot_id for member in members_added):
-            await self._dispatch(_turn(context, INSTALLED), TurnOutbox(context))
+            await self._run(_turn(context, INSTALLED), context)
 
     async def on_installation_update_add(self, context: TurnContext) -> None:
-        await self._dispatch(_turn(context, INSTALLED), TurnOutbox(context))
+        await self._run(_turn(context, INSTALLED), context)
 
     async def on_installation_update_remove(self, context: TurnContext) -> None:
-        await self._dispatch(_turn(context, UNINSTALLED), TurnOutbox(context))
+        await self._run(_turn(context, UNINSTALLED), context)
 
     async def on_invoke_activity(self, context: TurnContext) -> InvokeResponse | None:
         # botbuilder 4.17.1 serialises the body of _create_invoke_response twice (HTTP 500), so the
@@ -288,7 +379,7 @@ class _Handler(ActivityHandler):
             return await super().on_invoke_activity(context)
         action = (context.activity.value or {}).get("action") or {}
         turn = _turn(context, ACTION, str(action.get("verb") or ""), dict(action.get("data") or {}))
-        card = await self._dispatch(turn, TurnOutbox(context))
+        card = await self._run(turn, context)
         if card is None:  # e.g. a redelivered invoke, answered already: the client keeps its card
             body = _InvokeAnswer(status_code=200, type="application/vnd.microsoft.activity.message", value="Done.")
         else:

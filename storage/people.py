@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cme.roles import Role
 from storage.audit import record_audit
+from storage.db import engine_of
 from storage.models import Person, RoleGrant, School
 from storage.types import utcnow
 
@@ -76,8 +77,8 @@ class People:
             return bool(result.rowcount)
 
     async def roles_of(self, aad_object_id: str) -> PersonRoles:
-        async with self._sessions() as session:
-            rows = (await session.execute(
+        async with engine_of(self._sessions).connect() as connection:
+            rows = (await connection.execute(
                 select(Person.name, RoleGrant.role, RoleGrant.school_id, School.name)
                 .join(RoleGrant, RoleGrant.person_id == Person.id)
                 .outerjoin(School, School.id == RoleGrant.school_id)
