@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import AuditEvent
+from storage.reads import Reads
 from storage.types import utcnow
 
 
@@ -27,10 +28,10 @@ class AuditEntry:
 class AuditLog:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
+        self._read = Reads(sessions)
 
     async def recent(self, kinds: tuple[str, ...], limit: int = 10) -> list[AuditEntry]:
         """The latest entries of these kinds, newest first."""
-        async with self._sessions() as session:
-            rows = await session.scalars(select(AuditEvent).where(AuditEvent.kind.in_(kinds))
-                                         .order_by(AuditEvent.id.desc()).limit(limit))
-            return [AuditEntry(r.at, r.actor, r.kind, r.data) for r in rows]
+        rows = await self._read.rows(select(AuditEvent).where(AuditEvent.kind.in_(kinds))
+                                     .order_by(AuditEvent.id.desc()).limit(limit))
+        return [AuditEntry(r.at, r.actor, r.kind, r.data) for r in rows]

@@ -16,6 +16,7 @@ from cme.milestones import Milestone
 from cme.reference import format_reference
 from storage.mapping import case_from_row, row_values
 from storage.models import CaseEvent, CaseRow, Counter, MilestoneRow
+from storage.reads import Reads
 from storage.types import utcnow
 
 
@@ -55,14 +56,14 @@ class _Stale(Exception):
 class Cases:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
+        self._read = Reads(sessions)
 
     async def create(self, case: Case, event: NewEvent, milestones: dict[Milestone, date], *,
                      submission_key: str | None = None) -> tuple[Case, bool]:
-        """Save a new case with its first history entry; (case, False) when that submission made one already."""
-        if submission_key:
-            existing = await self._by_submission(submission_key)
-            if existing is not None:
-                return existing, False
+        """Save a new case with its first history entry; (case, False) when that submission made one already.
+
+        A submission key seen before fails the insert (it is unique), so a double click costs one
+        rolled-back transaction and every first submit one query less."""
         try:
             async with self._sessions.begin() as session:
                 now = utcnow()
@@ -148,14 +149,12 @@ class Cases:
             return moved
 
     async def get(self, reference: str) -> Case | None:
-        async with self._sessions() as session:
-            row = await session.scalar(select(CaseRow).where(CaseRow.reference == reference.upper()))
-            return case_from_row(row) if row else None
+        row = await self._read.first(select(CaseRow).where(CaseRow.reference == reference.upper()))
+        return case_from_row(row) if row else None
 
     async def by_id(self, case_id: int) -> Case | None:
-        async with self._sessions() as session:
-            row = await session.get(CaseRow, case_id)
-            return case_from_row(row) if row else None
+        row = await self._read.first(select(CaseRow).where(CaseRow.id == case_id))
+        return case_from_row(row) if row else None
 
     async def open_cases(self, school_ids: list[int] | None = None, *, without_school: bool = False,
                          limit: int = 500) -> list[Case]:
@@ -165,9 +164,8 @@ class Cases:
             query = query.where(CaseRow.school_id.in_(school_ids))
         elif without_school:
             query = query.where(CaseRow.school_id.is_(None))
-        async with self._sessions() as session:
-            rows = await session.scalars(query.order_by(CaseRow.run_start, CaseRow.id).limit(limit))
-            return [case_from_row(row) for row in rows]
+        rows = await self._read.rows(query.order_by(CaseRow.run_start, CaseRow.id).limit(limit))
+        return [case_from_row(row) for row in rows]
 
     async def open_page(self, today: date, *, school_ids: list[int] | None = None, without_school: bool = False,
                         created_by: str | None = None, offset: int = 0, limit: int = 20) -> tuple[int, list[Case]]:
@@ -186,40 +184,35 @@ class Cases:
                    .where(MilestoneRow.case_id == CaseRow.id, MilestoneRow.done_on.is_(None),
                           MilestoneRow.due_on < today)
                    .scalar_subquery())
-        async with self._sessions() as session:
-            total = await session.scalar(select(func.count()).select_from(CaseRow).where(*where))
-            rows = await session.scalars(select(CaseRow).where(*where)
-                                         .order_by(overdue.desc(), CaseRow.run_start, CaseRow.reference)
-                                         .offset(offset).limit(limit))
-            return total, [case_from_row(row) for row in rows]
+        rows = await self._read.rows(select(CaseRow, func.count().over().label("total")).where(*where)
+                                     .order_by(overdue.desc(), CaseRow.run_start, CaseRow.reference)
+                                     .offset(offset).limit(limit))
+        if rows:
+            return rows[0].total, [case_from_row(row) for row in rows]
+        return await self._read.value(select(func.count()).select_from(CaseRow).where(*where)), []
 
     async def count_open(self, school_ids: list[int] | None = None) -> int:
         query = select(func.count()).select_from(CaseRow).where(CaseRow.closed_at.is_(None))
         if school_ids is not None:
             query = query.where(CaseRow.school_id.in_(school_ids))
-        async with self._sessions() as session:
-            return await session.scalar(query)
+        return await self._read.value(query)
 
     async def history(self, case_id: int) -> list[HistoryEntry]:
-        async with self._sessions() as session:
-            rows = await session.scalars(
-                select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.at, CaseEvent.id))
-            return [HistoryEntry(r.at, r.actor_name, r.actor_aad_object_id, r.kind, r.data) for r in rows]
+        rows = await self._read.rows(
+            select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.at, CaseEvent.id))
+        return [HistoryEntry(r.at, r.actor_name, r.actor_aad_object_id, r.kind, r.data) for r in rows]
 
     async def milestones(self, case_id: int) -> dict[Milestone, tuple[date, date | None]]:
-        async with self._sessions() as session:
-            rows = await session.scalars(select(MilestoneRow).where(MilestoneRow.case_id == case_id))
-            return {Milestone(r.milestone): (r.due_on, r.done_on) for r in rows}
+        rows = await self._read.rows(select(MilestoneRow).where(MilestoneRow.case_id == case_id))
+        return {Milestone(r.milestone): (r.due_on, r.done_on) for r in rows}
 
     async def _has_event(self, case_id: int, key: str) -> bool:
-        async with self._sessions() as session:
-            return bool(await session.scalar(
-                select(CaseEvent.id).where(CaseEvent.case_id == case_id, CaseEvent.key == key)))
+        return bool(await self._read.value(
+            select(CaseEvent.id).where(CaseEvent.case_id == case_id, CaseEvent.key == key)))
 
     async def _by_submission(self, key: str) -> Case | None:
-        async with self._sessions() as session:
-            row = await session.scalar(select(CaseRow).where(CaseRow.submission_key == key))
-            return case_from_row(row) if row else None
+        row = await self._read.first(select(CaseRow).where(CaseRow.submission_key == key))
+        return case_from_row(row) if row else None
 
 
 def _add_event(session: AsyncSession, case_id: int, event: NewEvent, at: datetime) -> None:

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cme.roles import Role
 from storage.audit import record_audit
-from storage.db import engine_of
 from storage.models import Person, RoleGrant, School
+from storage.reads import Reads
 from storage.types import utcnow
 
 
@@ -41,6 +41,7 @@ class PersonRoles:
 class People:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
+        self._read = Reads(sessions)
 
     async def grant(self, aad_object_id: str, role: Role, *, actor: str, name: str = "",
                     school_id: int | None = None) -> bool:
@@ -77,28 +78,25 @@ class People:
             return bool(result.rowcount)
 
     async def roles_of(self, aad_object_id: str) -> PersonRoles:
-        async with engine_of(self._sessions).connect() as connection:
-            rows = (await connection.execute(
-                select(Person.name, RoleGrant.role, RoleGrant.school_id, School.name)
-                .join(RoleGrant, RoleGrant.person_id == Person.id)
-                .outerjoin(School, School.id == RoleGrant.school_id)
-                .where(Person.aad_object_id == aad_object_id)
-            )).all()
+        rows = await self._read.rows(
+            select(Person.name, RoleGrant.role, RoleGrant.school_id, School.name)
+            .join(RoleGrant, RoleGrant.person_id == Person.id)
+            .outerjoin(School, School.id == RoleGrant.school_id)
+            .where(Person.aad_object_id == aad_object_id)
+        )
         name = rows[0][0] if rows else ""
         return PersonRoles(aad_object_id, name, tuple(Grant(Role(r), s, sn) for _, r, s, sn in rows))
 
     async def with_role(self, role: Role, school_id: int | None = None) -> list[PersonRoles]:
-        async with self._sessions() as session:
-            query = select(Person.aad_object_id).join(RoleGrant, RoleGrant.person_id == Person.id).where(
-                RoleGrant.role == role.value)
-            if school_id is not None:
-                query = query.where(RoleGrant.school_id == school_id)
-            ids = list(dict.fromkeys(await session.scalars(query.order_by(Person.name))))
+        query = select(Person.aad_object_id).join(RoleGrant, RoleGrant.person_id == Person.id).where(
+            RoleGrant.role == role.value)
+        if school_id is not None:
+            query = query.where(RoleGrant.school_id == school_id)
+        ids = list(dict.fromkeys(await self._read.values(query.order_by(Person.name))))
         return [await self.roles_of(aad) for aad in ids]
 
     async def everyone(self) -> list[PersonRoles]:
-        async with self._sessions() as session:
-            ids = list(await session.scalars(select(Person.aad_object_id).order_by(Person.name)))
+        ids = await self._read.values(select(Person.aad_object_id).order_by(Person.name))
         return [await self.roles_of(aad) for aad in ids]
 
     async def remember_name(self, aad_object_id: str, name: str) -> None:
