@@ -9,22 +9,20 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from storage.db import engine_of, insert_for
 from storage.models import SeenActivity
+from storage.statements import Statements
 from storage.types import utcnow
 
 
 class SeenActivities:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
-        self._engine = engine_of(sessions)
-        self._insert = insert_for(self._engine)
+        self._sql = Statements(sessions)
+        self._insert = insert_for(engine_of(sessions))
 
     async def first_time(self, activity_id: str) -> bool:
         """Record the id; False when it was recorded before (a redelivery)."""
-        async with self._engine.begin() as connection:
-            inserted = await connection.execute(
-                self._insert(SeenActivity).values(activity_id=activity_id, seen_at=utcnow())
-                .on_conflict_do_nothing(index_elements=[SeenActivity.activity_id]))
-        return inserted.rowcount == 1
+        return await self._sql.run(self._insert(SeenActivity).values(activity_id=activity_id, seen_at=utcnow())
+                                   .on_conflict_do_nothing(index_elements=[SeenActivity.activity_id])) == 1
 
     async def forget(self, activity_id: str) -> None:
         """Handling failed: let a redelivery try again."""

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import AuditEvent
-from storage.reads import Reads
+from storage.statements import Statements
 from storage.types import utcnow
 
 
@@ -28,10 +28,10 @@ class AuditEntry:
 class AuditLog:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
-        self._read = Reads(sessions)
+        self._sql = Statements(sessions)
 
     async def recent(self, kinds: tuple[str, ...], limit: int = 10) -> list[AuditEntry]:
         """The latest entries of these kinds, newest first."""
-        rows = await self._read.rows(select(AuditEvent).where(AuditEvent.kind.in_(kinds))
+        rows = await self._sql.rows(select(AuditEvent).where(AuditEvent.kind.in_(kinds))
                                      .order_by(AuditEvent.id.desc()).limit(limit))
         return [AuditEntry(r.at, r.actor, r.kind, r.data) for r in rows]

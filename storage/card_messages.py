@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from storage.db import engine_of
 from storage.models import CardMessage
-from storage.reads import Reads
+from storage.statements import Statements
 from storage.types import utcnow
 
 
@@ -25,19 +24,18 @@ class PostedCard:
 class CardMessages:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
-        self._read = Reads(sessions)
+        self._sql = Statements(sessions)
 
     async def add(self, case_id: int, purpose: str, conversation_id: str, activity_id: str,
                   audience: str | None = None) -> None:
-        async with engine_of(self._sessions).begin() as connection:
-            await connection.execute(insert(CardMessage).values(
-                case_id=case_id, purpose=purpose, conversation_id=conversation_id, activity_id=activity_id,
-                audience=audience, created_at=utcnow()))
+        await self._sql.run(insert(CardMessage).values(
+            case_id=case_id, purpose=purpose, conversation_id=conversation_id, activity_id=activity_id,
+            audience=audience, created_at=utcnow()))
 
     async def latest(self, case_id: int, purposes: tuple[str, ...]) -> list[PostedCard]:
         """The newest card of each purpose in each conversation: older copies are left as they were."""
         newest = (select(func.max(CardMessage.id))
                   .where(CardMessage.case_id == case_id, CardMessage.purpose.in_(purposes))
                   .group_by(CardMessage.purpose, CardMessage.conversation_id))
-        rows = await self._read.rows(select(CardMessage).where(CardMessage.id.in_(newest)).order_by(CardMessage.id))
+        rows = await self._sql.rows(select(CardMessage).where(CardMessage.id.in_(newest)).order_by(CardMessage.id))
         return [PostedCard(r.case_id, r.purpose, r.conversation_id, r.activity_id, r.audience) for r in rows]

@@ -16,7 +16,7 @@ from cme.milestones import Milestone
 from cme.reference import format_reference
 from storage.mapping import case_from_row, row_values
 from storage.models import CaseEvent, CaseRow, Counter, MilestoneRow
-from storage.reads import Reads
+from storage.statements import Statements
 from storage.types import utcnow
 
 
@@ -56,7 +56,7 @@ class _Stale(Exception):
 class Cases:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
-        self._read = Reads(sessions)
+        self._sql = Statements(sessions)
 
     async def create(self, case: Case, event: NewEvent, milestones: dict[Milestone, date], *,
                      submission_key: str | None = None) -> tuple[Case, bool]:
@@ -149,11 +149,11 @@ class Cases:
             return moved
 
     async def get(self, reference: str) -> Case | None:
-        row = await self._read.first(select(CaseRow).where(CaseRow.reference == reference.upper()))
+        row = await self._sql.first(select(CaseRow).where(CaseRow.reference == reference.upper()))
         return case_from_row(row) if row else None
 
     async def by_id(self, case_id: int) -> Case | None:
-        row = await self._read.first(select(CaseRow).where(CaseRow.id == case_id))
+        row = await self._sql.first(select(CaseRow).where(CaseRow.id == case_id))
         return case_from_row(row) if row else None
 
     async def open_cases(self, school_ids: list[int] | None = None, *, without_school: bool = False,
@@ -164,7 +164,7 @@ class Cases:
             query = query.where(CaseRow.school_id.in_(school_ids))
         elif without_school:
             query = query.where(CaseRow.school_id.is_(None))
-        rows = await self._read.rows(query.order_by(CaseRow.run_start, CaseRow.id).limit(limit))
+        rows = await self._sql.rows(query.order_by(CaseRow.run_start, CaseRow.id).limit(limit))
         return [case_from_row(row) for row in rows]
 
     async def open_page(self, today: date, *, school_ids: list[int] | None = None, without_school: bool = False,
@@ -184,34 +184,34 @@ class Cases:
                    .where(MilestoneRow.case_id == CaseRow.id, MilestoneRow.done_on.is_(None),
                           MilestoneRow.due_on < today)
                    .scalar_subquery())
-        rows = await self._read.rows(select(CaseRow, func.count().over().label("total")).where(*where)
+        rows = await self._sql.rows(select(CaseRow, func.count().over().label("total")).where(*where)
                                      .order_by(overdue.desc(), CaseRow.run_start, CaseRow.reference)
                                      .offset(offset).limit(limit))
         if rows:
             return rows[0].total, [case_from_row(row) for row in rows]
-        return await self._read.value(select(func.count()).select_from(CaseRow).where(*where)), []
+        return await self._sql.value(select(func.count()).select_from(CaseRow).where(*where)), []
 
     async def count_open(self, school_ids: list[int] | None = None) -> int:
         query = select(func.count()).select_from(CaseRow).where(CaseRow.closed_at.is_(None))
         if school_ids is not None:
             query = query.where(CaseRow.school_id.in_(school_ids))
-        return await self._read.value(query)
+        return await self._sql.value(query)
 
     async def history(self, case_id: int) -> list[HistoryEntry]:
-        rows = await self._read.rows(
+        rows = await self._sql.rows(
             select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.at, CaseEvent.id))
         return [HistoryEntry(r.at, r.actor_name, r.actor_aad_object_id, r.kind, r.data) for r in rows]
 
     async def milestones(self, case_id: int) -> dict[Milestone, tuple[date, date | None]]:
-        rows = await self._read.rows(select(MilestoneRow).where(MilestoneRow.case_id == case_id))
+        rows = await self._sql.rows(select(MilestoneRow).where(MilestoneRow.case_id == case_id))
         return {Milestone(r.milestone): (r.due_on, r.done_on) for r in rows}
 
     async def _has_event(self, case_id: int, key: str) -> bool:
-        return bool(await self._read.value(
+        return bool(await self._sql.value(
             select(CaseEvent.id).where(CaseEvent.case_id == case_id, CaseEvent.key == key)))
 
     async def _by_submission(self, key: str) -> Case | None:
-        row = await self._read.first(select(CaseRow).where(CaseRow.submission_key == key))
+        row = await self._sql.first(select(CaseRow).where(CaseRow.submission_key == key))
         return case_from_row(row) if row else None
 
 

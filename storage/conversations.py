@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from storage.models import Conversation
-from storage.reads import Reads
+from storage.statements import Statements
 from storage.types import utcnow
 
 PERSONAL, CHANNEL, GROUP_CHAT = "personal", "channel", "groupChat"
@@ -38,7 +38,7 @@ def _info(row: Conversation) -> ConversationInfo:
 class Conversations:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
-        self._read = Reads(sessions)
+        self._sql = Statements(sessions)
 
     async def save(self, conversation_id: str, kind: str, reference: dict, *, tenant_id: str | None = None,
                    team_id: str | None = None, aad_object_id: str | None = None) -> bool:
@@ -56,11 +56,11 @@ class Conversations:
         return fresh
 
     async def get(self, conversation_id: str) -> ConversationInfo | None:
-        row = await self._read.first(select(Conversation).where(Conversation.conversation_id == conversation_id))
+        row = await self._sql.first(select(Conversation).where(Conversation.conversation_id == conversation_id))
         return _info(row) if row else None
 
     async def personal_chat(self, aad_object_id: str) -> ConversationInfo | None:
-        row = await self._read.first(
+        row = await self._sql.first(
             select(Conversation)
             .where(Conversation.aad_object_id == aad_object_id, Conversation.kind == PERSONAL)
             .order_by(Conversation.dead_at.is_not(None), Conversation.updated_at.desc())
@@ -72,7 +72,7 @@ class Conversations:
         query = select(Conversation).where(Conversation.kind == CHANNEL)
         if team_id:
             query = query.where(Conversation.team_id == team_id)
-        return [_info(row) for row in await self._read.rows(query.order_by(Conversation.id))]
+        return [_info(row) for row in await self._sql.rows(query.order_by(Conversation.id))]
 
     async def mark_dead(self, conversation_id: str, reason: str) -> bool:
         """Mark a reference dead; True only for the call that changed it (so admins are told once)."""

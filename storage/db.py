@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-from functools import partial
-
-import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from storage.fair_pool import FairPool
+from storage.inline_sqlite import inline_sqlite
 
 
 def async_url(url: str) -> str:
@@ -31,17 +30,19 @@ def create_engine(url: str, **kwargs) -> AsyncEngine:
     kwargs.setdefault("hide_parameters", True)  # a logged database error never carries a child's details
     if make_url(url).get_backend_name() == "sqlite":
         if make_url(url).database not in (None, "", ":memory:"):
-            # One connection: SQLite has one writer at a time, and writers kept waiting by each other
-            # sleep in its busy handler; queued for the connection instead, they take their turn at once.
+            # One connection, handed out in turn: SQLite has one writer at a time, and its calls run on
+            # the event loop's thread (storage/inline_sqlite.py), where a second connection waiting in
+            # SQLite's busy handler would stop the loop the first one needs to finish.
+            kwargs.setdefault("poolclass", FairPool)
             kwargs.setdefault("pool_size", 1)
             kwargs.setdefault("max_overflow", 0)
-        engine = create_async_engine(url, connect_args={"timeout": 30, "async_creator_fn": _inline_sqlite},
-                                     **kwargs)
+        engine = create_async_engine(url, connect_args={"timeout": 30, "async_creator_fn": inline_sqlite}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("poolclass", FairPool)
     return create_async_engine(url, **kwargs)
 
 
@@ -67,26 +68,3 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
-
-class _InlineSqlite(aiosqlite.Connection):
-    """aiosqlite's connection, running each call on the event loop's thread once connected.
-
-    aiosqlite hands every call (cursor, execute, fetch, commit) to a worker thread and waits for it to
-    come back: four or five thread round trips a SELECT, costing more than SQLite's own work on a
-    local file, which in WAL mode takes microseconds and never waits for readers. A write waits only
-    for another process's write (a CLI command), for as long as that transaction lasts.
-    """
-
-    async def _execute(self, fn, *args, **kwargs):
-        if not self._running or not self._connection:
-            raise ValueError("Connection closed")
-        return fn(*args, **kwargs)
-
-
-def _inline_sqlite(database, **kwargs) -> _InlineSqlite:
-    """What aiosqlite.connect does, for _InlineSqlite (the connection is opened in aiosqlite's thread)."""
-    location = database.decode() if isinstance(database, bytes) else str(database)
-    kwargs["check_same_thread"] = False
-    connection = _InlineSqlite(partial(sqlite3.connect, location, **kwargs), iter_chunk_size=64)
-    connection._thread.daemon = True
-    return connection

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from cme.roles import Role
 from storage.audit import record_audit
 from storage.models import Person, RoleGrant, School
-from storage.reads import Reads
+from storage.statements import Statements
 from storage.types import utcnow
 
 
@@ -41,7 +41,7 @@ class PersonRoles:
 class People:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
-        self._read = Reads(sessions)
+        self._sql = Statements(sessions)
 
     async def grant(self, aad_object_id: str, role: Role, *, actor: str, name: str = "",
                     school_id: int | None = None) -> bool:
@@ -78,7 +78,7 @@ class People:
             return bool(result.rowcount)
 
     async def roles_of(self, aad_object_id: str) -> PersonRoles:
-        rows = await self._read.rows(
+        rows = await self._sql.rows(
             select(Person.name, RoleGrant.role, RoleGrant.school_id, School.name)
             .join(RoleGrant, RoleGrant.person_id == Person.id)
             .outerjoin(School, School.id == RoleGrant.school_id)
@@ -92,11 +92,11 @@ class People:
             RoleGrant.role == role.value)
         if school_id is not None:
             query = query.where(RoleGrant.school_id == school_id)
-        ids = list(dict.fromkeys(await self._read.values(query.order_by(Person.name))))
+        ids = list(dict.fromkeys(await self._sql.values(query.order_by(Person.name))))
         return [await self.roles_of(aad) for aad in ids]
 
     async def everyone(self) -> list[PersonRoles]:
-        ids = await self._read.values(select(Person.aad_object_id).order_by(Person.name))
+        ids = await self._sql.values(select(Person.aad_object_id).order_by(Person.name))
         return [await self.roles_of(aad) for aad in ids]
 
     async def remember_name(self, aad_object_id: str, name: str) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from storage.audit import record_audit
 from storage.models import School, Setting
-from storage.reads import Reads
+from storage.statements import Statements
 from storage.types import utcnow
 
 AUTHORITY_CHANNEL = "authority_reminders_channel_id"
@@ -31,7 +31,7 @@ def _info(row: School) -> SchoolInfo:
 class Schools:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
-        self._read = Reads(sessions)
+        self._sql = Statements(sessions)
 
     async def add(self, urn: str, name: str, authority: str, *, actor: str,
                   reminders_channel_id: str | None = None) -> SchoolInfo:
@@ -60,22 +60,22 @@ class Schools:
             return True
 
     async def get(self, school_id: int) -> SchoolInfo | None:
-        row = await self._read.first(select(School).where(School.id == school_id))
+        row = await self._sql.first(select(School).where(School.id == school_id))
         return _info(row) if row else None
 
     async def by_urn(self, urn: str) -> SchoolInfo | None:
-        row = await self._read.first(select(School).where(School.urn == urn))
+        row = await self._sql.first(select(School).where(School.urn == urn))
         return _info(row) if row else None
 
     async def of(self, school_ids: set[int]) -> dict[int, SchoolInfo]:
         """These schools by id (those that exist)."""
         if not school_ids:
             return {}
-        rows = await self._read.rows(select(School).where(School.id.in_(sorted(school_ids))))
+        rows = await self._sql.rows(select(School).where(School.id.in_(sorted(school_ids))))
         return {row.id: _info(row) for row in rows}
 
     async def all(self) -> list[SchoolInfo]:
-        return [_info(row) for row in await self._read.rows(select(School).order_by(School.name))]
+        return [_info(row) for row in await self._sql.rows(select(School).order_by(School.name))]
 
     async def set_reminders_channel(self, school_id: int, channel_id: str, *, actor: str) -> None:
         async with self._sessions.begin() as session:
@@ -84,7 +84,7 @@ class Schools:
             record_audit(session, actor, "reminders_channel_set", {"urn": row.urn, "channel_id": channel_id})
 
     async def authority_channel(self) -> str | None:
-        return await self._read.value(select(Setting.value).where(Setting.key == AUTHORITY_CHANNEL))
+        return await self._sql.value(select(Setting.value).where(Setting.key == AUTHORITY_CHANNEL))
 
     async def set_authority_channel(self, channel_id: str, *, actor: str) -> None:
         async with self._sessions.begin() as session:

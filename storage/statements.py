@@ -1,0 +1,50 @@
+"""Statements on a pooled connection, without an ORM session.
+
+An AsyncSession costs about a millisecond of CPU more than the statement it runs; the reads on the
+path of every message need none of what it adds. Rows come back with the columns as attributes,
+so `select(School)` gives rows that read like School objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Executable, Row, Select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from storage.db import engine_of
+
+
+class Statements:
+    def __init__(self, sessions: async_sessionmaker) -> None:
+        self._engine = engine_of(sessions)
+
+    async def rows(self, query: Select) -> list[Row]:
+        # Closed directly: `async with` closes in a task of its own, holding the connection (the only
+        # one, on SQLite) across a turn of the event loop.
+        connection = await self._engine.connect()
+        try:
+            return list((await connection.execute(query)).all())
+        finally:
+            await connection.close()
+
+    async def first(self, query: Select) -> Row | None:
+        rows = await self.rows(query)
+        return rows[0] if rows else None
+
+    async def value(self, query: Select) -> Any:
+        rows = await self.rows(query)
+        return rows[0][0] if rows else None
+
+    async def values(self, query: Select) -> list[Any]:
+        return [row[0] for row in await self.rows(query)]
+
+    async def run(self, statement: Executable) -> int:
+        """One statement in a transaction of its own; how many rows it changed."""
+        connection = await self._engine.connect()
+        try:
+            result = await connection.execute(statement)
+            await connection.commit()
+            return result.rowcount
+        finally:
+            await connection.close()
