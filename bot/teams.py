@@ -13,6 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
@@ -310,6 +311,25 @@ class TurnOutbox:
             return {}
 
 
+_INBOUND: ContextVar[dict | None] = ContextVar("inbound activity JSON", default=None)
+
+
+def _reference(context: TurnContext) -> dict:
+    """The turn's conversation reference as JSON, as botbuilder's would serialise it.
+
+    Taken from the request's JSON when it is this activity's: serialising botbuilder's models costs
+    more than the rest of reading the activity.
+    """
+    raw = _INBOUND.get()
+    activity = context.activity
+    if not isinstance(raw, dict) or raw.get("id") != activity.id or activity.type == ActivityTypes.conversation_update:
+        return TurnContext.get_conversation_reference(activity).serialize()
+    reference = {"activityId": raw.get("id"), "user": raw.get("from"), "bot": raw.get("recipient"),
+                 "conversation": raw.get("conversation"), "channelId": raw.get("channelId"),
+                 "locale": raw.get("locale"), "serviceUrl": raw.get("serviceUrl")}
+    return {key: value for key, value in reference.items() if value is not None}
+
+
 def _turn(context: TurnContext, kind: str, verb: str = "", data: dict | None = None) -> Turn:
     activity = context.activity
     sender = activity.from_property
@@ -328,7 +348,7 @@ def _turn(context: TurnContext, kind: str, verb: str = "", data: dict | None = N
                       getattr(sender, "id", None) or ""),
         conversation_id=conversation.id,
         conversation_kind=conversation.conversation_type or "personal",
-        reference=TurnContext.get_conversation_reference(activity).serialize(),
+        reference=_reference(context),
         activity_id=activity.id,
         text=text,
         verb=verb,
@@ -663,6 +683,10 @@ class TeamsGateway:
             return web.json_response({"error": "a Bot Framework token is required"}, status=401)
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected an application/json activity"}, status=415)
+        try:
+            _INBOUND.set(await request.json())
+        except ValueError:
+            _INBOUND.set(None)  # botbuilder answers the malformed body
         try:
             # The adapter checks the token (and the tenant, see _Authentication) before dispatching.
             response = await self._adapter.process(request, self._handler)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from storage.db import engine_of, insert_for
@@ -17,12 +17,13 @@ class SeenActivities:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
         self._sql = Statements(sessions)
-        self._insert = insert_for(engine_of(sessions))
+        self._record = (insert_for(engine_of(sessions))(SeenActivity)
+                        .values(activity_id=bindparam("activity_id"), seen_at=bindparam("seen_at"))
+                        .on_conflict_do_nothing(index_elements=[SeenActivity.activity_id]))
 
     async def first_time(self, activity_id: str) -> bool:
         """Record the id; False when it was recorded before (a redelivery)."""
-        return await self._sql.run(self._insert(SeenActivity).values(activity_id=activity_id, seen_at=utcnow())
-                                   .on_conflict_do_nothing(index_elements=[SeenActivity.activity_id])) == 1
+        return await self._sql.run(self._record, {"activity_id": activity_id, "seen_at": utcnow()}) == 1
 
     async def forget(self, activity_id: str) -> None:
         """Handling failed: let a redelivery try again."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cme.roles import Role
@@ -36,6 +36,12 @@ class PersonRoles:
     @property
     def roles(self) -> frozenset[Role]:
         return frozenset(g.role for g in self.grants)
+
+
+_ROLES_OF = (select(Person.name, RoleGrant.role, RoleGrant.school_id, School.name)
+             .join(RoleGrant, RoleGrant.person_id == Person.id)
+             .outerjoin(School, School.id == RoleGrant.school_id)
+             .where(Person.aad_object_id == bindparam("aad_object_id")))
 
 
 class People:
@@ -78,12 +84,7 @@ class People:
             return bool(result.rowcount)
 
     async def roles_of(self, aad_object_id: str) -> PersonRoles:
-        rows = await self._sql.rows(
-            select(Person.name, RoleGrant.role, RoleGrant.school_id, School.name)
-            .join(RoleGrant, RoleGrant.person_id == Person.id)
-            .outerjoin(School, School.id == RoleGrant.school_id)
-            .where(Person.aad_object_id == aad_object_id)
-        )
+        rows = await self._sql.rows(_ROLES_OF, {"aad_object_id": aad_object_id})
         name = rows[0][0] if rows else ""
         return PersonRoles(aad_object_id, name, tuple(Grant(Role(r), s, sn) for _, r, s, sn in rows))
 
