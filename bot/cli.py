@@ -48,7 +48,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         web.run_app(create_app(settings, migrate=not args.no_migrate), host=settings.host, port=settings.port,
-                    print=lambda text: print(text, file=sys.stderr), loop=_event_loop())
+                    print=lambda text: print(text, file=sys.stderr), loop=_event_loop(),
+                    access_log=logging.getLogger("aiohttp.access") if settings.access_log else None)
     except CalendarError as error:
         print(f"cme-bot: {error}", file=sys.stderr)
         return 2

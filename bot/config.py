@@ -39,6 +39,7 @@ class Settings:
     timezone: str = "Europe/London"
     today: date | None = None
     scheduler: bool = True
+    access_log: bool = False
     instance: str = field(default_factory=lambda: f"{os.uname().nodename}:{os.getpid()}")
 
     @classmethod
@@ -63,6 +64,7 @@ class Settings:
             timezone=env.get("CME_TIMEZONE", "Europe/London"),
             today=_date(env["CME_TODAY"], "CME_TODAY") if env.get("CME_TODAY") else None,
             scheduler=env.get("CME_SCHEDULER", "on").lower() not in ("off", "0", "false", "no"),
+            access_log=env.get("CME_ACCESS_LOG", "off").lower() in ("on", "1", "true", "yes"),
         )
         values.update(overrides)
         return cls(**values)

@@ -61,3 +61,15 @@ async def test_unknown_words_get_a_pointer_to_help(teams, connector):
 async def test_health_check_reads_the_database(teams):
     response = await teams.client.get("/healthz")
     assert response.status == 200 and (await response.json())["database"] == "ok"
+
+
+async def test_a_body_that_is_not_an_activity_gets_a_clear_400_and_nothing_is_sent(teams, connector):
+    mark = connector.mark()
+    response = await teams.client.post("/api/messages", data="{not json",
+                                       headers={"Content-Type": "application/json"})
+    assert response.status == 400 and "not valid JSON" in await response.text()
+    status, body = await teams.post({"text": "help"})  # no type
+    assert status == 400 and "expected an activity" in body
+    status, body = await teams.post(["help"])
+    assert status == 400
+    assert connector.since(mark) == []
