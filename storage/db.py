@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from storage.fair_pool import FairPool
@@ -25,7 +28,7 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_engine(url: str, **kwargs) -> AsyncEngine:
+def create_engine(url: str, *, ping_after: float = 5.0, **kwargs) -> AsyncEngine:
     url = async_url(url)
     kwargs.setdefault("hide_parameters", True)  # a logged database error never carries a child's details
     if make_url(url).get_backend_name() == "sqlite":
@@ -41,9 +44,35 @@ def create_engine(url: str, **kwargs) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("poolclass", FairPool)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    _ping_when_idle(engine, ping_after)
+    return engine
+
+
+def _ping_when_idle(engine: AsyncEngine, seconds: float) -> None:
+    """Check a pooled connection that sat idle (the server may have closed it) before handing it out.
+
+    SQLAlchemy's pool_pre_ping checks every checkout, a round trip before each statement of a busy
+    bot; a connection used a moment ago is as alive as one can know without using it. A dead one is
+    replaced: the pool reconnects when checkout raises DisconnectionError.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _returned(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _handed_out(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # noqa: BLE001 - any failure means: not usable
+            raise DisconnectionError("the database closed an idle connection") from error
+        if alive is False:
+            raise DisconnectionError("the database closed an idle connection")
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:

@@ -18,7 +18,11 @@ from storage.db import engine_of
 
 class Statements:
     def __init__(self, sessions: async_sessionmaker) -> None:
-        self._engine = engine_of(sessions)
+        engine = engine_of(sessions)
+        # PostgreSQL: each statement is its own transaction, without a BEGIN and a ROLLBACK or COMMIT
+        # round trip around it. (SQLite's are calls in this process; its driver's autocommit costs more.)
+        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql" \
+            else engine
 
     async def rows(self, query: Select, parameters: dict | None = None) -> list[Row]:
         # Closed directly: `async with` closes in a task of its own, holding the connection (the only
