@@ -184,9 +184,13 @@ class Cases:
                    .where(MilestoneRow.case_id == CaseRow.id, MilestoneRow.done_on.is_(None),
                           MilestoneRow.due_on < today)
                    .scalar_subquery())
-        rows = await self._sql.rows(select(CaseRow, func.count().over().label("total")).where(*where)
-                                     .order_by(overdue.desc(), CaseRow.run_start, CaseRow.reference)
-                                     .offset(offset).limit(limit))
+        page = (select(CaseRow.id, overdue.label("overdue")).where(*where)
+                .order_by(overdue.desc(), CaseRow.run_start, CaseRow.reference).offset(offset).limit(limit)
+                .subquery())
+        total = select(func.count()).select_from(CaseRow).where(*where).scalar_subquery()
+        # Sorted on narrow rows; only the page's cases are read whole (their pupil details are large).
+        rows = await self._sql.rows(select(CaseRow, total.label("total")).join(page, page.c.id == CaseRow.id)
+                                    .order_by(page.c.overdue.desc(), CaseRow.run_start, CaseRow.reference))
         if rows:
             return rows[0].total, [case_from_row(row) for row in rows]
         return await self._sql.value(select(func.count()).select_from(CaseRow).where(*where)), []
