@@ -36,7 +36,6 @@ from botbuilder.schema import (
     ActivityTypes,
     AdaptiveCardInvokeResponse,
     CallerIdConstants,
-    ConversationParameters,
     ConversationReference,
     DeliveryModes,
     ErrorResponseException,
@@ -294,22 +293,28 @@ class TurnOutbox:
         return {key: value for key, value in addressing.items() if value is not None}
 
     async def _call(self, method: str, path: str, body: dict, *, posting: bool) -> dict:
-        client = self._context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY]._client
-        url = f"{self._address()['serviceUrl'].rstrip('/')}/{path}"
-        headers = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
-        request = client.post(url, headers=headers) if method == "POST" else client.put(url, headers=headers)
-        request.data = json.dumps(body)
-        try:
-            response = await client.async_send(request)
-        except Exception as error:  # noqa: BLE001 - translated for the caller
-            raise _translate(error, posting=posting) from error
-        text = response.text() if response.status_code != 204 else ""
-        if response.status_code >= 400:
-            raise _refusal(response.status_code, response.headers, _error_code(text), posting=posting)
-        try:
-            return json.loads(text) if text else {}
-        except ValueError:
-            return {}
+        client = self._context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY]
+        return await _send_json(client, method, f"{self._address()['serviceUrl'].rstrip('/')}/{path}", body,
+                                posting=posting)
+
+
+async def _send_json(client: ConnectorClient, method: str, url: str, body: dict, *, posting: bool) -> dict:
+    """A Bot Connector call with a JSON body, through the connector client's pipeline (and its token)."""
+    service = client._client
+    headers = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
+    request = service.post(url, headers=headers) if method == "POST" else service.put(url, headers=headers)
+    request.data = json.dumps(body)
+    try:
+        response = await service.async_send(request)
+    except Exception as error:  # noqa: BLE001 - translated for the caller
+        raise _translate(error, posting=posting) from error
+    text = response.text() if response.status_code != 204 else ""
+    if response.status_code >= 400:
+        raise _refusal(response.status_code, response.headers, _error_code(text), posting=posting)
+    try:
+        return json.loads(text) if text else {}
+    except ValueError:
+        return {}
 
 
 _INBOUND: ContextVar[dict | None] = ContextVar("inbound activity JSON", default=None)
@@ -780,29 +785,26 @@ class TeamsGateway:
         await self._continue(reference, callback)
 
     async def start_thread(self, team_reference: dict, channel_id: str, message: Message) -> Posted:
-        """Post a card as a new thread in a team channel; returns where it lives, to update it later."""
-        reference = ConversationReference().deserialize(team_reference)
-        tenant_id = reference.conversation.tenant_id if reference.conversation else None
-        parameters = ConversationParameters(
-            is_group=True,
-            channel_data={"channel": {"id": channel_id}, **({"tenant": {"id": tenant_id}} if tenant_id else {})},
-            activity=_activity(message),
-            bot=reference.bot,
-            tenant_id=tenant_id,
-        )
-        posted: dict = {}
+        """Post a card as a new thread in a team channel; returns where it lives, to update it later.
 
-        async def callback(context: TurnContext) -> None:
-            posted["conversation_id"] = context.activity.conversation.id
-            posted["activity_id"] = context.activity.id or ""
-
+        The Bot Connector's create-conversation call, made as botbuilder's create_conversation makes it
+        but without the turn it then runs (its models, their serialisation, a pipeline) for each post.
+        """
+        service_url = team_reference.get("serviceUrl") or ""
+        tenant_id = (team_reference.get("conversation") or {}).get("tenantId")
+        body = {"isGroup": True, "bot": team_reference.get("bot"), "activity": _content(message),
+                "channelData": {"channel": {"id": channel_id}, **({"tenant": {"id": tenant_id}} if tenant_id else {})}}
+        if tenant_id:
+            body["tenantId"] = tenant_id
+        claims = self._adapter.create_claims_identity(self._app_id or None)
         try:
-            await self._adapter.create_conversation(
-                self._app_id or None, callback, parameters, "msteams", reference.service_url, None)
+            client = await self._adapter.bot_framework_authentication.create_connector_factory(claims).create(
+                service_url, None)
         except Exception as error:  # noqa: BLE001
             raise _translate(error, posting=True) from error
-        conversation_id = posted.get("conversation_id", "")
-        activity_id = posted.get("activity_id") or conversation_id.rpartition(";messageid=")[2]
+        answer = await _send_json(client, "POST", f"{service_url.rstrip('/')}/v3/conversations", body, posting=True)
+        conversation_id = str(answer.get("id") or "")
+        activity_id = str(answer.get("activityId") or "") or conversation_id.rpartition(";messageid=")[2]
         return Posted(conversation_id, activity_id)
 
     async def team_channels(self, team_reference: dict, team_id: str) -> list[tuple[str, str]]:

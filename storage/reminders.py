@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cme.milestones import Milestone
 from storage.models import CaseRow, DigestClaim, MilestoneRow, ReminderClaim
+from storage.statements import Statements
 from storage.types import utcnow
 
 # An attempt that started but never finished (a crash mid-send): Teams may have posted it.
@@ -55,6 +56,7 @@ def _insert(session: AsyncSession):
 class Reminders:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
+        self._sql = Statements(sessions)
 
     def _due(self, on_date: date, school_ids: list[int | None] | None, *columns):
         due = (select(*columns).join(CaseRow, CaseRow.id == MilestoneRow.case_id)
@@ -128,20 +130,16 @@ class Reminders:
 
     async def attempt(self, claim_id: int) -> None:
         """Written before each POST: if the process dies during it, the claim is left uncertain."""
-        async with self._sessions.begin() as session:
-            await session.execute(update(ReminderClaim).where(ReminderClaim.id == claim_id)
-                                  .values(attempts=ReminderClaim.attempts + 1, outcome=UNCERTAIN))
+        await self._sql.run(update(ReminderClaim).where(ReminderClaim.id == claim_id)
+                            .values(attempts=ReminderClaim.attempts + 1, outcome=UNCERTAIN))
 
     async def sent(self, claim_id: int, conversation_id: str, activity_id: str) -> None:
-        async with self._sessions.begin() as session:
-            await session.execute(update(ReminderClaim).where(ReminderClaim.id == claim_id).values(
-                sent_at=utcnow(), conversation_id=conversation_id, activity_id=activity_id, outcome=SENT))
+        await self._sql.run(update(ReminderClaim).where(ReminderClaim.id == claim_id).values(
+            sent_at=utcnow(), conversation_id=conversation_id, activity_id=activity_id, outcome=SENT))
 
     async def not_sent(self, claim_id: int, why: str) -> None:
         """Nothing was posted (refused, throttled, no channel): the next run tries again."""
-        async with self._sessions.begin() as session:
-            await session.execute(update(ReminderClaim).where(ReminderClaim.id == claim_id)
-                                  .values(outcome=why[:200]))
+        await self._sql.run(update(ReminderClaim).where(ReminderClaim.id == claim_id).values(outcome=why[:200]))
 
     async def unsent(self) -> list[tuple[str, Milestone, str | None]]:
         """(reference, milestone, why) of every reminder claimed and not posted: nothing dropped silently."""
@@ -199,16 +197,14 @@ class Reminders:
             return row.id if taken.rowcount == 1 else None
 
     async def digest_attempt(self, claim_id: int) -> None:
-        async with self._sessions.begin() as session:
-            await session.execute(update(DigestClaim).where(DigestClaim.id == claim_id)
-                                  .values(attempts=DigestClaim.attempts + 1, outcome=UNCERTAIN))
+        await self._sql.run(update(DigestClaim).where(DigestClaim.id == claim_id)
+                            .values(attempts=DigestClaim.attempts + 1, outcome=UNCERTAIN))
 
     async def digest_done(self, claim_id: int, activity_id: str | None, why: str = SENT) -> None:
-        async with self._sessions.begin() as session:
-            values = {"outcome": why[:200]}
-            if activity_id is not None:
-                values |= {"sent_at": utcnow(), "activity_id": activity_id}
-            await session.execute(update(DigestClaim).where(DigestClaim.id == claim_id).values(**values))
+        values = {"outcome": why[:200]}
+        if activity_id is not None:
+            values |= {"sent_at": utcnow(), "activity_id": activity_id}
+        await self._sql.run(update(DigestClaim).where(DigestClaim.id == claim_id).values(**values))
 
     async def counts(self) -> dict[str, int]:
         async with self._sessions() as session:
