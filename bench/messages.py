@@ -28,6 +28,7 @@ from bench.common import (
 from bench.connector import StubConnector
 
 USERS = 20
+WORKERS = 2  # `cme-bot serve --workers 2`, one a core here
 ECHO = "echo sample (botbuilder)"
 BARE = "bare aiohttp (ceiling)"
 OPEN_CASES = 500
@@ -125,14 +126,15 @@ async def run_reference(module: str, name: str, workdir: Path, stub: StubConnect
 
 
 async def run_ours(backend: str, url: str, workdir: Path, stub: StubConnector, *, seconds: float,
-                   warmup: float) -> list[Measured]:
-    data = await prepare(url)
+                   warmup: float, workers: int = 1, data: dict | None = None) -> list[Measured]:
+    data = data or await prepare(url)
     users = data["users"]
     submit = submit_value(data["report_school_id"])
     port = free_port()
-    env = {"DATABASE_URL": url, "CME_TODAY": TODAY.isoformat(), "CME_SCHEDULER": "off", "CME_ENV": "development"}
+    env = {"DATABASE_URL": url, "CME_TODAY": TODAY.isoformat(), "CME_SCHEDULER": "off", "CME_ENV": "development",
+           "CME_WORKERS": str(workers)}
     server = Server([*cme_bot_command(), "serve", "--dev", "--host", "127.0.0.1", "--port", str(port)], port,
-                    workdir / f"serve-{backend}.log", env)
+                    workdir / f"serve-{backend}-{workers}.log", env)
     await server.start()
     out = []
     try:
@@ -164,7 +166,11 @@ async def run(databases: Databases, workdir: Path, *, seconds: float, warmup: fl
         if postgres:
             url = await databases.postgresql("messages")
             try:
-                measured += await run_ours("PostgreSQL", url, workdir, stub, seconds=seconds, warmup=warmup)
+                data = await prepare(url)
+                measured += await run_ours("PostgreSQL", url, workdir, stub, seconds=seconds, warmup=warmup,
+                                           data=data)
+                measured += await run_ours(f"PostgreSQL, {WORKERS} workers", url, workdir, stub, seconds=seconds,
+                                           warmup=warmup, workers=WORKERS, data=data)
             finally:
                 await databases.drop(url)
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from pathlib import Path
 
 from aiohttp import web
@@ -104,4 +105,4 @@ async def healthz(request: web.Request) -> web.Response:
     except Exception as error:  # noqa: BLE001 - any failure means unhealthy
         log.warning("health check: database unreachable: %s", type(error).__name__)
         return web.json_response({"status": "unhealthy", "database": "unreachable"}, status=503)
-    return web.json_response({"status": "ok", "database": "ok"})
+    return web.json_response({"status": "ok", "database": "ok", "worker": os.getpid()})

@@ -8,8 +8,11 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy.engine import make_url
+
 from bot.config import DEVELOPMENT, ConfigError, Settings
 from cme.roles import Role
+from storage.db import async_url
 from storage.store import Store
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
@@ -46,13 +49,36 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
               file=sys.stderr)
     from cme.calendar import CalendarError
 
-    try:
-        web.run_app(create_app(settings, migrate=not args.no_migrate), host=settings.host, port=settings.port,
-                    print=lambda text: print(text, file=sys.stderr), loop=_event_loop(),
-                    access_log=logging.getLogger("aiohttp.access") if settings.access_log else None)
-    except CalendarError as error:
-        print(f"cme-bot: {error}", file=sys.stderr)
+    workers = args.workers or settings.workers
+
+    def serve_one(worker: Settings) -> int:
+        try:
+            web.run_app(create_app(worker, migrate=not args.no_migrate and workers == 1), host=worker.host,
+                        port=worker.port, reuse_port=workers > 1,
+                        print=lambda text: print(text, file=sys.stderr), loop=_event_loop(),
+                        access_log=logging.getLogger("aiohttp.access") if worker.access_log else None)
+        except CalendarError as error:
+            print(f"cme-bot: {error}", file=sys.stderr)
+            return 2
+        return 0
+
+    if workers == 1:
+        return serve_one(settings)
+    if workers < 1 or make_url(async_url(settings.database_url)).get_backend_name() != "postgresql":
+        print("cme-bot: --workers above 1 needs PostgreSQL (SQLite has one writer at a time)" if workers > 1
+              else "cme-bot: --workers must be at least 1", file=sys.stderr)
         return 2
+    if not args.no_migrate:
+        asyncio.run(_with_store(settings, _migrate))
+    from bot.workers import run_workers
+
+    return run_workers(settings, workers, serve_one)
+
+
+async def _migrate(store: Store) -> int:
+    from storage.migrate import upgrade
+
+    await upgrade(store.engine)
     return 0
 
 
@@ -320,6 +346,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int)
     p.add_argument("--host")
     p.add_argument("--no-migrate", action="store_true")
+    p.add_argument("--workers", type=int, help="processes answering on the port (PostgreSQL only; "
+                                               "default CME_WORKERS or 1)")
     p.set_defaults(sync=serve)
 
     db = commands.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)

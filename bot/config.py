@@ -40,6 +40,7 @@ class Settings:
     today: date | None = None
     scheduler: bool = True
     access_log: bool = False
+    workers: int = 1
     instance: str = field(default_factory=lambda: f"{os.uname().nodename}:{os.getpid()}")
 
     @classmethod
@@ -65,6 +66,7 @@ class Settings:
             today=_date(env["CME_TODAY"], "CME_TODAY") if env.get("CME_TODAY") else None,
             scheduler=env.get("CME_SCHEDULER", "on").lower() not in ("off", "0", "false", "no"),
             access_log=env.get("CME_ACCESS_LOG", "off").lower() in ("on", "1", "true", "yes"),
+            workers=_int(env.get("CME_WORKERS", "1"), "CME_WORKERS"),
         )
         values.update(overrides)
         return cls(**values)

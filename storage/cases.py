@@ -7,13 +7,13 @@ from datetime import date, datetime
 from enum import Enum
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cme.case import Case
 from cme.milestones import Milestone
 from cme.reference import format_reference
+from storage.db import engine_of, insert_for
 from storage.mapping import case_from_row, row_values
 from storage.models import CaseEvent, CaseRow, Counter, MilestoneRow
 from storage.statements import Statements
@@ -57,17 +57,24 @@ class Cases:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
         self._sql = Statements(sessions)
+        self._insert = insert_for(engine_of(sessions))
 
     async def create(self, case: Case, event: NewEvent, milestones: dict[Milestone, date], *,
                      submission_key: str | None = None) -> tuple[Case, bool]:
         """Save a new case with its first history entry; (case, False) when that submission made one already.
 
-        A submission key seen before fails the insert (it is unique), so a double click costs one
-        rolled-back transaction and every first submit one query less."""
+        The reference's number is taken in a statement of its own, so the counter's row is locked for
+        that statement only, not while the whole case is written: creations no longer queue behind each
+        other. A creation that fails after taking its number leaves a gap; references stay unique.
+        """
+        if submission_key:
+            existing = await self._by_submission(submission_key)
+            if existing is not None:
+                return existing, False
+        now = utcnow()
+        number = await self._next_number(f"case-{now.year}")
         try:
             async with self._sessions.begin() as session:
-                now = utcnow()
-                number = await _next_number(session, f"case-{now.year}")
                 row = CaseRow(reference=format_reference(now.year, number), submission_key=submission_key,
                               created_by=event.actor.aad_object_id, created_at=now, updated_at=now, version=1,
                               **row_values(case))
@@ -83,6 +90,13 @@ class Cases:
                 if existing is not None:
                     return existing, False
             raise
+
+    async def _next_number(self, name: str) -> int:
+        """The next number of a counter, safe when several instances create cases at once."""
+        return await self._sql.returned(
+            self._insert(Counter).values(name=name, value=1)
+            .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
+            .returning(Counter.value))
 
     async def record(self, case: Case, event: NewEvent, milestones: dict[Milestone, date] | None = None,
                      done: dict[Milestone, date] | None = None, reopened: tuple[Milestone, ...] = ()) -> Recorded:
@@ -230,10 +244,3 @@ def _set_milestones(session: AsyncSession, case_id: int, case: Case, milestones:
                                  done_on=case.milestone_done_on(milestone)))
 
 
-async def _next_number(session: AsyncSession, name: str) -> int:
-    """The next number of a counter, safe when several instances create cases at once."""
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(Counter).values(name=name, value=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[Counter.name], set_={"value": Counter.value + 1}).returning(Counter.value)
-    return (await session.execute(statement)).scalar_one()

@@ -53,3 +53,13 @@ class Statements:
             return result.rowcount
         finally:
             await connection.close()
+
+    async def returned(self, statement: Executable) -> Any:
+        """One statement with RETURNING in a transaction of its own; the value it returned."""
+        connection = await self._engine.connect()
+        try:
+            value = (await connection.execute(statement)).scalar_one()
+            await connection.commit()
+            return value
+        finally:
+            await connection.close()

@@ -1,0 +1,75 @@
+"""`cme-bot serve --workers 2` on PostgreSQL: two processes answer on one port, and stop together."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from tests.databases import postgres_required
+from tests.e2e.bot_process import ROOT, BotProcess
+from tests.scenario.connector import Connector, card_text
+from tests.scenario.teams import EWAN, RIYA, SAM, Teams
+
+
+@pytest.fixture
+async def connector():
+    connector = Connector()
+    server = TestServer(connector.app(), host="127.0.0.1")
+    await server.start_server()
+    connector.url = str(server.make_url("/")).rstrip("/") + "/"
+    yield connector
+    await server.close()
+
+
+@pytest.fixture
+async def database(databases):
+    if not postgres_required():
+        pytest.skip("CME_TEST_POSTGRES=skip")
+    url = await databases["postgresql"].new()
+    yield url
+    await databases["postgresql"].drop(url)
+
+
+async def _workers_seen(url: str, tries: int = 60) -> set[int]:
+    seen = set()
+    for _ in range(tries):  # a new connection each time: the kernel picks a worker for each
+        async with aiohttp.ClientSession() as session, session.get(url + "/healthz") as response:
+            assert response.status == 200
+            seen.add(json.loads(await response.text())["worker"])
+    return seen
+
+
+async def test_two_workers_answer_on_one_port_and_stop_together(tmp_path, database, connector):
+    bot = BotProcess(tmp_path, database_url=database, env={"CME_WORKERS": "2", "CME_SCHEDULER": "off"})
+    await bot.start()
+    try:
+        workers = await _workers_seen(bot.url)
+        assert len(workers) == 2 and bot.proc.pid not in workers
+        async with aiohttp.ClientSession(bot.url) as session:
+            teams = Teams(session, connector.url)
+            for user in (SAM, RIYA, EWAN) * 4:
+                await teams.say(user, "help")
+        for user in (SAM, RIYA, EWAN):
+            replies = [s for s in connector.to(user.personal_chat) if s.method == "POST"]
+            assert len(replies) == 4 and "**help**" in card_text(replies[0].card)
+    finally:
+        bot.proc.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(bot.proc.wait, 15) == 0, bot.log_tail()
+    for pid in workers:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_more_than_one_worker_is_refused_on_sqlite(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--dev", "--workers", "2"], cwd=ROOT,
+                          env=dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'one.db'}"),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--workers above 1 needs PostgreSQL" in done.stderr
