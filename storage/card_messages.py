@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from storage.models import CardMessage
@@ -21,6 +21,10 @@ class PostedCard:
     audience: str | None
 
 
+_ADD = insert(CardMessage).values(**{name: bindparam(name) for name in (
+    "case_id", "purpose", "conversation_id", "activity_id", "audience", "created_at")})
+
+
 class CardMessages:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
@@ -28,9 +32,8 @@ class CardMessages:
 
     async def add(self, case_id: int, purpose: str, conversation_id: str, activity_id: str,
                   audience: str | None = None) -> None:
-        await self._sql.run(insert(CardMessage).values(
-            case_id=case_id, purpose=purpose, conversation_id=conversation_id, activity_id=activity_id,
-            audience=audience, created_at=utcnow()))
+        await self._sql.run(_ADD, {"case_id": case_id, "purpose": purpose, "conversation_id": conversation_id,
+                                   "activity_id": activity_id, "audience": audience, "created_at": utcnow()})
 
     async def latest(self, case_id: int, purposes: tuple[str, ...]) -> list[PostedCard]:
         """The newest card of each purpose in each conversation: older copies are left as they were."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -53,11 +53,19 @@ class _Stale(Exception):
     pass
 
 
+_HISTORY = select(CaseEvent).where(CaseEvent.case_id == bindparam("case_id")).order_by(CaseEvent.at, CaseEvent.id)
+_BY_SUBMISSION = select(CaseRow).where(CaseRow.submission_key == bindparam("key"))
+_BY_REFERENCE = select(CaseRow).where(CaseRow.reference == bindparam("reference"))
+_BY_ID = select(CaseRow).where(CaseRow.id == bindparam("case_id"))
+
+
 class Cases:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
         self._sql = Statements(sessions)
-        self._insert = insert_for(engine_of(sessions))
+        self._count = (insert_for(engine_of(sessions))(Counter).values(name=bindparam("name"), value=1)
+                       .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
+                       .returning(Counter.value))
 
     async def create(self, case: Case, event: NewEvent, milestones: dict[Milestone, date], *,
                      submission_key: str | None = None) -> tuple[Case, bool]:
@@ -93,10 +101,7 @@ class Cases:
 
     async def _next_number(self, name: str) -> int:
         """The next number of a counter, safe when several instances create cases at once."""
-        return await self._sql.returned(
-            self._insert(Counter).values(name=name, value=1)
-            .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
-            .returning(Counter.value))
+        return await self._sql.returned(self._count, {"name": name})
 
     async def record(self, case: Case, event: NewEvent, milestones: dict[Milestone, date] | None = None,
                      done: dict[Milestone, date] | None = None, reopened: tuple[Milestone, ...] = ()) -> Recorded:
@@ -163,11 +168,11 @@ class Cases:
             return moved
 
     async def get(self, reference: str) -> Case | None:
-        row = await self._sql.first(select(CaseRow).where(CaseRow.reference == reference.upper()))
+        row = await self._sql.first(_BY_REFERENCE, {"reference": reference.upper()})
         return case_from_row(row) if row else None
 
     async def by_id(self, case_id: int) -> Case | None:
-        row = await self._sql.first(select(CaseRow).where(CaseRow.id == case_id))
+        row = await self._sql.first(_BY_ID, {"case_id": case_id})
         return case_from_row(row) if row else None
 
     async def open_cases(self, school_ids: list[int] | None = None, *, without_school: bool = False,
@@ -216,8 +221,7 @@ class Cases:
         return await self._sql.value(query)
 
     async def history(self, case_id: int) -> list[HistoryEntry]:
-        rows = await self._sql.rows(
-            select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.at, CaseEvent.id))
+        rows = await self._sql.rows(_HISTORY, {"case_id": case_id})
         return [HistoryEntry(r.at, r.actor_name, r.actor_aad_object_id, r.kind, r.data) for r in rows]
 
     async def milestones(self, case_id: int) -> dict[Milestone, tuple[date, date | None]]:
@@ -229,7 +233,7 @@ class Cases:
             select(CaseEvent.id).where(CaseEvent.case_id == case_id, CaseEvent.key == key)))
 
     async def _by_submission(self, key: str) -> Case | None:
-        row = await self._sql.first(select(CaseRow).where(CaseRow.submission_key == key))
+        row = await self._sql.first(_BY_SUBMISSION, {"key": key})
         return case_from_row(row) if row else None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from storage.audit import record_audit
@@ -26,6 +26,9 @@ class SchoolInfo:
 
 def _info(row: School) -> SchoolInfo:
     return SchoolInfo(row.id, row.urn, row.name, row.authority, row.reminders_channel_id)
+
+
+_BY_ID = select(School).where(School.id == bindparam("school_id"))
 
 
 class Schools:
@@ -60,7 +63,7 @@ class Schools:
             return True
 
     async def get(self, school_id: int) -> SchoolInfo | None:
-        row = await self._sql.first(select(School).where(School.id == school_id))
+        row = await self._sql.first(_BY_ID, {"school_id": school_id})
         return _info(row) if row else None
 
     async def by_urn(self, urn: str) -> SchoolInfo | None:

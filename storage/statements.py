@@ -33,8 +33,8 @@ class Statements:
         finally:
             await connection.close()
 
-    async def first(self, query: Select) -> Row | None:
-        rows = await self.rows(query)
+    async def first(self, query: Select, parameters: dict | None = None) -> Row | None:
+        rows = await self.rows(query, parameters)
         return rows[0] if rows else None
 
     async def value(self, query: Select) -> Any:
@@ -54,11 +54,11 @@ class Statements:
         finally:
             await connection.close()
 
-    async def returned(self, statement: Executable) -> Any:
+    async def returned(self, statement: Executable, parameters: dict | None = None) -> Any:
         """One statement with RETURNING in a transaction of its own; the value it returned."""
         connection = await self._engine.connect()
         try:
-            value = (await connection.execute(statement)).scalar_one()
+            value = (await connection.execute(statement, parameters)).scalar_one()
             await connection.commit()
             return value
         finally:
