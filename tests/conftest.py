@@ -4,9 +4,11 @@ import os
 from collections import Counter
 
 import pytest
+from aiohttp.test_utils import TestServer
 
 from storage.store import Store
 from tests.databases import BACKENDS, PostgresDatabases, SqliteDatabases, postgres_required
+from tests.scenario.connector import Connector
 
 _ran: Counter = Counter()
 _skipped_postgres: list[str] = []
@@ -33,6 +35,17 @@ async def database_url(request, databases):
     yield url
     if backend == "postgresql":
         await databases[backend].drop(url)
+
+
+@pytest.fixture
+async def connector():
+    """A local Bot Connector: what the bot sends, and answers as Teams gives them."""
+    connector = Connector()
+    server = TestServer(connector.app(), host="127.0.0.1")
+    await server.start_server()
+    connector.url = str(server.make_url("/")).rstrip("/") + "/"
+    yield connector
+    await server.close()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from datetime import date
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 
 from bot.calendars import Calendars
 from bot.config import EXAMPLE_TERM_DATES
@@ -22,33 +21,12 @@ from cme.case import Case, Pupil
 from cme.lifecycle import State
 from storage.cases import Actor, NewEvent
 from storage.store import Store
-from tests.databases import postgres_required
 from tests.e2e.bot_process import BotProcess
 from tests.scenario.connector import Connector, card_text
 from tests.scenario.teams import ADAM, EWAN, REMINDERS, RIYA, SAM, TEAM, Teams
 
 DAY_ONE = date(2026, 11, 9)   # a Monday in term at Oakwood Primary School (fictional) ...
 DAY_FIVE = date(2026, 11, 13)  # ... so Day 5 is the Friday
-
-
-@pytest.fixture
-async def connector():
-    connector = Connector()
-    connector.channels[TEAM] = [{"id": TEAM, "name": None}, {"id": REMINDERS, "name": "CME reminders"}]
-    server = TestServer(connector.app(), host="127.0.0.1")
-    await server.start_server()
-    connector.url = str(server.make_url("/")).rstrip("/") + "/"
-    yield connector
-    await server.close()
-
-
-@pytest.fixture
-async def shared_database(databases):
-    if not postgres_required():
-        pytest.skip("CME_TEST_POSTGRES=skip")
-    url = await databases["postgresql"].new()
-    yield url
-    await databases["postgresql"].drop(url)
 
 
 @pytest.fixture
@@ -86,6 +64,7 @@ def replies_to(connector: Connector, user) -> list:
 async def test_two_instances_share_the_work_and_post_each_reminder_once(backend, connector, instances,
                                                                         shared_database):
     first, second = instances
+    connector.channels[TEAM] = [{"id": TEAM, "name": None}, {"id": REMINDERS, "name": "CME reminders"}]
     async with aiohttp.ClientSession(first.url) as to_first, aiohttp.ClientSession(second.url) as to_second:
         for session in (to_first, to_second):
             async with session.get("/healthz") as response:

@@ -11,31 +11,10 @@ import sys
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 
-from tests.databases import postgres_required
 from tests.e2e.bot_process import ROOT, BotProcess
-from tests.scenario.connector import Connector, card_text
+from tests.scenario.connector import card_text
 from tests.scenario.teams import EWAN, RIYA, SAM, Teams
-
-
-@pytest.fixture
-async def connector():
-    connector = Connector()
-    server = TestServer(connector.app(), host="127.0.0.1")
-    await server.start_server()
-    connector.url = str(server.make_url("/")).rstrip("/") + "/"
-    yield connector
-    await server.close()
-
-
-@pytest.fixture
-async def database(databases):
-    if not postgres_required():
-        pytest.skip("CME_TEST_POSTGRES=skip")
-    url = await databases["postgresql"].new()
-    yield url
-    await databases["postgresql"].drop(url)
 
 
 async def _workers_seen(url: str, tries: int = 60) -> set[int]:
@@ -47,8 +26,8 @@ async def _workers_seen(url: str, tries: int = 60) -> set[int]:
     return seen
 
 
-async def test_two_workers_answer_on_one_port_and_stop_together(tmp_path, database, connector):
-    bot = BotProcess(tmp_path, database_url=database, env={"CME_WORKERS": "2", "CME_SCHEDULER": "off"})
+async def test_two_workers_answer_on_one_port_and_stop_together(tmp_path, shared_database, connector):
+    bot = BotProcess(tmp_path, database_url=shared_database, env={"CME_WORKERS": "2", "CME_SCHEDULER": "off"})
     await bot.start()
     try:
         workers = await _workers_seen(bot.url)

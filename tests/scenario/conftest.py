@@ -8,21 +8,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import build_services, create_app
 from bot.config import DEVELOPMENT, Settings
 from bot.demo import load_demo
-from tests.scenario.connector import Connector
 from tests.scenario.teams import Teams
 
 # A Monday in term: 16 November 2026 at Oakwood Primary School (fictional).
 TODAY = date(2026, 11, 16)
-
-
-@pytest.fixture
-async def connector():
-    connector = Connector()
-    server = TestServer(connector.app(), host="127.0.0.1")
-    await server.start_server()
-    connector.url = str(server.make_url("/")).rstrip("/") + "/"
-    yield connector
-    await server.close()
 
 
 @pytest.fixture
