@@ -203,7 +203,8 @@ class Cases:
                    .where(MilestoneRow.case_id == CaseRow.id, MilestoneRow.done_on.is_(None),
                           MilestoneRow.due_on < today)
                    .scalar_subquery())
-        page = (select(CaseRow.id, overdue.label("overdue")).where(*where)
+        overdue = overdue.label("overdue")  # ordered by its label: the subquery runs once a case, not twice
+        page = (select(CaseRow.id, overdue).where(*where)
                 .order_by(overdue.desc(), CaseRow.run_start, CaseRow.reference).offset(offset).limit(limit)
                 .subquery())
         total = select(func.count()).select_from(CaseRow).where(*where).scalar_subquery()
