@@ -37,12 +37,12 @@ class Statements:
         rows = await self.rows(query, parameters)
         return rows[0] if rows else None
 
-    async def value(self, query: Select) -> Any:
-        rows = await self.rows(query)
+    async def value(self, query: Select, parameters: dict | None = None) -> Any:
+        rows = await self.rows(query, parameters)
         return rows[0][0] if rows else None
 
-    async def values(self, query: Select) -> list[Any]:
-        return [row[0] for row in await self.rows(query)]
+    async def values(self, query: Select, parameters: dict | None = None) -> list[Any]:
+        return [row[0] for row in await self.rows(query, parameters)]
 
     async def run(self, statement: Executable, parameters: dict | None = None) -> int:
         """One statement in a transaction of its own; how many rows it changed."""
