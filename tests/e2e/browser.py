@@ -35,6 +35,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from playwright.async_api import Locator, Page, async_playwright
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 MESSAGE_BOX = '[data-lexical-editor="true"][role="textbox"]'
 CHROMIUM_ARGS = [
@@ -185,7 +186,7 @@ async def fill_by_label(card: Locator, label: str, value: str | bool | dt.date |
         await target.press("Enter")
     elif role == "combobox":  # compact choice set: options are portalled to <body>
         titles = [value] if isinstance(value, str) else list(value)
-        await target.click()
+        await _open_popup(target, page.locator('[role="option"], [role="menuitemcheckbox"]').first)
         for title in titles:
             option = page.locator('[role="option"], [role="menuitemcheckbox"]').filter(
                 has_text=re.compile(rf"^\s*{re.escape(title)}\s*$")
@@ -202,6 +203,20 @@ async def fill_by_label(card: Locator, label: str, value: str | bool | dt.date |
             if choice is None:
                 raise LookupError(f"no choice {title!r} for {label!r}: {await target.inner_text()!r}")
             await choice.check()
+
+
+async def _open_popup(combobox: Locator, first_option: Locator) -> None:
+    """Click the combobox until its options show: on a busy machine a click can land before the
+    component listens, and the popup never opens."""
+    for _ in range(4):
+        if await combobox.get_attribute("aria-expanded") != "true":
+            await combobox.click()
+        try:
+            await first_option.wait_for(state="visible", timeout=5000)
+            return
+        except PlaywrightTimeoutError:
+            continue
+    await first_option.wait_for(state="visible", timeout=5000)
 
 
 async def click_card_button(card: Locator, title: str) -> None:
