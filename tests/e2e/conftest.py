@@ -22,3 +22,13 @@ async def playground(cme_bot):
     playground = await Playground(cme_bot.endpoint, PLAYGROUND_CONFIG).start()
     yield playground
     await playground.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed end-to-end test shows the bot's own log too, next to the playground's."""
+    outcome = yield
+    report = outcome.get_result()
+    bot = item.funcargs.get("cme_bot") if hasattr(item, "funcargs") else None
+    if report.when == "call" and report.failed and bot is not None:
+        report.sections.append(("cme-bot log (last 80 lines)", bot.log_tail(80)))
