@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from cme.milestones import Milestone
+from storage.db import insert_for
 from storage.models import CaseRow, DigestClaim, MilestoneRow, ReminderClaim
 from storage.statements import Statements
 from storage.types import utcnow
@@ -47,10 +47,6 @@ class Overdue:
     run_start: date
     milestone: Milestone
     due_on: date
-
-
-def _insert(session: AsyncSession):
-    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
 
 
 class Reminders:
@@ -85,7 +81,7 @@ class Reminders:
             due = self._due(on_date, school_ids, MilestoneRow.case_id, MilestoneRow.milestone, MilestoneRow.run_start,
                             MilestoneRow.due_on, literal(on_date), literal(utcnow()), literal(instance), literal(0))
             statement = (
-                _insert(session)(ReminderClaim)
+                insert_for(session.bind)(ReminderClaim)
                 .from_select(["case_id", "milestone", "run_start", "due_on", "claimed_on", "claimed_at",
                               "claimed_by", "attempts"], due)
                 .on_conflict_do_nothing(index_elements=["case_id", "milestone", "run_start"])
