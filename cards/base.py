@@ -34,20 +34,28 @@ def as_json(value: Any) -> Any:
     serializers of their own, so their fields are walked here. tests/scenario/conftest.py checks that
     the two agree on every card the scenario tests send.
     """
-    if isinstance(value, pydantic.BaseModel):
-        out = {}
-        for name, field in type(value).model_fields.items():
-            item = getattr(value, name)
-            if item is not None:
-                out[field.serialization_alias or field.alias or name] = as_json(item)
-        return out
-    if isinstance(value, list | tuple):
-        return [as_json(item) for item in value]
-    if isinstance(value, dict):
-        return {key: as_json(item) for key, item in value.items()}
-    if isinstance(value, Enum):
-        return value.value
-    return value
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    names = _NAMES.get(kind)
+    if names is None:
+        if isinstance(value, pydantic.BaseModel):
+            names = _NAMES[kind] = {name: field.serialization_alias or field.alias or name
+                                    for name, field in kind.model_fields.items()}
+        elif isinstance(value, list | tuple):
+            return [as_json(item) for item in value]
+        elif isinstance(value, dict):
+            return {key: as_json(item) for key, item in value.items()}
+        elif isinstance(value, Enum):
+            return value.value
+        else:
+            return value
+    return {names[name]: item if type(item) in _PLAIN else as_json(item)
+            for name, item in value.__dict__.items() if item is not None}
+
+
+_PLAIN = frozenset((str, int, float, bool))
+_NAMES: dict[type, dict[str, str]] = {}  # a model's fields' JSON names, read once a class
 
 Element = Any
 Action = Any
