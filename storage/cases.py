@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 
-from sqlalchemy import Date, Select, bindparam, delete, func, select, update
+from sqlalchemy import Date, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -58,6 +58,9 @@ _HISTORY = select(CaseEvent).where(CaseEvent.case_id == bindparam("case_id")).or
 _BY_SUBMISSION = select(CaseRow).where(CaseRow.submission_key == bindparam("key"))
 _BY_REFERENCE = select(CaseRow).where(CaseRow.reference == bindparam("reference"))
 _BY_ID = select(CaseRow).where(CaseRow.id == bindparam("case_id"))
+_INSERT_CASE = insert(CaseRow).returning(CaseRow.id)
+_INSERT_EVENT = insert(CaseEvent)
+_INSERT_MILESTONE = insert(MilestoneRow)
 
 
 @functools.cache
@@ -109,23 +112,24 @@ class Cases:
                 return existing, False
         now = utcnow()
         number = await self._next_number(f"case-{now.year}")
+        reference = format_reference(now.year, number)
         try:
-            async with self._sessions.begin() as session:
-                row = CaseRow(reference=format_reference(now.year, number), submission_key=submission_key,
-                              created_by=event.actor.aad_object_id, created_at=now, updated_at=now, version=1,
-                              **row_values(case))
-                session.add(row)
-                await session.flush()
-                _add_event(session, row.id, event, now)
-                _set_milestones(session, row.id, case, milestones)
-                await session.flush()
-                return case_from_row(row), True
+            async with self._sql.transaction() as connection:
+                case_id = (await connection.execute(_INSERT_CASE, {
+                    "reference": reference, "submission_key": submission_key,
+                    "created_by": event.actor.aad_object_id, "created_at": now, "updated_at": now, "version": 1,
+                    **row_values(case)})).scalar_one()
+                await connection.execute(_INSERT_EVENT, _event_values(case_id, event, now))
+                if milestones:
+                    await connection.execute(_INSERT_MILESTONE, _milestone_values(case_id, case, milestones))
         except IntegrityError:
             if submission_key:
                 existing = await self._by_submission(submission_key)
                 if existing is not None:
                     return existing, False
             raise
+        return replace(case, id=case_id, reference=reference, created_by=event.actor.aad_object_id, created_at=now,
+                       version=1), True
 
     async def _next_number(self, name: str) -> int:
         """The next number of a counter, safe when several instances create cases at once."""
@@ -252,14 +256,20 @@ class Cases:
         return case_from_row(row) if row else None
 
 
+def _event_values(case_id: int, event: NewEvent, at: datetime) -> dict:
+    return {"case_id": case_id, "at": at, "actor_aad_object_id": event.actor.aad_object_id,
+            "actor_name": event.actor.name, "kind": event.kind, "data": event.data, "key": event.key}
+
+
+def _milestone_values(case_id: int, case: Case, milestones: dict[Milestone, date]) -> list[dict]:
+    return [{"case_id": case_id, "milestone": milestone.value, "run_start": case.run_start, "due_on": due,
+             "done_on": case.milestone_done_on(milestone)} for milestone, due in milestones.items()]
+
+
 def _add_event(session: AsyncSession, case_id: int, event: NewEvent, at: datetime) -> None:
-    session.add(CaseEvent(case_id=case_id, at=at, actor_aad_object_id=event.actor.aad_object_id,
-                          actor_name=event.actor.name, kind=event.kind, data=event.data, key=event.key))
+    session.add(CaseEvent(**_event_values(case_id, event, at)))
 
 
 def _set_milestones(session: AsyncSession, case_id: int, case: Case, milestones: dict[Milestone, date]) -> None:
-    for milestone, due in milestones.items():
-        session.add(MilestoneRow(case_id=case_id, milestone=milestone.value, run_start=case.run_start, due_on=due,
-                                 done_on=case.milestone_done_on(milestone)))
-
-
+    for values in _milestone_values(case_id, case, milestones):
+        session.add(MilestoneRow(**values))

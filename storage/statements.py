@@ -8,17 +8,19 @@ running it: on the path of every message, statements are built once with bound p
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Executable, Row, Select
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from storage.db import engine_of
 
 
 class Statements:
     def __init__(self, sessions: async_sessionmaker) -> None:
-        engine = engine_of(sessions)
+        engine = self._transactional = engine_of(sessions)
         # PostgreSQL: each statement is its own transaction, without a BEGIN and a ROLLBACK or COMMIT
         # round trip around it. (SQLite's are calls in this process; its driver's autocommit costs more.)
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql" \
@@ -61,5 +63,20 @@ class Statements:
             value = (await connection.execute(statement, parameters)).scalar_one()
             await connection.commit()
             return value
+        finally:
+            await connection.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """Several statements in one transaction: committed if the block ends normally, else rolled back."""
+        connection = await self._transactional.connect()
+        try:
+            transaction = await connection.begin()
+            try:
+                yield connection
+            except BaseException:
+                await transaction.rollback()
+                raise
+            await transaction.commit()
         finally:
             await connection.close()
