@@ -37,6 +37,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
     from bot.app import create_app
+    from bot.garbage import settle
 
     if args.dev:
         settings = Settings.from_env(environment=DEVELOPMENT, **_overrides(args))
@@ -53,8 +54,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
     def serve_one(worker: Settings) -> int:
         try:
-            web.run_app(create_app(worker, migrate=not args.no_migrate and workers == 1), host=worker.host,
-                        port=worker.port, reuse_port=workers > 1,
+            app = create_app(worker, migrate=not args.no_migrate and workers == 1)
+            app.on_startup.append(settle)
+            web.run_app(app, host=worker.host, port=worker.port, reuse_port=workers > 1,
                         print=lambda text: print(text, file=sys.stderr), loop=_event_loop(),
                         access_log=logging.getLogger("aiohttp.access") if worker.access_log else None)
         except CalendarError as error:
