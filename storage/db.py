@@ -42,7 +42,9 @@ def create_engine(url: str, *, ping_after: float = 5.0, **kwargs) -> AsyncEngine
         engine = create_async_engine(url, connect_args={"timeout": 30, "async_creator_fn": inline_sqlite}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_size", 10)
+    # Kept open: more connections than the turns one process runs at once. An overflow connection is
+    # closed when returned, and opening one (TLS attempt, authentication) costs more than a turn.
+    kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("poolclass", FairPool)
     engine = create_async_engine(url, **kwargs)
