@@ -67,6 +67,12 @@ class SchoolCalendar:
         """Answers worked out already: the calendar never changes, so they stay true."""
         return {}
 
+    REMEMBERED_DAY_NUMBERS = 20_000  # (Day 1, date) pairs: a few days' worth for a large school's open cases
+
+    @cached_property
+    def _day_numbers(self) -> dict[tuple[date, date], int]:
+        return {}
+
     def is_bank_holiday(self, day: date) -> bool:
         return day in self._bank_holidays
 
@@ -118,8 +124,13 @@ class SchoolCalendar:
 
         On a day the school is shut the count stands at the last school day's; before Day 1 it is 0.
         """
-        self._require_school_day(day_one)
-        return len(self.school_days_between(day_one, on))
+        known = self._day_numbers.get((day_one, on))
+        if known is None:
+            self._require_school_day(day_one)
+            if len(self._day_numbers) >= self.REMEMBERED_DAY_NUMBERS:
+                self._day_numbers.clear()
+            known = self._day_numbers[(day_one, on)] = len(self.school_days_between(day_one, on))
+        return known
 
     def date_of_day(self, day_one: date, n: int) -> date:
         """The date on which Day `n` falls, counting school days from `day_one` (Day 1)."""
