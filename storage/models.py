@@ -120,6 +120,13 @@ class MilestoneRow(Base):
             postgresql_where=text("done_on IS NULL"),
             sqlite_where=text("done_on IS NULL"),
         ),
+        Index(
+            "ix_milestones_open_by_case",
+            "case_id",
+            "due_on",
+            postgresql_where=text("done_on IS NULL"),
+            sqlite_where=text("done_on IS NULL"),
+        ),
     )
 
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
