@@ -16,6 +16,7 @@ from cme.case import Case
 from cme.lifecycle import State
 from cme.roles import Role
 from storage.people import PersonRoles
+from storage.schools import SchoolInfo
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +26,10 @@ REQUESTABLE = {State.REPORTED, State.ENQUIRIES, State.REFERRED_TO_EWS, State.CME
 
 
 async def case_view(services: Services, case: Case, person: PersonRoles, *, notice: str | None = None,
-                    problem: str | None = None) -> CaseView:
-    school = await services.store.schools.get(case.school_id) if case.school_id else None
+                    problem: str | None = None, school: SchoolInfo | None = None) -> CaseView:
+    """`school`, when the caller has the case's school at hand already; else it is read."""
+    if school is None and case.school_id:
+        school = await services.store.schools.get(case.school_id)
     calendar = services.calendars.for_school(school)
     today = services.today()
     zone = services.settings.zone
@@ -42,9 +45,10 @@ async def case_view(services: Services, case: Case, person: PersonRoles, *, noti
     )
 
 
-async def send_case_card(context: Context, case: Case, *, notice: str | None = None) -> None:
+async def send_case_card(context: Context, case: Case, *, notice: str | None = None,
+                         school: SchoolInfo | None = None) -> None:
     """A new case card in this conversation, remembered so later changes update it."""
-    view = await case_view(context.services, case, context.person, notice=notice)
+    view = await case_view(context.services, case, context.person, notice=notice, school=school)
     activity_id = await context.reply(card=case_card(view))
     if activity_id:
         await context.store.card_messages.add(case.id, CASE_CARD, context.turn.conversation_id, activity_id,

@@ -127,7 +127,8 @@ async def report_submit(context: Context) -> None:
         await context.reply(f"This report was submitted already as {case.reference}.")
         return
     log.info("case %s reported at school %s, day %s, at risk %s", case.reference, school.urn, day, case.risk.at_risk)
-    await send_case_card(context, case, notice=f"Reported as {case.reference}. Say this reference on the phone.")
+    await send_case_card(context, case, notice=f"Reported as {case.reference}. Say this reference on the phone.",
+                         school=school)
     if case.risk.at_risk:
         await _urgent_alert(context, case, school)
 
