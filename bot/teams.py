@@ -590,6 +590,10 @@ class ConnectorClients:
     """ConnectorClients kept per (service URL, app id, audience) and shared by every turn and send."""
 
     MOST = 64  # a bound, against service URLs made up by unauthenticated callers in development
+    # Servers close idle connections (Node's, as the Agents Playground's, after 5 s). A POST sent on one
+    # the server closes at that moment is lost and cannot safely be sent again, so the bot stops using
+    # a connection first. (aiohttp's default, 15 s, outlives such servers' timeouts.)
+    KEEPALIVE_SECONDS = 4.0
 
     def __init__(self) -> None:
         self._clients: dict[tuple[str, str, str | None], ConnectorClient] = {}
@@ -601,7 +605,9 @@ class ConnectorClients:
         """One aiohttp session (a pool of kept-alive connections) for this event loop."""
         loop = asyncio.get_running_loop()
         if self._session is None or self._session.closed or self._loop is not loop:
-            self._session = aiohttp.ClientSession(trust_env=_environment_has_proxies_or_netrc())
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(keepalive_timeout=self.KEEPALIVE_SECONDS),
+                trust_env=_environment_has_proxies_or_netrc())
             self._loop = loop
         return self._session
 

@@ -19,7 +19,7 @@ from botframework.connector.auth import MicrosoftAppCredentials
 from bot.config import Settings
 from bot.delivery import Throttle
 from bot.delivery_errors import ConversationGone, DeliveryError, DeliveryUncertain, Throttled
-from bot.teams import TeamsGateway
+from bot.teams import ConnectorClients, TeamsGateway
 from bot.turn import Message
 from tests.scenario.connector import card_text
 from tests.scenario.teams import REMINDERS, RIYA, SAM, TEAM, TENANT
@@ -240,3 +240,18 @@ async def test_the_gateway_closes_its_connections(teams, services):
     await services.messenger.close()
     assert session.closed
     await asyncio.sleep(0)
+
+
+async def test_a_connection_idle_longer_than_the_keepalive_is_not_used_again(teams, connector, monkeypatch):
+    """A server closes idle connections (the playground after 5 s): a reply posted on one it is closing at
+    that moment is lost and the user reads "Sorry, something went wrong". The bot lets them go first."""
+    monkeypatch.setattr(ConnectorClients, "KEEPALIVE_SECONDS", 0.3)
+    ports: list[int] = []
+    connector.rules.append(lambda request, _conversation: ports.append(request.transport.get_extra_info("peername")[1]))
+    await teams.say(SAM, "help")
+    await teams.say(SAM, "help")
+    await asyncio.sleep(0.6)
+    await teams.say(SAM, "help")
+    assert len(ports) == 3
+    assert ports[1] == ports[0], "a connection used a moment ago is used again"
+    assert ports[2] != ports[1], "a connection idle longer than the keep-alive is not"
