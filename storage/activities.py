@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from storage.db import engine_of, insert_for
 from storage.models import SeenActivity
+from storage.prepared import Prepared
 from storage.statements import Statements
 from storage.types import utcnow
 
@@ -17,9 +18,9 @@ class SeenActivities:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
         self._sql = Statements(sessions)
-        self._record = (insert_for(engine_of(sessions))(SeenActivity)
-                        .values(activity_id=bindparam("activity_id"), seen_at=bindparam("seen_at"))
-                        .on_conflict_do_nothing(index_elements=[SeenActivity.activity_id]))
+        self._record = Prepared(insert_for(engine_of(sessions))(SeenActivity)
+                                .values(activity_id=bindparam("activity_id"), seen_at=bindparam("seen_at"))
+                                .on_conflict_do_nothing(index_elements=[SeenActivity.activity_id]))
 
     async def first_time(self, activity_id: str) -> bool:
         """Record the id; False when it was recorded before (a redelivery)."""

@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from storage.models import CardMessage
+from storage.prepared import Prepared
 from storage.statements import Statements
 from storage.types import utcnow
 
@@ -21,8 +22,8 @@ class PostedCard:
     audience: str | None
 
 
-_ADD = insert(CardMessage).values(**{name: bindparam(name) for name in (
-    "case_id", "purpose", "conversation_id", "activity_id", "audience", "created_at")})
+_ADD = Prepared(insert(CardMessage).values(**{name: bindparam(name) for name in (
+    "case_id", "purpose", "conversation_id", "activity_id", "audience", "created_at")}))
 
 
 class CardMessages:

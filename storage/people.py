@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from cme.roles import Role
 from storage.audit import record_audit
 from storage.models import Person, RoleGrant, School
+from storage.prepared import Prepared
 from storage.statements import Statements
 from storage.types import utcnow
 
@@ -38,10 +39,10 @@ class PersonRoles:
         return frozenset(g.role for g in self.grants)
 
 
-_ROLES_OF = (select(Person.name, RoleGrant.role, RoleGrant.school_id, School.name)
-             .join(RoleGrant, RoleGrant.person_id == Person.id)
-             .outerjoin(School, School.id == RoleGrant.school_id)
-             .where(Person.aad_object_id == bindparam("aad_object_id")))
+_ROLES_OF = Prepared(select(Person.name, RoleGrant.role, RoleGrant.school_id, School.name)
+                     .join(RoleGrant, RoleGrant.person_id == Person.id)
+                     .outerjoin(School, School.id == RoleGrant.school_id)
+                     .where(Person.aad_object_id == bindparam("aad_object_id")))
 
 
 class People:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from storage.audit import record_audit
 from storage.models import School, Setting
+from storage.prepared import Prepared
 from storage.statements import Statements
 from storage.types import utcnow
 
@@ -28,7 +29,7 @@ def _info(row: School) -> SchoolInfo:
     return SchoolInfo(row.id, row.urn, row.name, row.authority, row.reminders_channel_id)
 
 
-_BY_ID = select(School).where(School.id == bindparam("school_id"))
+_BY_ID = Prepared(select(School).where(School.id == bindparam("school_id")))
 
 
 class Schools:
@@ -74,6 +75,9 @@ class Schools:
         """These schools by id (those that exist)."""
         if not school_ids:
             return {}
+        if len(school_ids) == 1:
+            school = await self.get(next(iter(school_ids)))
+            return {school.id: school} if school else {}
         rows = await self._sql.rows(select(School).where(School.id.in_(sorted(school_ids))))
         return {row.id: _info(row) for row in rows}
 

@@ -16,6 +16,7 @@ from sqlalchemy import Executable, Row, Select
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from storage.db import engine_of
+from storage.prepared import Prepared, run_prepared
 
 
 class Statements:
@@ -26,7 +27,9 @@ class Statements:
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql" \
             else engine
 
-    async def rows(self, query: Select, parameters: dict | None = None) -> list[Row]:
+    async def rows(self, query: Select | Prepared, parameters: dict | None = None) -> list[Row]:
+        if isinstance(query, Prepared):
+            return (await run_prepared(self._transactional, query, parameters, commit=False))[0]
         # Closed directly: `async with` closes in a task of its own, holding the connection (the only
         # one, on SQLite) across a turn of the event loop.
         connection = await self._engine.connect()
@@ -35,19 +38,21 @@ class Statements:
         finally:
             await connection.close()
 
-    async def first(self, query: Select, parameters: dict | None = None) -> Row | None:
+    async def first(self, query: Select | Prepared, parameters: dict | None = None) -> Row | None:
         rows = await self.rows(query, parameters)
         return rows[0] if rows else None
 
-    async def value(self, query: Select, parameters: dict | None = None) -> Any:
+    async def value(self, query: Select | Prepared, parameters: dict | None = None) -> Any:
         rows = await self.rows(query, parameters)
         return rows[0][0] if rows else None
 
-    async def values(self, query: Select, parameters: dict | None = None) -> list[Any]:
+    async def values(self, query: Select | Prepared, parameters: dict | None = None) -> list[Any]:
         return [row[0] for row in await self.rows(query, parameters)]
 
-    async def run(self, statement: Executable, parameters: dict | None = None) -> int:
+    async def run(self, statement: Executable | Prepared, parameters: dict | None = None) -> int:
         """One statement in a transaction of its own; how many rows it changed."""
+        if isinstance(statement, Prepared):
+            return (await run_prepared(self._transactional, statement, parameters, commit=True))[1]
         connection = await self._engine.connect()
         try:
             result = await connection.execute(statement, parameters)
@@ -56,8 +61,13 @@ class Statements:
         finally:
             await connection.close()
 
-    async def returned(self, statement: Executable, parameters: dict | None = None) -> Any:
+    async def returned(self, statement: Executable | Prepared, parameters: dict | None = None) -> Any:
         """One statement with RETURNING in a transaction of its own; the value it returned."""
+        if isinstance(statement, Prepared):
+            rows = (await run_prepared(self._transactional, statement, parameters, commit=True))[0]
+            if len(rows) != 1:
+                raise ValueError(f"one row was to be returned, not {len(rows)}")
+            return rows[0][0]
         connection = await self._engine.connect()
         try:
             value = (await connection.execute(statement, parameters)).scalar_one()
