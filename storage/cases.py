@@ -17,6 +17,7 @@ from cme.reference import format_reference
 from storage.db import engine_of, insert_for
 from storage.mapping import case_from_row, row_values
 from storage.models import CaseEvent, CaseRow, Counter, MilestoneRow
+from storage.prepared import Prepared
 from storage.statements import Statements
 from storage.types import utcnow
 
@@ -54,24 +55,28 @@ class _Stale(Exception):
     pass
 
 
-_HISTORY = select(CaseEvent).where(CaseEvent.case_id == bindparam("case_id")).order_by(CaseEvent.at, CaseEvent.id)
-_BY_SUBMISSION = select(CaseRow).where(CaseRow.submission_key == bindparam("key"))
-_BY_REFERENCE = select(CaseRow).where(CaseRow.reference == bindparam("reference"))
-_BY_ID = select(CaseRow).where(CaseRow.id == bindparam("case_id"))
+_HISTORY = Prepared(select(CaseEvent).where(CaseEvent.case_id == bindparam("case_id"))
+                    .order_by(CaseEvent.at, CaseEvent.id))
+_BY_SUBMISSION = Prepared(select(CaseRow).where(CaseRow.submission_key == bindparam("key")))
+_BY_REFERENCE = Prepared(select(CaseRow).where(CaseRow.reference == bindparam("reference")))
+_BY_ID = Prepared(select(CaseRow).where(CaseRow.id == bindparam("case_id")))
 _INSERT_CASE = insert(CaseRow).returning(CaseRow.id)
 _INSERT_EVENT = insert(CaseEvent)
 _INSERT_MILESTONE = insert(MilestoneRow)
 
 
 @functools.cache
-def _open_page(kind: str, by_creator: bool) -> tuple[Select, Select]:
+def _open_page(kind: str, by_creator: bool) -> tuple[Select | Prepared, Select | Prepared]:
     """The statements of Cases.open_page for one kind of person, built once (building cost more than running).
 
     Sorted on narrow rows; only the page's cases are read whole (their pupil details are large). The
-    overdue count is ordered by its label, so its subquery runs once a case, not twice.
+    overdue count is ordered by its label, so its subquery runs once a case, not twice. Staff of one
+    school (most) get statements without an IN list, which can be prepared.
     """
     where = [CaseRow.closed_at.is_(None)]
-    if kind == "schools":
+    if kind == "school":
+        where.append(CaseRow.school_id == bindparam("school_id"))
+    elif kind == "schools":
         where.append(CaseRow.school_id.in_(bindparam("school_ids", expanding=True)))
     elif kind == "no school":
         where.append(CaseRow.school_id.is_(None))
@@ -87,16 +92,16 @@ def _open_page(kind: str, by_creator: bool) -> tuple[Select, Select]:
     total = select(func.count()).select_from(CaseRow).where(*where)
     rows = (select(CaseRow, total.scalar_subquery().label("total")).join(page, page.c.id == CaseRow.id)
             .order_by(page.c.overdue.desc(), CaseRow.run_start, CaseRow.reference))
-    return rows, total
+    return (rows, total) if kind == "schools" else (Prepared(rows), Prepared(total))
 
 
 class Cases:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
         self._sql = Statements(sessions)
-        self._count = (insert_for(engine_of(sessions))(Counter).values(name=bindparam("name"), value=1)
-                       .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
-                       .returning(Counter.value))
+        self._count = Prepared(insert_for(engine_of(sessions))(Counter).values(name=bindparam("name"), value=1)
+                               .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
+                               .returning(Counter.value))
 
     async def create(self, case: Case, event: NewEvent, milestones: dict[Milestone, date], *,
                      submission_key: str | None = None) -> tuple[Case, bool]:
@@ -224,10 +229,11 @@ class Cases:
 
         The order is the database's, so a school with hundreds of open cases loads one page, not all.
         """
-        kind = "schools" if school_ids is not None else "no school" if without_school else "all"
+        kind = ("all" if school_ids is None and not without_school else "no school" if school_ids is None
+                else "school" if len(school_ids) == 1 else "schools")
         page, total = _open_page(kind, created_by is not None)
         parameters = {"today": today, "offset": offset, "limit": limit, "school_ids": school_ids or [],
-                      "created_by": created_by}
+                      "school_id": school_ids[0] if kind == "school" else None, "created_by": created_by}
         rows = await self._sql.rows(page, parameters)
         if rows:
             return rows[0].total, [case_from_row(row) for row in rows]
