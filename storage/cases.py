@@ -60,9 +60,13 @@ _HISTORY = Prepared(select(CaseEvent).where(CaseEvent.case_id == bindparam("case
 _BY_SUBMISSION = Prepared(select(CaseRow).where(CaseRow.submission_key == bindparam("key")))
 _BY_REFERENCE = Prepared(select(CaseRow).where(CaseRow.reference == bindparam("reference")))
 _BY_ID = Prepared(select(CaseRow).where(CaseRow.id == bindparam("case_id")))
-_INSERT_CASE = insert(CaseRow).returning(CaseRow.id)
-_INSERT_EVENT = insert(CaseEvent)
-_INSERT_MILESTONE = insert(MilestoneRow)
+_INSERT_CASE = Prepared(insert(CaseRow).values(
+    {column.name: bindparam(column.name) for column in CaseRow.__table__.columns if column.name not in ("id", "closed_at")}
+).returning(CaseRow.id))
+_INSERT_EVENT = Prepared(insert(CaseEvent).values(
+    {column.name: bindparam(column.name) for column in CaseEvent.__table__.columns if column.name != "id"}))
+_INSERT_MILESTONE = Prepared(insert(MilestoneRow).values(
+    {column.name: bindparam(column.name) for column in MilestoneRow.__table__.columns}))
 
 
 @functools.cache
@@ -119,14 +123,14 @@ class Cases:
         number = await self._next_number(f"case-{now.year}")
         reference = format_reference(now.year, number)
         try:
-            async with self._sql.transaction() as connection:
-                case_id = (await connection.execute(_INSERT_CASE, {
+            async with self._sql.prepared_transaction() as connection:
+                rows, _ = await connection.execute(_INSERT_CASE, {
                     "reference": reference, "submission_key": submission_key,
                     "created_by": event.actor.aad_object_id, "created_at": now, "updated_at": now, "version": 1,
-                    **row_values(case)})).scalar_one()
+                    **row_values(case)})
+                case_id = rows[0][0]
                 await connection.execute(_INSERT_EVENT, _event_values(case_id, event, now))
-                if milestones:
-                    await connection.execute(_INSERT_MILESTONE, _milestone_values(case_id, case, milestones))
+                await connection.execute_many(_INSERT_MILESTONE, _milestone_values(case_id, case, milestones))
         except IntegrityError:
             if submission_key:
                 existing = await self._by_submission(submission_key)

@@ -10,10 +10,14 @@ and none expanding (no `IN` lists) can be prepared.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import namedtuple
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from sqlalchemy import Dialect, Executable
 from sqlalchemy.engine import Compiled
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
@@ -58,35 +62,99 @@ class _Compiled:
                 for row in raw]
 
 
-async def run_prepared(engine: AsyncEngine, prepared: Prepared, parameters: dict | None, *,
-                       commit: bool) -> tuple[list, int]:
-    """(rows, rows changed) of one statement on a pooled connection; committed when asked."""
-    compiled = prepared.compiled(engine.dialect)
-    arguments = compiled.arguments(parameters)
-    pooled = await engine.raw_connection()
-    try:
-        driver = pooled.driver_connection
-        if compiled.postgresql:  # asyncpg, outside a transaction: each statement commits itself
-            if compiled.returns_rows:
-                raw = await driver.fetch(compiled.sql, *arguments)
-                changed = len(raw)
-            else:
-                status = await driver.execute(compiled.sql, *arguments)
-                raw, changed = [], int(status.rpartition(" ")[2] or 0)
-        else:  # the sqlite3 connection inside aiosqlite's, whose calls run on this thread (inline_sqlite.py)
-            connection = driver._conn
-            cursor = connection.execute(compiled.sql, arguments)
+class DriverConnection:
+    """A pooled connection's driver, running prepared statements (see `driver_connection`)."""
+
+    def __init__(self, driver, dialect: Dialect) -> None:
+        self._dialect = dialect
+        self._postgresql = dialect.name == "postgresql"
+        # asyncpg's connection; for SQLite, the sqlite3 connection inside aiosqlite's, whose calls run on
+        # this thread (storage/inline_sqlite.py).
+        self._driver = driver if self._postgresql else driver._conn
+        self._transaction = None
+
+    async def execute(self, prepared: Prepared, parameters: dict | None = None) -> tuple[list, int]:
+        """(rows, rows changed) of one statement. Outside a transaction, it commits itself."""
+        compiled = prepared.compiled(self._dialect)
+        arguments = compiled.arguments(parameters)
+        try:
+            if self._postgresql:
+                if compiled.returns_rows:
+                    raw = await self._driver.fetch(compiled.sql, *arguments)
+                    return compiled.rows(raw), len(raw)
+                status = await self._driver.execute(compiled.sql, *arguments)
+                return [], int(status.rpartition(" ")[2] or 0)
+            cursor = self._driver.execute(compiled.sql, arguments)
             try:
                 raw = cursor.fetchall() if compiled.returns_rows else []
                 changed = cursor.rowcount
             finally:
                 cursor.close()
-            if commit:
-                connection.commit()
+            if self._transaction is None and self._driver.in_transaction:
+                self._driver.commit()
+            return (compiled.rows(raw) if compiled.returns_rows else []), changed
+        except Exception as error:
+            raise _translated(error, compiled.sql) from error
+
+    async def execute_many(self, prepared: Prepared, parameters: list[dict]) -> None:
+        compiled = prepared.compiled(self._dialect)
+        arguments = [compiled.arguments(each) for each in parameters]
+        try:
+            if self._postgresql:
+                await self._driver.executemany(compiled.sql, arguments)
+            else:
+                self._driver.executemany(compiled.sql, arguments)
+                if self._transaction is None and self._driver.in_transaction:
+                    self._driver.commit()
+        except Exception as error:
+            raise _translated(error, compiled.sql) from error
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[DriverConnection]:
+        """The statements in the block, committed together if it ends normally, else rolled back."""
+        if self._postgresql:
+            self._transaction = self._driver.transaction()
+            await self._transaction.start()
+        else:
+            self._driver.execute("BEGIN")
+            self._transaction = True
+        try:
+            yield self
+        except BaseException:
+            await self._end(commit=False)
+            raise
+        await self._end(commit=True)
+
+    async def _end(self, *, commit: bool) -> None:
+        transaction, self._transaction = self._transaction, None
+        if self._postgresql:
+            await (transaction.commit() if commit else transaction.rollback())
+        elif commit:
+            self._driver.commit()
+        else:
+            self._driver.rollback()
+
+
+@asynccontextmanager
+async def driver_connection(engine: AsyncEngine) -> AsyncIterator[DriverConnection]:
+    """A connection from the engine's pool, for prepared statements; back to the pool after the block."""
+    pooled = await engine.raw_connection()
+    try:
+        yield DriverConnection(pooled.driver_connection, engine.dialect)
+    except IntegrityError:
+        raise  # a constraint refused a row (a double click): the connection is as good as before
     except BaseException as error:
         # A connection the driver failed on may be broken: the pool makes a new one rather than hand it on.
         pooled.invalidate(error if isinstance(error, Exception) else None)
         raise
     finally:
         await greenlet_spawn(pooled.close)
-    return compiled.rows(raw) if compiled.returns_rows else [], changed
+
+
+def _translated(error: Exception, sql: str) -> Exception:
+    """A constraint the database refused, as SQLAlchemy names it (callers catch IntegrityError)."""
+    import asyncpg
+
+    if isinstance(error, sqlite3.IntegrityError | asyncpg.IntegrityConstraintViolationError):
+        return IntegrityError(sql, None, error)
+    return error

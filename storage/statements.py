@@ -13,10 +13,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Executable, Row, Select
-from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from storage.db import engine_of
-from storage.prepared import Prepared, run_prepared
+from storage.prepared import DriverConnection, Prepared, driver_connection
 
 
 class Statements:
@@ -29,7 +29,7 @@ class Statements:
 
     async def rows(self, query: Select | Prepared, parameters: dict | None = None) -> list[Row]:
         if isinstance(query, Prepared):
-            return (await run_prepared(self._transactional, query, parameters, commit=False))[0]
+            return (await self._prepared(query, parameters))[0]
         # Closed directly: `async with` closes in a task of its own, holding the connection (the only
         # one, on SQLite) across a turn of the event loop.
         connection = await self._engine.connect()
@@ -52,7 +52,7 @@ class Statements:
     async def run(self, statement: Executable | Prepared, parameters: dict | None = None) -> int:
         """One statement in a transaction of its own; how many rows it changed."""
         if isinstance(statement, Prepared):
-            return (await run_prepared(self._transactional, statement, parameters, commit=True))[1]
+            return (await self._prepared(statement, parameters))[1]
         connection = await self._engine.connect()
         try:
             result = await connection.execute(statement, parameters)
@@ -64,7 +64,7 @@ class Statements:
     async def returned(self, statement: Executable | Prepared, parameters: dict | None = None) -> Any:
         """One statement with RETURNING in a transaction of its own; the value it returned."""
         if isinstance(statement, Prepared):
-            rows = (await run_prepared(self._transactional, statement, parameters, commit=True))[0]
+            rows = (await self._prepared(statement, parameters))[0]
             if len(rows) != 1:
                 raise ValueError(f"one row was to be returned, not {len(rows)}")
             return rows[0][0]
@@ -76,17 +76,12 @@ class Statements:
         finally:
             await connection.close()
 
+    async def _prepared(self, statement: Prepared, parameters: dict | None) -> tuple[list, int]:
+        async with driver_connection(self._transactional) as connection:
+            return await connection.execute(statement, parameters)
+
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        """Several statements in one transaction: committed if the block ends normally, else rolled back."""
-        connection = await self._transactional.connect()
-        try:
-            transaction = await connection.begin()
-            try:
-                yield connection
-            except BaseException:
-                await transaction.rollback()
-                raise
-            await transaction.commit()
-        finally:
-            await connection.close()
+    async def prepared_transaction(self) -> AsyncIterator[DriverConnection]:
+        """Prepared statements in one transaction on the driver: committed if the block ends normally."""
+        async with driver_connection(self._transactional) as connection, connection.transaction():
+            yield connection
