@@ -133,14 +133,13 @@ def _notes(results: Results) -> list[str]:
             f"{echo.result.cpu_ms_per_message:.1f} ms"
             + (f", bare aiohttp {bare.result.cpu_ms_per_message:.1f} ms" if bare else "")
             + f"; ours: {cpu}. The PostgreSQL server's own CPU comes out of the same two cores. What is left "
-            "per turn is spread thin: SQLAlchemy's asyncio layer costs 70 µs (SQLite) to 150 µs (PostgreSQL) of "
-            "CPU a statement where the driver alone takes 4 to 30 µs, and (b) runs eleven (the activity id "
-            "recorded, the sender's roles, the school, the submission checked, the case number, the case with "
-            "its history and milestones in one transaction, the history for the card, the card remembered); "
-            "its two Bot Connector calls cost about 150 µs each in aiohttp's client; botbuilder's pipeline "
-            "around the handler; and the case card built and validated with adaptive-cards-py's pydantic "
-            "models. With `--workers 2` a second process takes the other core, which the load generator, the "
-            "stub connector and PostgreSQL share, so it gains little here.")
+            "per turn is spread thin: (b) runs eleven statements (the activity id recorded, the sender's roles, "
+            "the school, the submission checked, the case number, the case with its history and milestones in "
+            "one transaction, the history for the card, the card remembered), a quarter of its CPU even on the "
+            "driver; its two Bot Connector calls cost about 150 µs each in aiohttp's client; botbuilder's "
+            "pipeline around the handler about a tenth; the case card built and validated with adaptive-cards-"
+            "py's pydantic models another tenth. With `--workers 2` a second process takes the other core, "
+            "which the load generator, the stub connector and PostgreSQL share, so it gains little here.")
     if any(r.benchmark.startswith("3.") for r in missed):
         for p in results.posting:
             notes.append(
@@ -228,11 +227,14 @@ def markdown(results: Results) -> str:
             "and the card models: a sixth of `my cases`' CPU and most of its p99); Bot Connector calls go "
             "straight to the aiohttp session with the client's headers and token (msrest's pipeline cost more "
             "than the call); cards are turned into JSON by walking each model's `__dict__` with its field names "
-            "read once a class; a new case is written with three Core statements in one transaction instead of "
-            "an ORM flush; PostgreSQL's pool keeps 20 connections (with 10, overflow connections were opened and "
+            "read once a class; a new case is no longer written by an ORM flush; PostgreSQL's pool keeps 20 connections (with 10, overflow connections were opened and "
             "closed during turns); open milestones are indexed by case (migration 0002) for the overdue count "
-            "of `my cases`; a calendar remembers recent Day numbers. The benchmark analyses PostgreSQL after "
-            "preparing, as autovacuum would, and leaves SQLite unanalysed, as the bot does."]
+            "of `my cases`; a calendar remembers recent Day numbers. The statements on every message's path are "
+            "prepared (`storage/prepared.py`): compiled by SQLAlchemy once and run on the driver with "
+            "SQLAlchemy's own type conversions, as SQLAlchemy's asyncio layer cost 70 µs (SQLite) to 150 µs "
+            "(PostgreSQL) of CPU a statement where the driver takes 4 to 30 µs; a new case is written by three "
+            "of them in one driver transaction. The benchmark analyses PostgreSQL after preparing, as autovacuum "
+            "would, and leaves SQLite unanalysed, as the bot does."]
 
     out += ["", "## 2. The daily job at national scale (PostgreSQL)", ""]
     if results.national is not None:
