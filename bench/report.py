@@ -233,8 +233,9 @@ def markdown(results: Results) -> str:
             "prepared (`storage/prepared.py`): compiled by SQLAlchemy once and run on the driver with "
             "SQLAlchemy's own type conversions, as SQLAlchemy's asyncio layer cost 70 µs (SQLite) to 150 µs "
             "(PostgreSQL) of CPU a statement where the driver takes 4 to 30 µs; a new case is written by three "
-            "of them in one driver transaction. The benchmark analyses PostgreSQL after preparing, as autovacuum "
-            "would, and leaves SQLite unanalysed, as the bot does."]
+            "of them in one driver transaction. The benchmark analyses PostgreSQL before each server run, as "
+            "autovacuum would once (b) has added thousands of cases, leaves SQLite unanalysed, as the bot does, "
+            "and measures (c) before (b)."]
 
     out += ["", "## 2. The daily job at national scale (PostgreSQL)", ""]
     if results.national is not None:
