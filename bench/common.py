@@ -112,6 +112,8 @@ class Databases:
         admin = await self._admin()
         try:
             await admin.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+            # What the dropped database left to write goes to disk now, not during the next measurement.
+            await admin.execute("CHECKPOINT")
         finally:
             await admin.close()
         if parsed.database in self.postgres:
