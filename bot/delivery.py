@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TypeVar
@@ -67,6 +67,7 @@ class Throttle:
         self._clock = clock
         self._app = Windows(APP_WINDOWS, clock)
         self._conversations: dict[str, Windows] = defaultdict(lambda: Windows(CONVERSATION_WINDOWS, clock))
+        self._waiting: Counter[str] = Counter()
         self.waited = 0.0
 
     async def slot(self, conversation_id: str) -> Callable[[], None]:
@@ -78,13 +79,30 @@ class Throttle:
         from the answer, by which time Teams has surely counted it. Without that, a send that took
         long to arrive and the next one, sent on time, can land inside one window.
         """
-        windows = self._conversations[conversation_id.split(";", 1)[0]]
-        while True:
-            wait = max(self._app.wait_needed(), windows.wait_needed())
-            if wait <= 0:
-                return partial(self._answered, windows, self._app.record(), windows.record())
-            self.waited += wait
-            await self._sleep(wait)
+        conversation = conversation_id.split(";", 1)[0]
+        windows = self._conversations[conversation]
+        self._waiting[conversation] += 1
+        try:
+            while True:
+                wait = max(self._app.wait_needed(), windows.wait_needed(), self._turn_of_others(conversation))
+                if wait <= 0:
+                    return partial(self._answered, windows, self._app.record(), windows.record())
+                self.waited += wait
+                await self._sleep(wait)
+        finally:
+            self._waiting[conversation] -= 1
+
+    def _turn_of_others(self, conversation: str) -> float:
+        """While other conversations wait, one that sent within the app's window lets them go first.
+
+        The app's places a second are shared: without this a conversation sending again at once can take
+        the place of one whose next send is a moment later, which then waits a whole second more.
+        """
+        if sum(self._waiting.values()) - self._waiting[conversation] <= 0:
+            return 0.0
+        sent = self._conversations[conversation].sent
+        _, seconds = APP_WINDOWS[0]
+        return sent[-1] + seconds - self._clock() if sent else 0.0
 
     def _answered(self, windows: Windows, app_stamp: float, stamp: float) -> None:
         self._app.restamp(app_stamp)
