@@ -202,7 +202,7 @@ def _translate(error: Exception, *, posting: bool) -> DeliveryError:
         headers = getattr(response, "headers", None) or {}
         code = getattr(getattr(getattr(error, "error", None), "error", None), "code", None) or ""
         return _refusal(status, headers, code, posting=posting)
-    if isinstance(error, ClientRequestError | TimeoutError | ConnectionError):
+    if isinstance(error, ClientRequestError | aiohttp.ClientError | TimeoutError | ConnectionError):
         if posting:
             return DeliveryUncertain(f"no answer from the Bot Connector: {type(error).__name__}")
         return Throttled(f"no answer from the Bot Connector: {type(error).__name__}", 0, None)
@@ -513,7 +513,7 @@ class _JsonCalls:
                                                timeout=self._timeout) as answer:
                 return answer.status, answer.headers, await answer.text() if answer.status != 204 else ""
         except (aiohttp.ClientError, TimeoutError) as error:
-            raise _translate(ClientRequestError(f"{type(error).__name__}: {error}"), posting=posting) from error
+            raise _translate(error, posting=posting) from error
 
 
 class _Bearer(AsyncHTTPPolicy):

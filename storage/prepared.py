@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections import namedtuple
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
+import asyncpg
 from sqlalchemy import Dialect, Executable
 from sqlalchemy.engine import Compiled
 from sqlalchemy.exc import IntegrityError
@@ -39,7 +40,6 @@ class _Compiled:
         if compiled.literal_execute_params or compiled.post_compile_params:
             raise ValueError("a statement with expanding parameters cannot be prepared")
         self.sql = compiled.string
-        self.postgresql = dialect.name == "postgresql"
         processors = compiled._bind_processors
         self._binds = [(name, processors.get(name)) for name in compiled.positiontup or ()]
         # Values written into the statement (`value=1`) are bound too, under names of SQLAlchemy's making.
@@ -77,7 +77,7 @@ class DriverConnection:
         """(rows, rows changed) of one statement. Outside a transaction, it commits itself."""
         compiled = prepared.compiled(self._dialect)
         arguments = compiled.arguments(parameters)
-        try:
+        with _refusals_named_as_sqlalchemy(compiled.sql):
             if self._postgresql:
                 if compiled.returns_rows:
                     raw = await self._driver.fetch(compiled.sql, *arguments)
@@ -93,21 +93,17 @@ class DriverConnection:
             if self._transaction is None and self._driver.in_transaction:
                 self._driver.commit()
             return (compiled.rows(raw) if compiled.returns_rows else []), changed
-        except Exception as error:
-            raise _translated(error, compiled.sql) from error
 
     async def execute_many(self, prepared: Prepared, parameters: list[dict]) -> None:
         compiled = prepared.compiled(self._dialect)
         arguments = [compiled.arguments(each) for each in parameters]
-        try:
+        with _refusals_named_as_sqlalchemy(compiled.sql):
             if self._postgresql:
                 await self._driver.executemany(compiled.sql, arguments)
             else:
                 self._driver.executemany(compiled.sql, arguments)
                 if self._transaction is None and self._driver.in_transaction:
                     self._driver.commit()
-        except Exception as error:
-            raise _translated(error, compiled.sql) from error
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[DriverConnection]:
@@ -151,10 +147,10 @@ async def driver_connection(engine: AsyncEngine) -> AsyncIterator[DriverConnecti
         await greenlet_spawn(pooled.close)
 
 
-def _translated(error: Exception, sql: str) -> Exception:
-    """A constraint the database refused, as SQLAlchemy names it (callers catch IntegrityError)."""
-    import asyncpg
-
-    if isinstance(error, sqlite3.IntegrityError | asyncpg.IntegrityConstraintViolationError):
-        return IntegrityError(sql, None, error)
-    return error
+@contextmanager
+def _refusals_named_as_sqlalchemy(sql: str) -> Iterator[None]:
+    """A constraint the database refused, raised as SQLAlchemy's IntegrityError (which callers catch)."""
+    try:
+        yield
+    except (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError) as error:
+        raise IntegrityError(sql, None, error) from error
