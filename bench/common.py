@@ -60,7 +60,7 @@ def free_port() -> int:
 def cme_bot_command() -> list[str]:
     """`cme-bot` as installed next to this Python, or the module if the script is missing."""
     script = Path(sys.executable).with_name("cme-bot")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.ops.cli"]
 
 
 # Databases

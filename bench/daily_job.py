@@ -23,8 +23,8 @@ async def run(url: str, on_date: date, instance: str) -> dict:
 
     import bot.app
     from bot.app import build_services, connect
-    from bot.channels import channel_of
     from bot.config import DEVELOPMENT, Settings
+    from bot.sending.channels import channel_of
 
     settings = Settings(database_url=url, environment=DEVELOPMENT, today=on_date, scheduler=False,
                         instance=instance)

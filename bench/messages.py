@@ -126,7 +126,7 @@ async def run_reference(module: str, name: str, workdir: Path, stub: StubConnect
 async def analyse(url: str) -> None:
     """PostgreSQL's planner statistics, as autovacuum keeps them: a run before may have added thousands of
     cases at one school. (The bot never analyses SQLite, whose planner then prefers the indexes.)"""
-    from storage.db import create_engine
+    from storage.engine.db import create_engine
 
     engine = create_engine(url)
     try:

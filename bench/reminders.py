@@ -120,7 +120,7 @@ async def _prepare(url: str, stub_url: str):
 
 
 async def _run(backend: str, url: str, workdir: Path) -> Posting:
-    from bot.reminders import run_daily_reminders
+    from bot.daily.reminders import run_daily_reminders
 
     port = free_port()
     stub = Server([sys.executable, "-m", "bench.connector", "--port", str(port), "--limits"], port,

@@ -196,7 +196,7 @@ def markdown(results: Results) -> str:
         ratio = r.per_second / echo.result.per_second if echo and echo.result.per_second else float("nan")
         out.append(f"| {meas.name} | {meas.backend} | {r.per_second:.0f} | {ratio:.2f} | {r.p50:.0f} | {r.p99:.0f} | "
                    f"{r.cpu_ms_per_message:.1f} | {meas.replies_per_message:.2f} | {r.errors} |")
-    out += ["", "What changed for this (in `bot/teams.py`, the one module importing botbuilder): connector "
+    out += ["", "What changed for this (in `bot/teams/`, the one module importing botbuilder): connector "
             "clients are kept per service URL, app id and audience instead of being built for every turn and "
             "proactive send (each one was a msrest `Configuration` and its retry policy); they send through one "
             "aiohttp session rather than `requests` in a thread pool (proxies and `.netrc` from the environment "
@@ -214,23 +214,23 @@ def markdown(results: Results) -> str:
             "the body parsed once; the turn's conversation reference comes from the request's JSON. "
             "adaptive-cards-py's models are completed once at import (pydantic rebuilt most of them on every "
             "instantiation: 0.3 ms a TextBlock). In storage: the reads and one-statement writes on the path of "
-            "a message use a plain connection, not an ORM session (`storage/statements.py`), with their "
+            "a message use a plain connection, not an ORM session (`storage/engine/statements.py`), with their "
             "statements built once; on PostgreSQL they run in autocommit (no BEGIN/ROLLBACK round trips) and "
             "only a connection idle for 5 s is pinged; SQLite's calls run on the event loop's thread instead of "
-            "a round trip to aiosqlite's worker each (`storage/inline_sqlite.py`); connections are handed out "
-            "in the order they were asked for (`storage/fair_pool.py`; SQLAlchemy's pool let newcomers pass, "
+            "a round trip to aiosqlite's worker each (`storage/engine/inline_sqlite.py`); connections are handed out "
+            "in the order they were asked for (`storage/engine/fair_pool.py`; SQLAlchemy's pool let newcomers pass, "
             "which put p99 in seconds); `my cases` asks the database for one page; a case's number is taken "
             "outside its transaction. `serve` runs on uvloop, without aiohttp's access log (`CME_ACCESS_LOG=on` "
             "brings it back), and `--workers N` runs N processes on the port (PostgreSQL).", "",
             "Then: `serve` freezes what start-up loaded out of the garbage collector's reach and collects less "
-            "often (`bot/garbage.py`; CPython's full collections walked every object of botbuilder, SQLAlchemy "
+            "often (`bot/ops/garbage.py`; CPython's full collections walked every object of botbuilder, SQLAlchemy "
             "and the card models: a sixth of `my cases`' CPU and most of its p99); Bot Connector calls go "
             "straight to the aiohttp session with the client's headers and token (msrest's pipeline cost more "
             "than the call); cards are turned into JSON by walking each model's `__dict__` with its field names "
             "read once a class; a new case is no longer written by an ORM flush; PostgreSQL's pool keeps 20 connections (with 10, overflow connections were opened and "
             "closed during turns); open milestones are indexed by case (migration 0002) for the overdue count "
             "of `my cases`; a calendar remembers recent Day numbers. The statements on every message's path are "
-            "prepared (`storage/prepared.py`): compiled by SQLAlchemy once and run on the driver with "
+            "prepared (`storage/engine/prepared.py`): compiled by SQLAlchemy once and run on the driver with "
             "SQLAlchemy's own type conversions, as SQLAlchemy's asyncio layer cost 70 µs (SQLite) to 150 µs "
             "(PostgreSQL) of CPU a statement where the driver takes 4 to 30 µs; a new case is written by three "
             "of them in one driver transaction. The benchmark analyses PostgreSQL before each server run, as "
@@ -277,7 +277,7 @@ def markdown(results: Results) -> str:
     for p in results.posting:
         out.append(f"| {p.backend} | {p.posted}/{p.reminders} | {p.refused_429} | {p.seconds:.2f} | {p.ratio:.2f} | "
                    f"{p.first_to_last_arrival:.2f} | {p.first_to_last_arrival / p.minimum:.2f} |")
-    out += ["", "`bot/delivery.py` counts each send in its windows from when it was answered rather than when its "
+    out += ["", "`bot/sending/throttle.py` counts each send in its windows from when it was answered rather than when its "
             "slot was given: between the two the job writes the attempt and the request travels, and a send that "
             "took longer to arrive than the next one would otherwise land in the same window at Teams."]
 

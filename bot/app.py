@@ -15,8 +15,8 @@ from sqlalchemy.engine import make_url
 import bot.handlers  # noqa: F401 - registers the handlers
 from bot.calendars import Calendars
 from bot.config import Settings
+from bot.daily.scheduler import start_scheduler
 from bot.dispatch import Dispatcher
-from bot.scheduler import start_scheduler
 from bot.services import Services
 from bot.teams import TeamsGateway
 from storage.migrate import upgrade

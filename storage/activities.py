@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import bindparam, delete
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from storage.db import engine_of, insert_for
+from storage.engine.db import engine_of, insert_for
+from storage.engine.prepared import Prepared
+from storage.engine.statements import Statements
 from storage.models import SeenActivity
-from storage.prepared import Prepared
-from storage.statements import Statements
 from storage.types import utcnow
 
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.engine.statements import Statements
 from storage.models import AuditEvent
-from storage.statements import Statements
 from storage.types import utcnow
 
 

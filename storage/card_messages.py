@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from storage.engine.prepared import Prepared
+from storage.engine.statements import Statements
 from storage.models import CardMessage
-from storage.prepared import Prepared
-from storage.statements import Statements
 from storage.types import utcnow
 
 

@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from cme.case import Case
 from cme.milestones import Milestone
 from cme.reference import format_reference
-from storage.db import engine_of, insert_for
+from storage.engine.db import engine_of, insert_for
+from storage.engine.prepared import Prepared
+from storage.engine.statements import Statements
 from storage.mapping import case_from_row, row_values
 from storage.models import CaseEvent, CaseRow, Counter, MilestoneRow
-from storage.prepared import Prepared
-from storage.statements import Statements
 from storage.types import utcnow
 
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from storage.engine.statements import Statements
 from storage.models import Conversation
-from storage.statements import Statements
 from storage.types import utcnow
 
 PERSONAL, CHANNEL, GROUP_CHAT = "personal", "channel", "groupChat"

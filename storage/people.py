@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cme.roles import Role
 from storage.audit import record_audit
+from storage.engine.prepared import Prepared
+from storage.engine.statements import Statements
 from storage.models import Person, RoleGrant, School
-from storage.prepared import Prepared
-from storage.statements import Statements
 from storage.types import utcnow
 
 

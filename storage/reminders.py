@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from cme.milestones import Milestone
-from storage.db import insert_for
+from storage.engine.db import insert_for
+from storage.engine.statements import Statements
 from storage.models import CaseRow, DigestClaim, MilestoneRow, ReminderClaim
-from storage.statements import Statements
 from storage.types import utcnow
 
 # An attempt that started but never finished (a crash mid-send): Teams may have posted it.

@@ -8,9 +8,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from storage.audit import record_audit
+from storage.engine.prepared import Prepared
+from storage.engine.statements import Statements
 from storage.models import School, Setting
-from storage.prepared import Prepared
-from storage.statements import Statements
 from storage.types import utcnow
 
 AUTHORITY_CHANNEL = "authority_reminders_channel_id"

@@ -10,7 +10,7 @@ from storage.audit import AuditLog
 from storage.card_messages import CardMessages
 from storage.cases import Cases
 from storage.conversations import Conversations
-from storage.db import create_engine, sessionmaker
+from storage.engine.db import create_engine, sessionmaker
 from storage.people import People
 from storage.reminders import Reminders
 from storage.schools import Schools

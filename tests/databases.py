@@ -11,7 +11,7 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from storage.db import create_engine
+from storage.engine.db import create_engine
 from storage.migrate import upgrade
 
 ADMIN_URL = os.environ.get("CME_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

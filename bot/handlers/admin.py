@@ -7,8 +7,8 @@ import re
 import uuid
 
 from bot.context import Context
-from bot.delivery_errors import DeliveryError
 from bot.routes import ROUTES
+from bot.sending.errors import DeliveryError
 from cards.admin import AdminView, admin_card
 from cme.roles import Role
 from storage.audit import AuditEntry

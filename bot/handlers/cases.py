@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.access import has_role_on, not_found
-from bot.case_cards import send_case_card
 from bot.context import Context
 from bot.routes import PERSONAL, ROUTES
+from bot.views.case_cards import send_case_card
 from cards.case_list import PAGE, CaseLine, case_list_card
 from cme.case import Case
 from cme.reference import find_reference

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.access import can_work, has_role_on, not_found
-from bot.case_cards import update_case_cards
 from bot.context import Context
-from bot.notify import tell_tracking_officers
-from bot.reminder_cards import refresh_reminder_cards
 from bot.routes import ROUTES
 from bot.turn import Message
+from bot.views.case_cards import update_case_cards
+from bot.views.reminder_cards import refresh_reminder_cards
+from bot.views.tracking_officer import tell_tracking_officers
 from cards.checklist_card import checklist_card
 from cards.notice import notice_card
 from cme.calendar import CalendarError, SchoolCalendar

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.channels import channel_reference
 from bot.routes import ROUTES
+from bot.sending.channels import channel_reference
 from bot.services import Services
 from bot.turn import Message, Outbox, Turn
 from cards.welcome import personal_welcome, team_welcome

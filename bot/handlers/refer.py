@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import uuid
 
-from bot.case_cards import send_case_card
 from bot.context import Context
-from bot.notify import tell_tracking_officers
 from bot.routes import PERSONAL, ROUTES
 from bot.turn import Message
+from bot.views.case_cards import send_case_card
+from bot.views.tracking_officer import tell_tracking_officers
 from cards.notice import notice_card
 from cards.referral_form import referral_form_card
 from cme.case import Case

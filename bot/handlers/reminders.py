@@ -7,16 +7,16 @@ everyone), a checklist by reference, or the full case sent to the clicker's pers
 from __future__ import annotations
 
 from bot.access import can_work, has_role_on, not_found
-from bot.case_cards import CASE_CARD, case_view, refresh_other_copies
-from bot.channels import channel_reference
 from bot.context import Context
-from bot.delivery_errors import DeliveryError
 from bot.handlers.casework import Decide, record_step
-from bot.notify import tell_tracking_officers
-from bot.personal_chats import ChatUnavailable, send_to_person
-from bot.reminder_cards import reminder_view
 from bot.routes import CHANNEL, ROUTES
+from bot.sending.channels import channel_reference
+from bot.sending.errors import DeliveryError
+from bot.sending.personal_chats import ChatUnavailable, send_to_person
 from bot.turn import Message
+from bot.views.case_cards import CASE_CARD, case_view, refresh_other_copies
+from bot.views.reminder_cards import reminder_view
+from bot.views.tracking_officer import tell_tracking_officers
 from cards.case_card import case_card
 from cards.checklist_card import checklist_card
 from cards.notice import notice_card

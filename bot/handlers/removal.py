@@ -7,18 +7,18 @@ import uuid
 from datetime import date
 
 from bot.access import can_work, has_role_on, not_found
-from bot.case_cards import refresh_other_copies, update_case_cards
 from bot.context import Context
 from bot.handlers.casework import load_case, record_step
 from bot.handlers.reminders import reminder_step
-from bot.removal_cards import (
+from bot.routes import ROUTES
+from bot.views.case_cards import refresh_other_copies, update_case_cards
+from bot.views.removal_cards import (
     latest_request,
     refresh_removal_cards,
     removal_view,
     send_decision_to_school,
     send_removal_request,
 )
-from bot.routes import ROUTES
 from cards.notice import notice_card
 from cards.removal import removal_channel_card, removal_request_card, removal_school_card
 from cme.calendar import SchoolCalendar

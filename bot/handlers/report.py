@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import uuid
 
-from bot.case_cards import send_case_card
-from bot.channels import channel_of, post_to_channel
 from bot.context import Context
-from bot.delivery_errors import DeliveryError
 from bot.routes import PERSONAL, ROUTES
+from bot.sending.channels import channel_of, post_to_channel
+from bot.sending.errors import DeliveryError
 from bot.turn import Message
+from bot.views.case_cards import send_case_card
 from cards.alerts import urgent_alert_card
 from cards.report_form import ReportForm, report_cancelled_card, report_done_card, report_form_card
 from cme.casework import new_case

@@ -5,7 +5,7 @@ import asyncio
 from alembic import context
 from sqlalchemy import pool, text
 
-from storage.db import async_url, create_engine
+from storage.engine.db import async_url, create_engine
 from storage.models import Base
 
 config = context.config

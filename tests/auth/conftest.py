@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.app import build_services, create_app
 from bot.config import Settings
-from bot.demo import load_demo
+from bot.ops.demo import load_demo
 from storage.models import Base
 from tests.auth.provider import IdentityProvider
 from tests.scenario.connector import Connector

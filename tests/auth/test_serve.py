@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.cli import main
+from bot.ops.cli import main
 
 CLI = Path(sys.executable).with_name("cme-bot")
-COMMAND = [str(CLI)] if CLI.exists() else [sys.executable, "-m", "bot.cli"]
+COMMAND = [str(CLI)] if CLI.exists() else [sys.executable, "-m", "bot.ops.cli"]
 CREDENTIALS = {"MicrosoftAppId": "00000000-0000-4000-8000-00000000cb07", "MicrosoftAppPassword": "not-a-real-secret"}
 
 REFUSED = {

@@ -28,7 +28,7 @@ class BotProcess:
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Run another `cme-bot` command against the same database."""
-        done = subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env=self.env,
+        done = subprocess.run([sys.executable, "-m", "bot.ops.cli", *args], cwd=ROOT, env=self.env,
                               capture_output=True, text=True, timeout=120)
         if check and done.returncode != 0:
             raise AssertionError(f"cme-bot {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
@@ -39,7 +39,7 @@ class BotProcess:
         if demo:
             await asyncio.to_thread(self.cli, "demo", "load")
         log = open(self.log_path, "ab")  # noqa: SIM115 - kept open for the life of the process
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--dev", "--port", str(self.port),
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot.ops.cli", "serve", "--dev", "--port", str(self.port),
                                       "--host", "127.0.0.1"], cwd=ROOT, env=self.env, stdout=log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         await asyncio.to_thread(self._wait_ready)

@@ -12,11 +12,11 @@ from datetime import date
 
 import pytest
 
-from bot import cli
 from bot.app import build_services, load_calendars
-from bot.check import run_checks
 from bot.config import DEVELOPMENT, EXAMPLE_TERM_DATES, ROOT, Settings
-from bot.reminders import run_daily_reminders
+from bot.daily.reminders import run_daily_reminders
+from bot.ops import cli
+from bot.ops.check import run_checks
 from cme.calendar import CalendarError
 
 TODAY = date(2026, 11, 16)
@@ -195,7 +195,7 @@ async def test_show_prints_the_closures_in_force(settings, store, schools, tmp_p
 
 async def test_the_command_reads_standard_input(settings, store, schools, database_url):
     env = dict(os.environ, DATABASE_URL=database_url, CME_ENV="production", CME_TERM_DATES=str(EXAMPLE_TERM_DATES))
-    command = [sys.executable, "-m", "bot.cli", "calendar", "import", "-"]
+    command = [sys.executable, "-m", "bot.ops.cli", "calendar", "import", "-"]
     done = await asyncio.to_thread(subprocess.run, command, input=GOOD, cwd=ROOT, env=env, capture_output=True,
                                    text=True, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -13,10 +13,10 @@ import pytest
 from alembic import command
 from sqlalchemy.engine import make_url
 
-from bot.check import exit_code, run_checks
 from bot.config import DEVELOPMENT, EXAMPLE_TERM_DATES, ROOT, Settings
+from bot.ops.check import exit_code, run_checks
 from cme.roles import Role
-from storage.db import create_engine
+from storage.engine.db import create_engine
 from storage.migrate import alembic_config
 from storage.store import Store
 
@@ -78,7 +78,7 @@ async def test_the_command_prints_the_lines_and_exits_0(store, database_url):
                CME_TERM_DATES=str(EXAMPLE_TERM_DATES), MicrosoftAppId=CREDENTIALS["app_id"],
                MicrosoftAppPassword=CREDENTIALS["app_password"], MicrosoftAppType="SingleTenant",
                MicrosoftAppTenantId=CREDENTIALS["app_tenant_id"], CME_BOOTSTRAP_ADMINS="")
-    done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "bot.cli", "check"], cwd=ROOT, env=env,
+    done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "bot.ops.cli", "check"], cwd=ROOT, env=env,
                                    capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     printed = done.stdout.splitlines()

@@ -48,7 +48,7 @@ async def test_two_workers_answer_on_one_port_and_stop_together(tmp_path, shared
 
 
 def test_more_than_one_worker_is_refused_on_sqlite(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--dev", "--workers", "2"], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "bot.ops.cli", "serve", "--dev", "--workers", "2"], cwd=ROOT,
                           env=dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'one.db'}"),
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "--workers above 1 needs PostgreSQL" in done.stderr

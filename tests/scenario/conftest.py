@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from bot.app import build_services, create_app
 from bot.config import DEVELOPMENT, Settings
-from bot.demo import load_demo
+from bot.ops.demo import load_demo
 from cards import base
 from tests.scenario.teams import Teams
 

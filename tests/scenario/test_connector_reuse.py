@@ -1,6 +1,6 @@
 """Outbound through reused connector clients: replies, proactive sends, card updates and threads still work.
 
-bot/teams.py keeps one Bot Connector client per service URL (botbuilder builds one, with a msrest
+bot/teams/ keeps one Bot Connector client per service URL (botbuilder builds one, with a msrest
 Configuration, for every turn) and sends through aiohttp instead of `requests` in a thread pool.
 Timings are for the benchmarks (bench/); these tests check what must stay true.
 """
@@ -17,8 +17,8 @@ from aiohttp import web
 from botframework.connector.auth import MicrosoftAppCredentials
 
 from bot.config import Settings
-from bot.delivery import Throttle
-from bot.delivery_errors import ConversationGone, DeliveryError, DeliveryUncertain, Throttled
+from bot.sending.errors import ConversationGone, DeliveryError, DeliveryUncertain, Throttled
+from bot.sending.throttle import Throttle
 from bot.teams import ConnectorClients, TeamsGateway
 from bot.turn import Message
 from tests.scenario.connector import card_text

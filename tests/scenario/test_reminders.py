@@ -9,12 +9,12 @@ from datetime import date, timedelta
 from sqlalchemy import update
 
 from bot.app import build_services, connect
-from bot.reminders import run_daily_reminders
+from bot.daily.reminders import run_daily_reminders
 from cards.validate import problems
 from cme.case import Carer, Case, Pupil
 from cme.lifecycle import State
 from storage.cases import Actor, NewEvent
-from storage.db import sessionmaker
+from storage.engine.db import sessionmaker
 from storage.models import ReminderClaim
 from storage.store import Store
 from storage.types import utcnow

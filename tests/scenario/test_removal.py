@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
-from bot.reminders import run_daily_reminders
+from bot.daily.reminders import run_daily_reminders
 from cards.validate import problems
 from cme.case import Carer, Case, Pupil
 from cme.lifecycle import Outcome, State

@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from bot.config import ROOT
-from bot.demo import load_demo
+from bot.ops.demo import load_demo
 from cme.roles import Role
 
 

@@ -6,7 +6,7 @@ import asyncio
 
 from sqlalchemy import text
 
-from storage.db import create_engine
+from storage.engine.db import create_engine
 
 
 async def test_connections_go_to_waiters_in_the_order_they_asked(database_url):

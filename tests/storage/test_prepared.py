@@ -10,10 +10,10 @@ from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from storage.cases import NewEvent
-from storage.db import sessionmaker
+from storage.engine.db import sessionmaker
+from storage.engine.prepared import Prepared
+from storage.engine.statements import Statements
 from storage.models import CaseEvent, CaseRow, Counter, Person
-from storage.prepared import Prepared
-from storage.statements import Statements
 from tests.storage.test_storage import DUE, REPORTER, new_case
 
 BY_ID = select(CaseRow).where(CaseRow.id == bindparam("case_id"))

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.delivery import Throttle
+from bot.sending.throttle import Throttle
 
 
 class Clock:

@@ -4,7 +4,7 @@ An AsyncSession costs about a millisecond of CPU more than the statement it runs
 path of every message need none of what it adds. Rows come back with the columns as attributes,
 so `select(School)` gives rows that read like School objects. Building a statement costs more than
 running it: on the path of every message, statements are built once with bound parameters, and
-those wrapped in Prepared (storage/prepared.py) run on the driver without SQLAlchemy's asyncio layer.
+those wrapped in Prepared (storage/engine/prepared.py) run on the driver without SQLAlchemy's asyncio layer.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import Executable, Row, Select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from storage.db import engine_of
-from storage.prepared import DriverConnection, Prepared, driver_connection
+from storage.engine.db import engine_of
+from storage.engine.prepared import DriverConnection, Prepared, driver_connection
 
 
 class Statements:

@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.access import has_role_on
-from bot.channels import channel_reference, post_to_channel
-from bot.delivery_errors import DeliveryError
-from bot.personal_chats import send_to_person
+from bot.sending.channels import channel_reference, post_to_channel
+from bot.sending.errors import DeliveryError
+from bot.sending.personal_chats import send_to_person
 from bot.services import Services
 from bot.turn import Message
 from cards.notice import notice_card

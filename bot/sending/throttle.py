@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TypeVar
 
-from bot.delivery_errors import Throttled
+from bot.sending.errors import Throttled
 
 T = TypeVar("T")
 

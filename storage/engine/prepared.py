@@ -69,7 +69,7 @@ class DriverConnection:
         self._dialect = dialect
         self._postgresql = dialect.name == "postgresql"
         # asyncpg's connection; for SQLite, the sqlite3 connection inside aiosqlite's, whose calls run on
-        # this thread (storage/inline_sqlite.py).
+        # this thread (storage/engine/inline_sqlite.py).
         self._driver = driver if self._postgresql else driver._conn
         self._transaction = None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.delivery_errors import ConversationGone, DeliveryError
+from bot.sending.errors import ConversationGone, DeliveryError
 from bot.services import Services
 from bot.turn import Message, Posted
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.reminders import run_daily_reminders
+from bot.daily.reminders import run_daily_reminders
 from bot.services import Services
 
 log = logging.getLogger(__name__)

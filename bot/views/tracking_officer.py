@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from bot.case_cards import CASE_CARD, case_view
-from bot.channels import post_to_channel
-from bot.delivery_errors import DeliveryError
-from bot.personal_chats import send_to_person
+from bot.sending.channels import post_to_channel
+from bot.sending.errors import DeliveryError
+from bot.sending.personal_chats import send_to_person
 from bot.services import Services
 from bot.turn import Message
+from bot.views.case_cards import CASE_CARD, case_view
 from cards.alerts import referral_alert_card
 from cards.case_card import case_card
 from cme.case import Case

@@ -7,7 +7,7 @@ import uuid
 
 from bot.access import can_work, has_role_on
 from bot.context import Context
-from bot.delivery_errors import DeliveryError
+from bot.sending.errors import DeliveryError
 from bot.services import Services
 from bot.turn import Message
 from cards.case_card import CaseView, case_card

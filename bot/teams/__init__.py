@@ -2,7 +2,7 @@
 
 Inbound, it turns Teams activities into `Turn`s for the dispatcher and answers invokes. Outbound, it
 sends, updates and starts channel threads, and translates the Bot Connector's failures into
-`bot.delivery_errors`. Moving to the Microsoft 365 Agents SDK means rewriting this file alone.
+`bot.sending.errors`. Moving to the Microsoft 365 Agents SDK means rewriting this file alone.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ from msrest.universal_http import ClientRequest
 from msrest.universal_http.async_abc import AsyncClientResponse
 
 from bot.config import Settings
-from bot.delivery_errors import ConversationGone, DeliveryError, DeliveryUncertain, Throttled
+from bot.sending.errors import ConversationGone, DeliveryError, DeliveryUncertain, Throttled
 from bot.turn import ACTION, INSTALLED, MESSAGE, SUBMIT, UNINSTALLED, Message, Posted, Sender, Turn
 
 log = logging.getLogger(__name__)

@@ -13,13 +13,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.admins import tell_admins
-from bot.channels import ChannelUnavailable, channel_of, post_to_channel
-from bot.delivery import Throttle, with_retries
-from bot.delivery_errors import ConversationGone, DeliveryError, DeliveryUncertain, Throttled
-from bot.reminder_cards import reminder_view
+from bot.sending.admins import tell_admins
+from bot.sending.channels import ChannelUnavailable, channel_of, post_to_channel
+from bot.sending.errors import ConversationGone, DeliveryError, DeliveryUncertain, Throttled
+from bot.sending.throttle import Throttle, with_retries
 from bot.services import Services
 from bot.turn import Message
+from bot.views.reminder_cards import reminder_view
 from cards.reminders import DigestLine, digest_card, reminder_card
 from storage.reminders import Claim
 from storage.schools import SchoolInfo

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import DEVELOPMENT, ConfigError, Settings
 from cme.roles import Role
-from storage.db import async_url
+from storage.engine.db import async_url
 from storage.store import Store
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
@@ -37,7 +37,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
     from bot.app import create_app
-    from bot.garbage import settle
+    from bot.ops.garbage import settle
 
     if args.dev:
         settings = Settings.from_env(environment=DEVELOPMENT, **_overrides(args))
@@ -72,7 +72,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if not args.no_migrate:
         asyncio.run(_with_store(settings, _migrate))
-    from bot.workers import run_workers
+    from bot.ops.workers import run_workers
 
     return run_workers(settings, workers, serve_one)
 
@@ -191,7 +191,7 @@ async def roles_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def demo_load(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.demo import load_demo
+    from bot.ops.demo import load_demo
     from storage.migrate import upgrade
 
     async def work(store: Store) -> int:
@@ -226,7 +226,7 @@ async def remind(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import date
 
     from bot.app import build_services, connect, load_calendars
-    from bot.reminders import run_daily_reminders
+    from bot.daily.reminders import run_daily_reminders
     from cme.calendar import CalendarError
 
     try:
@@ -251,7 +251,7 @@ async def remind(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def check(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.check import exit_code, run_checks
+    from bot.ops.check import exit_code, run_checks
 
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     lines = await run_checks(settings)
@@ -269,8 +269,8 @@ def _read_text(file: str) -> str:
 
 
 async def calendar_import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.calendar_admin import import_term_dates, reschedule_open_cases, summary
     from bot.calendars import Calendars
+    from bot.ops.calendar_admin import import_term_dates, reschedule_open_cases, summary
     from cme.calendar import CalendarError
     from storage.migrate import pending_revisions
 
@@ -312,8 +312,8 @@ async def calendar_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def calendar_show(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.calendar_admin import describe
     from bot.calendars import Calendars
+    from bot.ops.calendar_admin import describe
     from cme.calendar import CalendarError
 
     async def work(store: Store) -> int:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.delivery_errors import DeliveryError
-from bot.personal_chats import send_to_person
+from bot.sending.errors import DeliveryError
+from bot.sending.personal_chats import send_to_person
 from bot.services import Services
 from bot.turn import Message
 from cme.roles import Role

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from bot.case_cards import REQUESTABLE
-from bot.channels import channel_reference
-from bot.delivery_errors import DeliveryError
+from bot.sending.channels import channel_reference
+from bot.sending.errors import DeliveryError
 from bot.services import Services
 from bot.turn import Message
+from bot.views.case_cards import REQUESTABLE
 from cards.reminders import ReminderView, reminder_card
 from cme.case import Case
 from cme.lifecycle import State

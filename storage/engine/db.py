@@ -10,8 +10,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from storage.fair_pool import FairPool
-from storage.inline_sqlite import inline_sqlite
+from storage.engine.fair_pool import FairPool
+from storage.engine.inline_sqlite import inline_sqlite
 
 
 def async_url(url: str) -> str:
@@ -34,7 +34,7 @@ def create_engine(url: str, *, ping_after: float = 5.0, **kwargs) -> AsyncEngine
     if make_url(url).get_backend_name() == "sqlite":
         if make_url(url).database not in (None, "", ":memory:"):
             # One connection, handed out in turn: SQLite has one writer at a time, and its calls run on
-            # the event loop's thread (storage/inline_sqlite.py), where a second connection waiting in
+            # the event loop's thread (storage/engine/inline_sqlite.py), where a second connection waiting in
             # SQLite's busy handler would stop the loop the first one needs to finish.
             kwargs.setdefault("poolclass", FairPool)
             kwargs.setdefault("pool_size", 1)

@@ -1,0 +1,1 @@
+"""Posting to channels and personal chats within Teams' limits, and why a delivery failed."""

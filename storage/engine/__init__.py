@@ -1,0 +1,1 @@
+"""The database engine layer: engines, pooled connections, plain and prepared statements."""
