@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from storage.engine.db import insert_for
 from storage.engine.statements import Statements
 from storage.models import Conversation
 from storage.types import utcnow
@@ -42,18 +43,32 @@ class Conversations:
 
     async def save(self, conversation_id: str, kind: str, reference: dict, *, tenant_id: str | None = None,
                    team_id: str | None = None, aad_object_id: str | None = None) -> bool:
-        """Store or refresh a reference; True when it is new, or was dead and lives again."""
+        """Store or refresh a reference; True when it is new, or was dead and lives again.
+
+        One upsert, so a person's first messages arriving together all save it and no turn fails;
+        exactly one of them is told it is new.
+        """
         async with self._sessions.begin() as session:
-            row = await session.scalar(select(Conversation).where(Conversation.conversation_id == conversation_id))
-            fresh = row is None or row.dead_at is not None
-            if row is None:
-                row = Conversation(conversation_id=conversation_id)
-                session.add(row)
-            row.kind, row.reference, row.tenant_id = kind, reference, tenant_id
-            row.team_id = team_id or row.team_id
-            row.aad_object_id = aad_object_id or row.aad_object_id
-            row.updated_at, row.dead_at, row.dead_reason = utcnow(), None, None
-        return fresh
+            revived = await session.execute(
+                update(Conversation)
+                .where(Conversation.conversation_id == conversation_id, Conversation.dead_at.is_not(None))
+                .values(dead_at=None, dead_reason=None))
+            row = insert_for(session.bind)(Conversation).values(
+                conversation_id=conversation_id, kind=kind, reference=reference, tenant_id=tenant_id,
+                team_id=team_id, aad_object_id=aad_object_id, updated_at=utcnow())
+            upsert = row.on_conflict_do_update(index_elements=[Conversation.conversation_id], set_={
+                "kind": row.excluded.kind, "reference": row.excluded.reference, "tenant_id": row.excluded.tenant_id,
+                "team_id": func.coalesce(row.excluded.team_id, Conversation.team_id),
+                "aad_object_id": func.coalesce(row.excluded.aad_object_id, Conversation.aad_object_id),
+                "updated_at": row.excluded.updated_at, "dead_at": None, "dead_reason": None})
+            if session.bind.dialect.name == "postgresql":
+                inserted = await session.scalar(upsert.returning(literal_column("xmax = 0")))
+            else:
+                # SQLite writes one transaction at a time, and the UPDATE above began this one's write.
+                inserted = await session.scalar(
+                    select(Conversation.id).where(Conversation.conversation_id == conversation_id)) is None
+                await session.execute(upsert)
+        return bool(inserted) or revived.rowcount == 1
 
     async def get(self, conversation_id: str) -> ConversationInfo | None:
         row = await self._sql.first(select(Conversation).where(Conversation.conversation_id == conversation_id))
