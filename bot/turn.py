@@ -12,7 +12,6 @@ MESSAGE, SUBMIT, ACTION, INSTALLED, UNINSTALLED = "message", "submit", "action",
 class Sender:
     aad_object_id: str
     name: str
-    teams_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -35,13 +35,13 @@ async def test_an_activity_from_another_tenant_is_refused_and_changes_nothing(
     before = await snapshot(store)
     activity = from_tenant(teams.activity(SAM, text="help"), OTHER_TENANT, OTHER_TENANT)
 
-    with caplog.at_level(logging.WARNING, logger="bot.teams"):
+    with caplog.at_level(logging.WARNING, logger="bot.teams.gateway"):
         status, body = await teams.post(activity, signed(provider, activity))
 
     assert status == 403 and "error" in body
     assert await snapshot(store) == before
     assert connector.sent == []
-    warnings = [r.getMessage() for r in caplog.records if r.name == "bot.teams" and r.levelno == logging.WARNING]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "bot.teams.gateway" and r.levelno == logging.WARNING]
     assert len(warnings) == 1 and OTHER_TENANT in warnings[0]
     assert not any(personal in warnings[0] for personal in (SAM.name, SAM.aad_object_id, SAM.teams_id, "help"))
 

@@ -1,0 +1,89 @@
+"""The gateway: the adapter that takes Teams' HTTP requests, checks them and runs the handler; the outbound sends."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from botbuilder.core import ActivityHandler, TurnContext, serializer_helper
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, ActivityTypes
+from msrest.serialization import Deserializer
+
+from bot.config import Settings
+from bot.teams.auth import AuthConfig, AuthenticationUnavailable, OtherTenant, StrictAuthentication
+from bot.teams.connector import ReusedConnections
+from bot.teams.handler import Dispatch, Handler
+from bot.teams.proactive import Proactive
+from bot.teams.wire import INBOUND
+
+log = logging.getLogger(__name__)
+
+
+class _Adapter(CloudAdapter):
+    """botbuilder's CloudAdapter, given the activity's JSON already parsed.
+
+    CloudAdapter.process parses the body again and reads it with a msrest Deserializer it builds for
+    every request from the schema's hundred model classes; one built once reads it the same way.
+    """
+
+    _ACTIVITY = Deserializer(Activity._infer_class_models())
+
+    async def process_json(self, body: dict, auth_header: str, bot: ActivityHandler) -> web.Response:
+        activity: Activity = self._ACTIVITY("Activity", body)
+        try:
+            invoke_response = await self.process_activity(auth_header, activity, bot.on_turn)
+        except PermissionError as refused:
+            raise web.HTTPUnauthorized() from refused
+        if invoke_response:
+            return web.json_response(data=serializer_helper(invoke_response.body), status=invoke_response.status)
+        return web.Response(status=201)
+
+
+class TeamsGateway(Proactive):
+    """The bot's connection to Teams, inbound and outbound."""
+
+    def __init__(self, settings: Settings, dispatch: Dispatch) -> None:
+        self._allowed_tenant = settings.app_tenant_id if settings.app_type.lower() == "singletenant" else ""
+        auth = StrictAuthentication(AuthConfig.of(settings), self._allowed_tenant)
+        super().__init__(_Adapter(ReusedConnections(auth)), settings.app_id)
+        self._adapter.on_turn_error = self._on_turn_error
+        self._handler = Handler(dispatch, settings.app_id)
+
+    async def process(self, request: web.Request) -> web.Response:
+        if self._app_id and not request.headers.get("Authorization"):
+            return web.json_response({"error": "a Bot Framework token is required"}, status=401)
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.json_response({"error": "expected an application/json activity"}, status=415)
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.json_response({"error": "the activity is not valid JSON"}, status=400)
+        if not isinstance(body, dict) or not body.get("type"):
+            return web.json_response({"error": "expected an activity"}, status=400)
+        INBOUND.set(body)
+        try:
+            # The adapter checks the token (and the tenant, see StrictAuthentication) before dispatching.
+            response = await self._adapter.process_json(body, request.headers.get("Authorization", ""),
+                                                        self._handler)
+        except OtherTenant as refused:
+            log.warning("refused an activity from tenant %s: this bot serves tenant %s only",
+                        refused.tenant_id, self._allowed_tenant)
+            return web.json_response({"error": "this bot does not serve your organisation"}, status=403)
+        except AuthenticationUnavailable as error:
+            log.error("could not fetch the Bot Framework signing keys: %s", error)
+            return web.json_response({"error": "authentication is unavailable, try again later"}, status=503)
+        return response or web.Response(status=201)
+
+    async def close(self) -> None:
+        """Close the outbound connections (the app's cleanup calls this)."""
+        await self._adapter.bot_framework_authentication.close()
+
+    async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        log.exception("turn failed: %s", type(error).__name__, exc_info=error)
+        if context.activity.type == ActivityTypes.message:
+            try:
+                await context.send_activity("Sorry, something went wrong on my side and nothing was changed. "
+                                            "Please try again in a minute.")
+            except Exception:  # noqa: BLE001 - the connector itself may be what failed
+                log.warning("could not tell the user about the failure")

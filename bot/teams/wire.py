@@ -1,0 +1,85 @@
+"""The wire format: an inbound activity as a `Turn`, a `Message` as an activity or the Bot Connector's JSON."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ActivityTypes
+
+from bot.turn import MESSAGE, Message, Sender, Turn
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+
+# The JSON of the activity being handled, as the request carried it (set by the gateway).
+INBOUND: ContextVar[dict | None] = ContextVar("inbound activity JSON", default=None)
+
+
+def activity_of(message: Message) -> Activity:
+    """A message as botbuilder's activity model, for botbuilder's own sending path."""
+    if message.card is not None:
+        activity = MessageFactory.attachment(CardFactory.adaptive_card(message.card), text=message.text)
+    else:
+        activity = MessageFactory.text(message.text or "")
+    if message.summary:
+        activity.summary = message.summary
+    return activity
+
+
+def content(message: Message) -> dict:
+    """A message activity's content as the Bot Connector's JSON."""
+    body: dict = {"type": "message", "inputHint": "acceptingInput"}
+    if message.card is not None:
+        body["attachments"] = [{"contentType": CARD_CONTENT_TYPE, "content": message.card}]
+        if message.text:
+            body["text"] = message.text
+    else:
+        body["text"] = message.text or ""
+    if message.summary:
+        body["summary"] = message.summary
+    return body
+
+
+def reference_of(context: TurnContext) -> dict:
+    """The turn's conversation reference as JSON, as botbuilder's would serialise it.
+
+    Taken from the request's JSON when it is this activity's: serialising botbuilder's models costs
+    more than the rest of reading the activity.
+    """
+    raw = INBOUND.get()
+    activity = context.activity
+    if not isinstance(raw, dict) or raw.get("id") != activity.id or activity.type == ActivityTypes.conversation_update:
+        return TurnContext.get_conversation_reference(activity).serialize()
+    reference = {"activityId": raw.get("id"), "user": raw.get("from"), "bot": raw.get("recipient"),
+                 "conversation": raw.get("conversation"), "channelId": raw.get("channelId"),
+                 "locale": raw.get("locale"), "serviceUrl": raw.get("serviceUrl")}
+    return {key: value for key, value in reference.items() if value is not None}
+
+
+def turn_of(context: TurnContext, kind: str, verb: str = "", data: dict | None = None) -> Turn:
+    activity = context.activity
+    sender = activity.from_property
+    conversation = activity.conversation
+    channel_data = activity.channel_data or {}
+    tenant_id = conversation.tenant_id or (channel_data.get("tenant") or {}).get("id")
+    channel_id = (channel_data.get("channel") or {}).get("id")
+    if conversation.conversation_type == "channel" and not channel_id:
+        channel_id = conversation.id.split(";", 1)[0]
+    text = ""
+    if kind == MESSAGE:
+        text = (TurnContext.remove_recipient_mention(activity) or activity.text or "").strip()
+    return Turn(
+        kind=kind,
+        sender=Sender(getattr(sender, "aad_object_id", None) or "", getattr(sender, "name", None) or ""),
+        conversation_id=conversation.id,
+        conversation_kind=conversation.conversation_type or "personal",
+        reference=reference_of(context),
+        activity_id=activity.id,
+        text=text,
+        verb=verb,
+        data=data or {},
+        reply_to_id=activity.reply_to_id,
+        tenant_id=tenant_id,
+        team_id=(channel_data.get("team") or {}).get("id"),
+        channel_id=channel_id,
+    )
