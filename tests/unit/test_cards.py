@@ -29,8 +29,6 @@ from cards.welcome import help_card, no_role_card, personal_welcome, team_welcom
 from cme.case import Case
 from cme.casework import (
     complete_checklist,
-    complete_cme_referral,
-    contact_ews,
     log_enquiry,
     record_break,
     record_outcome,
@@ -159,6 +157,13 @@ def test_the_case_card_for_someone_who_may_only_look_has_no_buttons():
     assert verbs(case_card(case_view(a_case(), DAY_5, can_work=False))) == []
 
 
+@pytest.mark.xfail(strict=True, reason="with the Day 20 review and the CME referral recorded, the case card still says "
+                   "'Day 20 has passed: the CME referral and a decision on removal from roll are due' (on Day 20 too)")
+def test_the_case_card_does_not_ask_for_a_cme_referral_already_completed():
+    text = shown(case_card(case_view(worked_to_day_20(), DAY_20)))
+    assert "the CME referral and a decision on removal from roll are due" not in text
+
+
 def test_the_case_card_after_agreement_gives_the_off_roll_date():
     case = request_removal(worked_to_day_20(), CALENDAR, DAY_21, "r1").case
     case = agree_removal(case, CALENDAR, DAY_21, "r1", "r1").case
@@ -186,8 +191,6 @@ def test_the_case_card_shows_the_latest_history_in_words():
     (lambda c: record_outcome(c, Outcome.LOCATED_IN_AREA, DAY_5), "closed: Located in the area (stays on roll)"),
     (lambda c: record_outcome(c, Outcome.LOCATED_OUTSIDE_AREA, DAY_5, forwarding_address="9 Faraway Road"),
      "located outside the area; referred to the tracking officer"),
-    (lambda c: contact_ews(c, "", DAY_5), "ews contacted"),
-    (lambda c: complete_cme_referral(c, "", DAY_20), "cme referral completed"),
 ])
 def test_each_history_entry_reads_as_words(step, words):
     change = step(a_case())
