@@ -84,8 +84,8 @@ def card_text(node) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def verbs(node) -> list[str]:
-    """The verbs of every button on a card, show-cards included."""
+def buttons(node) -> list[str]:
+    """The titles of the buttons a card shows, in order; not those inside a card a button opens."""
     found: list[str] = []
 
     def walk(item) -> None:
@@ -93,11 +93,12 @@ def verbs(node) -> list[str]:
             for element in item:
                 walk(element)
         elif isinstance(item, dict):
-            if str(item.get("type", "")).startswith("Action.") and isinstance(item.get("data"), dict):
-                found.append(item["data"].get("verb", ""))
-            for key, value in item.items():
-                if key != "fallback":
-                    walk(value)
+            if str(item.get("type", "")).startswith("Action."):
+                found.append(item.get("title", ""))
+                return
+            for value in item.values():
+                walk(value)
 
-    walk(node)
+    walk(node.get("body", []))
+    walk(node.get("actions", []))
     return found

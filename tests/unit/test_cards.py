@@ -50,8 +50,8 @@ from tests.unit.builders import (
     REFERENCE,
     SCHOOL,
     a_case,
+    buttons,
     card_text,
-    verbs,
     worked_to_day_20,
 )
 
@@ -104,12 +104,11 @@ def test_the_case_card_ticks_the_days_1_to_5_enquiries_logged():
 
 def test_the_case_card_offers_day_5_actions_from_day_5_only():
     before = case_card(case_view(a_case(), date(2026, 11, 5)))
-    assert "case.ews" not in verbs(before) and "case.checklist.open" not in verbs(before)
-    assert {"case.enquiry", "case.break", "case.outcome"} <= set(verbs(before))
+    assert buttons(before) == ["Log enquiry", "Record a break", "Record outcome"]
     on_day_5 = case_card(case_view(a_case(), DAY_5))
     assert "Next: Day 5 today" in shown(on_day_5)
-    assert {"case.ews", "case.checklist.open"} <= set(verbs(on_day_5))
-    assert "case.day20" not in verbs(on_day_5)
+    assert buttons(on_day_5) == ["EWS contacted", "Missing pupil checklist", "Log enquiry", "Record a break",
+                                 "Record outcome"]
 
 
 def test_the_case_card_says_what_is_overdue_past_day_20_and_offers_removal():
@@ -119,9 +118,8 @@ def test_the_case_card_says_what_is_overdue_past_day_20_and_offers_removal():
     assert "Day 21 of continuous absence (past Day 20)" in text
     assert "Overdue: Day 20 was Friday 27 November: review with EWS; the CME referral is due" in text
     assert "Overdue: Day 5" not in text
-    assert {"case.day20", "case.referral", "case.removal.request"} <= set(verbs(card))
-    assert "[Request removal from roll]" in text
-    assert "case.removal.request" not in verbs(case_card(case_view(case, DAY_21)))
+    assert buttons(card)[:3] == ["Request removal from roll", "Day 20 review", "Complete CME referral"]
+    assert "Request removal from roll" not in buttons(case_card(case_view(case, DAY_21)))
 
 
 def test_the_case_card_of_a_child_at_risk_says_act_now_until_the_notification_is_recorded():
@@ -130,11 +128,11 @@ def test_the_case_card_of_a_child_at_risk_says_act_now_until_the_notification_is
     text = shown(card)
     assert "Day 1 risk: act now" in text
     assert "tell their **social worker at once**" in text and "on a child protection plan" in text
-    assert "case.triage" in verbs(card)
+    assert "Record who was notified" in buttons(card)
     notified = record_triage(case, ["social_care"], "10:40", "", DAY_1).case
     card = case_card(case_view(notified, DAY_1))
     assert "Notification recorded on 2 November 2026." in shown(card)
-    assert "case.triage" not in verbs(card)
+    assert "Record who was notified" not in buttons(card)
 
 
 def test_the_case_card_says_when_the_count_restarted_after_a_break():
@@ -150,11 +148,11 @@ def test_the_case_card_of_a_closed_case_says_why_and_offers_nothing():
     text = shown(card)
     assert "Closed: Returned to school" in text
     assert "Enquiries, Days 1 to 5" not in text and "Next:" not in text
-    assert verbs(card) == []
+    assert buttons(card) == []
 
 
 def test_the_case_card_for_someone_who_may_only_look_has_no_buttons():
-    assert verbs(case_card(case_view(a_case(), DAY_5, can_work=False))) == []
+    assert buttons(case_card(case_view(a_case(), DAY_5, can_work=False))) == []
 
 
 @pytest.mark.xfail(strict=True, reason="with the Day 20 review and the CME referral recorded, the case card still says "
@@ -169,7 +167,7 @@ def test_the_case_card_after_agreement_gives_the_off_roll_date():
     case = agree_removal(case, CALENDAR, DAY_21, "r1", "r1").case
     card = case_card(case_view(case, DAY_21))
     assert "Removal from roll agreed. Off-roll date: 30 November 2026 (the date of agreement)" in shown(card)
-    assert not {"case.enquiry", "case.break"} & set(verbs(card))
+    assert buttons(card) == ["Record outcome"]
 
 
 def test_the_case_card_shows_the_latest_history_in_words():
@@ -223,16 +221,16 @@ def test_my_cases_lists_each_case_with_day_n_and_what_is_next_or_overdue():
     assert f"{SCHOOL} · Day 21 · CME referral with the tracking officer" in text
     assert f"{SCHOOL} · Day 6 · next: Day 20 on Fri 27 Nov" in text
     assert "⚠ Day 20 overdue" in text and "⚠ Day 5 overdue" in text
-    assert verbs(card) == ["case.open", "case.open"]
+    assert buttons(card) == ["Open", "Open"]
 
 
 def test_my_cases_pages_by_twenty():
     lines = [CaseLine(f"CME-2026-{n:04d}", "Imaginary Child", SCHOOL, 3, None, (), "Reported") for n in range(20)]
     card = case_list_card("My cases", lines, total=45)
     assert "45 open cases, overdue and longest absent first. Showing 1 to 20." in shown(card)
-    assert card["actions"][0]["data"] == {"verb": "cases.more", "offset": 20}
+    assert buttons(card)[-1] == "Show more" and card["actions"][0]["data"]["offset"] == 20
     last_page = case_list_card("My cases", lines[:5], total=45, offset=40)
-    assert "Showing 41 to 45." in shown(last_page) and "cases.more" not in verbs(last_page)
+    assert "Showing 41 to 45." in shown(last_page) and "Show more" not in buttons(last_page)
 
 
 def test_my_cases_with_none_open_says_so():
@@ -248,7 +246,7 @@ def test_the_checklist_card_lists_every_item_ticked_from_what_is_done():
     for key, label in MISSING_PUPIL_CHECKLIST:
         expected = "true" if key in ("phone_call", "home_visit") else "false"
         assert f"{label}={expected}" in text
-    assert card["actions"][0]["data"] == {"verb": "case.checklist", "case": REFERENCE, "key": "k1"}
+    assert buttons(card) == ["Checklist complete"]
     assert nameless(text)
 
 
@@ -273,7 +271,7 @@ def test_the_day_5_card_names_the_milestone_and_the_reference_but_never_the_pupi
     assert "Continuous absence: Day 5 (school days)" in text
     assert "Contact the Education Welfare Service and complete the missing pupil checklist." in text
     assert "Late:" not in text
-    assert verbs(card) == ["reminder.ews", "reminder.checklist.open", "reminder.open"]
+    assert buttons(card) == ["EWS contacted", "Open checklist", "Open case in my chat"]
     assert nameless(text) and "Nowhere Lane" not in text
 
 
@@ -283,7 +281,7 @@ def test_a_late_reminder_says_when_it_was_due_and_what_is_done():
     text = shown(card)
     assert "Late: this was due on Friday 6 November 2026." in text
     assert "✅ EWS contacted: 6 November 2026" in text
-    assert verbs(card) == ["reminder.checklist.open", "reminder.open"]
+    assert buttons(card) == ["Open checklist", "Open case in my chat"]
 
 
 def test_the_day_20_card_offers_the_review_the_referral_and_removal():
@@ -292,13 +290,14 @@ def test_the_day_20_card_offers_the_review_the_referral_and_removal():
     text = shown(card)
     assert "Day 20: CME-2026-0042" in text
     assert "Review with EWS; the CME referral is due; removal from roll may be requested." in text
-    assert verbs(card) == ["reminder.day20", "reminder.referral", "reminder.removal", "reminder.open"]
+    assert buttons(card) == ["Day 20 review done", "Complete CME referral", "Request removal from roll",
+                             "Open case in my chat"]
 
 
 def test_a_reminder_of_a_closed_case_says_so_and_offers_no_step():
     card = reminder_card(reminder_view(closed="Case closed: Returned to school.", outstanding=[]))
     assert "Case closed: Returned to school." in shown(card)
-    assert verbs(card) == []
+    assert buttons(card) == []
 
 
 def test_the_overdue_digest_lists_each_case_without_names():
@@ -347,7 +346,7 @@ def test_the_tracking_officer_sees_each_precondition_with_its_state():
     assert "Agreement is not possible until every precondition above is met." in text
     for step in AFTER_AGREEMENT:
         assert step in text
-    assert verbs(card) == ["removal.agree", "removal.decline", "removal.more"]
+    assert buttons(card) == ["Agree removal", "Decline", "Ask for more enquiries"]
 
 
 def test_with_every_precondition_met_the_officer_may_agree():
@@ -360,7 +359,7 @@ def test_a_decided_request_shows_who_decided_when_and_the_off_roll_date_and_no_b
     card = removal_request_card(removal_view(decision=AGREED))
     assert ("Agreed by Tara Tracker (fictional) on Monday 30 November 2026 at 10:15. Off-roll date: 30 November "
             "2026 (the date of agreement).") in shown(card)
-    assert verbs(card) == []
+    assert buttons(card) == []
 
 
 def test_decision_times_are_london_time():
@@ -374,7 +373,7 @@ def test_the_channel_line_has_no_name_and_no_reason():
     assert f"Removal from roll requested: **{REFERENCE}** · {SCHOOL} · Day 21" in text
     assert ("Not met yet: Day 1-5 enquiries logged; Education Welfare Service contacted; Day 20 review with EWS; "
             "CME referral completed; Missing pupil checklist complete.") in text
-    assert verbs(card) == ["removal.agree", "removal.decline", "removal.more"]
+    assert buttons(card) == ["Agree removal", "Decline", "Ask for more enquiries"]
     assert nameless(text)
     declined = shown(removal_channel_card(removal_view(decision=DECLINED)))
     assert "Declined by Tara Tracker (fictional)" in declined
@@ -390,7 +389,7 @@ def test_the_school_waits_then_sees_the_next_steps_and_confirm_removed():
     for n, step in enumerate(AFTER_AGREEMENT, 1):
         assert f"{n}. {step}" in text
     assert "LA code **XXX**" in text and "**XXXXXXX** (seven X's)" in text
-    assert verbs(card) == ["removal.confirm"]
+    assert buttons(card) == ["Confirm removed"]
 
 
 def test_the_school_told_of_a_decline_sees_the_reason_and_that_enquiries_continue():
@@ -398,7 +397,7 @@ def test_the_school_told_of_a_decline_sees_the_reason_and_that_enquiries_continu
     text = shown(card)
     assert "Reason: A sibling was seen in town." in text
     assert "The case is back with enquiries and the Day 20 reminders continue" in text
-    assert verbs(card) == []
+    assert buttons(card) == []
 
 
 def test_a_removal_confirmed_closes_every_card():
@@ -406,7 +405,7 @@ def test_a_removal_confirmed_closes_every_card():
     for build in (removal_request_card, removal_channel_card, removal_school_card):
         card = build(removal_view(decision=AGREED, removed=removed))
         assert "Removed from roll: confirmed by Sam Staff (fictional) on 1 December 2026. Case closed." in shown(card)
-        assert verbs(card) == []
+        assert buttons(card) == []
 
 
 # Alerts in shared channels
@@ -439,8 +438,8 @@ def test_the_personal_welcome_greets_by_name_and_offers_a_report_to_those_who_ma
     text = shown(card)
     assert "Hello Sam, I am CME Tracker" in text
     assert "Every day counted is a school day." in text
-    assert verbs(card) == ["report.open", "help"]
-    assert verbs(personal_welcome("", [], can_report=False)) == ["help"]
+    assert buttons(card) == ["Report a missing pupil", "Help"]
+    assert buttons(personal_welcome("", [], can_report=False)) == ["Help"]
     assert "Hello, I am CME Tracker" in shown(personal_welcome("", [], can_report=False))
 
 
@@ -449,7 +448,7 @@ def test_the_team_welcome_promises_no_names_in_channels():
     text = shown(card)
     assert "never a child's name or address" in text
     assert "**set reminders channel**" in text
-    assert verbs(card) == ["admin.open"]
+    assert buttons(card) == ["People and roles (administrators)"]
 
 
 def test_the_help_card_lists_the_commands_and_roles():
@@ -458,7 +457,7 @@ def test_the_help_card_lists_the_commands_and_roles():
     text = shown(card)
     assert "Your roles: School staff (Imaginary Academy (fictional))" in text
     assert "- **report**: Report a missing pupil\n- **my cases**: Your open cases" in text
-    assert verbs(card) == ["report.open"]
+    assert buttons(card) == ["Report a missing pupil"]
 
 
 def test_someone_without_a_role_is_told_whom_to_ask():
@@ -486,7 +485,7 @@ def test_the_admin_card_lists_people_with_their_roles_and_recent_changes():
     assert "**Alex Admin (fictional)**: Administrator" in text
     assert f"**Sam Staff (fictional)**: School staff ({SCHOOL})" in text
     assert "30 Nov 10:15 Alex Admin (fictional): gave Sam Staff (fictional) the role School staff" in text
-    assert verbs(card) == ["admin.grant", "admin.revoke", "admin.school"]
+    assert buttons(card) == ["Give a role", "Remove a role", "Add a school"]
     grant = card["actions"][0]["card"]["body"]
     assert [c["title"] for c in grant[0]["choices"]] == ["Tara Tracker (fictional)"]
     assert [c["title"] for c in grant[1]["choices"]] == [role.label for role in Role]
@@ -520,7 +519,7 @@ def test_the_referral_form_asks_for_the_child_and_the_referrer_and_keeps_what_wa
     for label in ("Child's surname", "Date of birth, if known", "What is known", "Your name", "Your telephone",
                   "Your e-mail"):
         assert f"{label}=" in text
-    assert card["actions"][0]["data"] == {"verb": "refer.submit", "form": "f1"}
+    assert buttons(card) == ["Send referral"]
 
 
 def test_a_fresh_referral_form_shows_no_problem():
