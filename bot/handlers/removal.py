@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from functools import partial
 
-from bot.access import can_work, has_role_on, not_found
+from bot.access import can_work, not_found
 from bot.context import Context
-from bot.handlers.casework import load_case, record_step
-from bot.handlers.reminders import reminder_step
+from bot.handlers.steps import Surface, load_case, record_step, take_step
 from bot.routes import ROUTES
-from bot.views.case_cards import refresh_other_copies, update_case_cards
+from bot.views.case_cards import refresh_other_copies
 from bot.views.removal_cards import (
     latest_request,
     refresh_removal_cards,
     removal_view,
     send_decision_to_school,
-    send_removal_request,
 )
 from cards.notice import notice_card
 from cards.removal import removal_channel_card, removal_request_card, removal_school_card
@@ -33,50 +32,21 @@ REQUESTERS = {Role.SCHOOL_STAFF, Role.EWS_OFFICER}
 OFFICER = {Role.TRACKING_OFFICER}
 
 
-def _request():
+async def request(context: Context, surface: Surface) -> dict | None:
+    """Request removal from roll from the case card or the Day 20 card; the tracking officer is told once."""
     request_id = uuid.uuid4().hex[:16]
-    return lambda case, calendar, today: request_removal(case, calendar, today, request_id)
+    return await take_step(context, surface, lambda case, calendar, today: request_removal(
+        case, calendar, today, request_id), milestone=Milestone.DAY_20,
+        already="Already requested: nothing was sent twice.")
 
 
-async def _after_request(context: Context, change: Change | None) -> None:
-    if change is None:
-        return
-    if not await send_removal_request(context.services, change.case):
-        await context.reply("I could not reach the CME Pupil Tracking Officer through Teams: please tell them "
-                            f"about the removal request for {change.case.reference} by phone or e-mail.")
-
-
-@ROUTES.action("case.removal.request", roles=REQUESTERS)
-async def request_from_case_card(context: Context) -> None:
-    case = await load_case(context)
-    if case is None:
-        return
-    if not can_work(context.person, case):
-        await context.reply("You can see this case but not change it.")
-        return
-    result = await record_step(context, case, _request())
-    notice = "Already requested: nothing was sent twice." if result.already else (
-        result.change.summary if result.change else None)
-    await update_case_cards(context, result.case, notice=notice, problem=result.problem)
-    await _after_request(context, result.change)
-
-
-@ROUTES.action("reminder.removal", roles=REQUESTERS)
-async def request_from_day_20_card(context: Context) -> dict:
-    card, change = await reminder_step(context, Milestone.DAY_20, _request())
-    await _after_request(context, change)
-    return card
-
-
-async def _case(context: Context) -> Case | None:
-    reference = str(context.turn.data.get("case", ""))
-    case = await context.store.cases.get(reference) if reference else None
-    return case if case is not None and has_role_on(context.person, case) else None
+ROUTES.action("case.removal.request", roles=REQUESTERS)(partial(request, surface=Surface.CASE_CARD))
+ROUTES.action("reminder.removal", roles=REQUESTERS)(partial(request, surface=Surface.CHANNEL_CARD))
 
 
 async def _decide(context: Context, decide) -> dict:
     """Record the officer's decision once; a later click, or another officer's, sees who decided and when."""
-    case = await _case(context)
+    case = await load_case(context)
     if case is None:
         return notice_card(not_found(str(context.turn.data.get("case", ""))))
     request = latest_request(await context.store.cases.history(case.id))
@@ -123,7 +93,7 @@ async def more_enquiries(context: Context) -> dict:
 
 @ROUTES.action("removal.confirm", roles={Role.SCHOOL_STAFF})
 async def confirm(context: Context) -> dict:
-    case = await _case(context)
+    case = await load_case(context)
     if case is None:
         return notice_card(not_found(str(context.turn.data.get("case", ""))))
     if not can_work(context.person, case):

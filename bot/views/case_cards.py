@@ -55,16 +55,14 @@ async def send_case_card(context: Context, case: Case, *, notice: str | None = N
                                               context.person.aad_object_id)
 
 
-async def update_case_cards(context: Context, case: Case, *, notice: str | None = None,
-                            problem: str | None = None) -> None:
-    """The card the action came from changes in place for its user; other copies follow for theirs."""
-    here = context.turn.reply_to_id
+async def update_case_card_here(context: Context, case: Case, *, notice: str | None = None,
+                                problem: str | None = None) -> None:
+    """The card the action came from changes in place for its user (a new card if it cannot be found)."""
     view = await case_view(context.services, case, context.person, notice=notice, problem=problem)
-    if here:
-        await context.outbox.update(here, Message(card=case_card(view)))
+    if context.turn.reply_to_id:
+        await context.outbox.update(context.turn.reply_to_id, Message(card=case_card(view)))
     else:
         await send_case_card(context, case, notice=notice)
-    await refresh_other_copies(context.services, case, skip={here} if here else set())
 
 
 async def refresh_other_copies(services: Services, case: Case, *, skip: set[str]) -> None:
