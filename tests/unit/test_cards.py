@@ -24,6 +24,7 @@ from cards.removal import (
     removal_request_card,
     removal_school_card,
 )
+from cards.report_form import ReportForm, report_cancelled_card, report_done_card, report_form_card
 from cards.validate import problems
 from cards.welcome import help_card, no_role_card, personal_welcome, team_welcome
 from cme.case import Case
@@ -39,6 +40,7 @@ from cme.lifecycle import Outcome, State
 from cme.milestones import BreakKind, Milestone
 from cme.removal import AFTER_AGREEMENT, agree_removal, preconditions, request_removal
 from cme.roles import Role
+from cme.upn import upn_problem
 from tests.unit.builders import (
     AT_RISK,
     CALENDAR,
@@ -524,3 +526,77 @@ def test_the_referral_form_asks_for_the_child_and_the_referrer_and_keeps_what_wa
 
 def test_a_fresh_referral_form_shows_no_problem():
     assert "Please check" not in shown(referral_form_card("f1", {}, {}, "2026-11-30"))
+
+
+# The report form
+
+def report_form(step: int, values: dict | None = None, **fields) -> ReportForm:
+    form = ReportForm(form_id="f1", step=step, values=values or {}, schools=[(1, SCHOOL)], today=DAY_21)
+    return replace(form, **fields)
+
+
+def inputs(card: dict) -> dict[str, dict]:
+    """The inputs of a card by id."""
+    return {item["id"]: item for item in card["body"] if str(item.get("type", "")).startswith("Input.")}
+
+
+def test_step_1_asks_for_the_pupil_and_keeps_what_was_typed():
+    card = report_form_card(report_form(1, {"forename": "Testy", "first_day_absent": "2026-11-02"}))
+    text = shown(card)
+    assert "Report a missing pupil: step 1 of 3, the pupil" in text
+    assert "Nothing is saved until you submit the report at step 3." in text
+    assert "Pupil's forename=Testy" in text
+    assert f"{SCHOOL}: 1" in text
+    assert list(inputs(card)) == ["school_id", "forename", "surname", "date_of_birth", "upn", "year_group", "address",
+                                  "postcode", "carer1_name", "carer1_phone", "carer2_name", "carer2_phone"]
+    assert inputs(card)["date_of_birth"]["max"] == "2026-11-30"
+    assert buttons(card) == ["Next", "Cancel"]
+    assert card["actions"][0]["data"]["draft"] == {"first_day_absent": "2026-11-02"}  # the other steps' values
+
+
+def test_a_step_with_problems_says_how_many_and_shows_each_under_its_field():
+    errors = {"forename": "Enter the pupil's forename.", "postcode": "Enter a UK postcode, for example L17 7BN.",
+              "first_day_absent": "Enter the first day of absence."}
+    card = report_form_card(report_form(1, {"postcode": "nowhere"}, errors=errors))
+    text = shown(card)
+    assert "Please check 2 things below: what you typed is kept." in text
+    assert "Pupil's forename=\nEnter the pupil's forename." in text
+    assert "Postcode=nowhere\nEnter a UK postcode, for example L17 7BN." in text
+    assert "Enter the first day of absence." not in text  # on step 2
+
+
+def test_step_2_asks_about_the_absence():
+    card = report_form_card(report_form(2))
+    text = shown(card)
+    assert "step 2 of 3, the absence" in text
+    assert list(inputs(card)) == ["first_day_absent", "last_day_attended", "known_so_far", "reason", "risk_groups"]
+    assert "Never started provision: never_started" in text and "Runaway: runaways" in text
+    assert buttons(card) == ["Back", "Next", "Cancel"]
+
+
+def test_step_3_asks_the_day_1_risk_questions_and_the_date_of_birth_confirmation_when_warned():
+    card = report_form_card(report_form(3))
+    text = shown(card)
+    assert "step 3 of 3, day 1 risk" in text
+    for question in ("Is the child subject to a child protection plan?", "Is the child looked after (in care)?",
+                     "Is there reason to suspect the child is at risk of harm or a victim of crime?"):
+        assert f"{question}=" in text
+    assert "confirm_dob" not in inputs(card)
+    assert buttons(card) == ["Back", "Submit report", "Cancel"]
+    warning = "The pupil would be 4 on the first day of absence, outside compulsory school age (5 to 16)."
+    warned = report_form_card(report_form(3, warnings={"date_of_birth": warning}))
+    assert warning in shown(warned) and "Please check 1 thing below" in shown(warned)
+    assert inputs(warned)["confirm_dob"]["title"] == "The date of birth is right"
+
+
+@pytest.mark.xfail(strict=True, reason="the UPN placeholder 'A801200102001' fails the form's own check: its check "
+                                       "letter should be C")
+def test_the_upn_example_on_the_form_is_a_valid_upn():
+    placeholder = inputs(report_form_card(report_form(1)))["upn"]["placeholder"]
+    assert upn_problem(placeholder.rsplit(" ", 1)[-1]) is None
+
+
+def test_the_report_done_and_cancelled_cards():
+    assert "Reported: CME-2026-0042\nTesty McTestface's case card follows. This form is closed." == \
+        shown(report_done_card(REFERENCE, "Testy McTestface"))
+    assert shown(report_cancelled_card()) == "Report cancelled: nothing was saved."
