@@ -10,8 +10,15 @@ from adaptive_cards import card as ac
 
 from cards.base import card, container, heading, submit, text
 from cme.at_risk import AT_RISK_GROUPS, MISSING_REASONS
-from cme.report import STEPS, YEAR_GROUPS
+from cme.report import YEAR_GROUPS
 
+# The fields of the report (cme.report.FIELDS) on each step; `report.next` checks one step's.
+STEPS: tuple[tuple[str, ...], ...] = (
+    ("school_id", "forename", "surname", "date_of_birth", "upn", "year_group", "address", "postcode",
+     "carer1_name", "carer1_phone", "carer2_name", "carer2_phone"),
+    ("first_day_absent", "last_day_attended", "known_so_far", "reason", "risk_groups"),
+    ("risk_cp_plan", "risk_looked_after", "risk_harm", "confirm_dob"),
+)
 STEP_TITLES = ("The pupil", "The absence", "Day 1 risk")
 RISK_QUESTIONS = (
     ("risk_cp_plan", "Is the child subject to a child protection plan?"),

@@ -11,13 +11,9 @@ from cme.calendar import SchoolCalendar
 from cme.case import Carer, Pupil, Risk
 from cme.upn import normalise_upn, upn_problem
 
-STEPS: tuple[tuple[str, ...], ...] = (
-    ("school_id", "forename", "surname", "date_of_birth", "upn", "year_group", "address", "postcode",
-     "carer1_name", "carer1_phone", "carer2_name", "carer2_phone"),
-    ("first_day_absent", "last_day_attended", "known_so_far", "reason", "risk_groups"),
-    ("risk_cp_plan", "risk_looked_after", "risk_harm", "confirm_dob"),
-)
-FIELDS = tuple(key for step in STEPS for key in step)
+FIELDS = ("school_id", "forename", "surname", "date_of_birth", "upn", "year_group", "address", "postcode",
+          "carer1_name", "carer1_phone", "carer2_name", "carer2_phone", "first_day_absent", "last_day_attended",
+          "known_so_far", "reason", "risk_groups", "risk_cp_plan", "risk_looked_after", "risk_harm", "confirm_dob")
 YEAR_GROUPS = ("Reception", *(f"Year {n}" for n in range(1, 12)), "Not known")
 RISK_QUESTIONS = {
     "risk_cp_plan": "is the child subject to a child protection plan?",
@@ -34,11 +30,13 @@ PHONE = re.compile(r"^[0-9 +()\-]+$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LIMITS = {"forename": 100, "surname": 100, "carer1_name": 100, "carer2_name": 100, "address": 300,
           "known_so_far": 2000, "referrer_name": 100}
-REQUIRED = {"forename": "Enter the pupil's forename.", "surname": "Enter the pupil's surname.",
+REQUIRED = {"school_id": "Choose the school.",
+            "forename": "Enter the pupil's forename.", "surname": "Enter the pupil's surname.",
             "date_of_birth": "Enter the date of birth.", "year_group": "Choose the year group.",
             "address": "Enter the home address.", "postcode": "Enter the postcode.",
             "carer1_name": "Enter a parent or carer's name.", "carer1_phone": "Enter their telephone number.",
-            "first_day_absent": "Enter the first day of absence."}
+            "first_day_absent": "Enter the first day of absence.",
+            **{key: f"Answer yes or no: {question}" for key, question in RISK_QUESTIONS.items()}}
 
 
 @dataclass(frozen=True)
@@ -77,96 +75,124 @@ def _text(values: dict, key: str) -> str:
     return str(values.get(key) or "").strip()
 
 
-def _date(values: dict, key: str, errors: dict, today: date) -> date | None:
-    raw = _text(values, key)
-    if not raw:
-        return None
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        errors[key] = "Enter the date as a date, for example 2026-11-02."
-        return None
-    if day > today:
-        errors[key] = "This date cannot be in the future."
-        return None
-    return day
-
-
 def normalise_postcode(text: str) -> str:
     compact = "".join(text.split()).upper()
     return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
 
 
+# The rules for one typed value; each says what is wrong with it, or None.
+
+def date_problem(text: str, today: date) -> str | None:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return "Enter the date as a date, for example 2026-11-02."
+    return "This date cannot be in the future." if day > today else None
+
+
+def postcode_problem(text: str) -> str | None:
+    return None if POSTCODE.match(normalise_postcode(text)) else "Enter a UK postcode, for example L17 7BN."
+
+
+def phone_problem(text: str) -> str | None:
+    if PHONE.match(text) and 10 <= sum(c.isdigit() for c in text) <= 13:
+        return None
+    return "Enter a telephone number, for example 07700 900123."
+
+
+def length_problem(key: str, text: str) -> str | None:
+    limit = LIMITS.get(key)
+    return f"Please keep this under {limit} characters." if limit and len(text) > limit else None
+
+
+def day_one_problem(first: date, last_attended: date | None, calendar: SchoolCalendar) -> str | None:
+    """Day 1 is a school day the pupil was missing, after the last day they attended."""
+    if not calendar.is_school_day(first):
+        return (f"{first:%A %-d %B %Y} was not a school day ({calendar.closure_on(first)}): Day 1 is the first "
+                "school day the pupil was missing.")
+    if last_attended and first < last_attended:
+        return f"The first day of absence cannot be before the last day attended ({last_attended:%-d %B %Y})."
+    return None
+
+
+def _groups_problem(text: str) -> str | None:
+    groups = [g for g in text.split(",") if g]
+    return "Choose at-risk groups from the list." if any(g not in dict(AT_RISK_GROUPS) for g in groups) else None
+
+
+def _past_date(values: dict, key: str, today: date) -> date | None:
+    text = _text(values, key)
+    return date.fromisoformat(text) if text and not date_problem(text, today) else None
+
+
+# What is checked of a field once something is typed in it (an empty one is only checked if REQUIRED).
+TEXT_RULES = {
+    "school_id": lambda text: None if text.isdigit() else REQUIRED["school_id"],
+    "upn": upn_problem,
+    "year_group": lambda text: None if text in YEAR_GROUPS else REQUIRED["year_group"],
+    "postcode": postcode_problem,
+    "carer1_phone": phone_problem,
+    "carer2_phone": phone_problem,
+    "reason": lambda text: None if text in dict(MISSING_REASONS) else "Choose a reason from the list, or leave it empty.",
+    "risk_groups": _groups_problem,
+    **{key: lambda text, key=key: None if text in ("yes", "no") else REQUIRED[key] for key in RISK_QUESTIONS},
+}
+
+
+def _typed_problem(key: str, text: str, values: dict, calendar: SchoolCalendar, today: date) -> str | None:
+    if key in ("date_of_birth", "last_day_attended"):
+        return date_problem(text, today)
+    if key == "first_day_absent":
+        return date_problem(text, today) or day_one_problem(
+            date.fromisoformat(text), _past_date(values, "last_day_attended", today), calendar)
+    rule = TEXT_RULES.get(key)
+    return rule(text) if rule else None
+
+
+def field_problem(values: dict, key: str, calendar: SchoolCalendar, today: date) -> str | None:
+    """What is wrong with one field of a report, in words for whoever typed it; None if nothing."""
+    text = _text(values, key)
+    if not text:
+        if key == "carer2_name" and _text(values, "carer2_phone"):
+            return "Enter the name of the second parent or carer."
+        return REQUIRED.get(key)
+    return length_problem(key, text) or _typed_problem(key, text, values, calendar, today)
+
+
+def check_fields(values: dict, keys: tuple[str, ...], calendar: SchoolCalendar, today: date) -> dict[str, str]:
+    """The problems among some fields of a report (a step of the form, or all of them), by field."""
+    return {key: problem for key in keys if (problem := field_problem(values, key, calendar, today))}
+
+
+def _date(values: dict, key: str, errors: dict, today: date) -> date | None:
+    text = _text(values, key)
+    if text and (problem := date_problem(text, today)):
+        errors[key] = problem
+    return _past_date(values, key, today)
+
+
 def _postcode(values: dict, key: str, errors: dict) -> str:
     postcode = normalise_postcode(_text(values, key))
-    if postcode and not POSTCODE.match(postcode):
-        errors[key] = "Enter a UK postcode, for example L17 7BN."
+    if postcode and (problem := postcode_problem(postcode)):
+        errors[key] = problem
     return postcode
 
 
 def _phone(values: dict, key: str, errors: dict) -> str:
     phone = _text(values, key)
-    digits = sum(c.isdigit() for c in phone)
-    if phone and (not PHONE.match(phone) or not 10 <= digits <= 13):
-        errors[key] = "Enter a telephone number, for example 07700 900123."
+    if phone and (problem := phone_problem(phone)):
+        errors[key] = problem
     return phone
 
 
 def _lengths(values: dict, keys: tuple[str, ...], errors: dict) -> None:
     for key in keys:
-        limit = LIMITS.get(key)
-        if limit and len(_text(values, key)) > limit:
-            errors[key] = f"Please keep this under {limit} characters."
+        if problem := length_problem(key, _text(values, key)):
+            errors[key] = problem
 
 
 def _age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-def check_step(values: dict, step: int, calendar: SchoolCalendar, today: date) -> dict[str, str]:
-    """The errors among one step's fields, so the form can stop the user on the step with the problem."""
-    errors: dict[str, str] = {}
-    keys = STEPS[step - 1]
-    for key in keys:
-        if key in REQUIRED and not _text(values, key):
-            errors[key] = REQUIRED[key]
-    _lengths(values, keys, errors)
-    if step == 1:
-        if not _text(values, "school_id").isdigit():
-            errors["school_id"] = "Choose the school."
-        _date(values, "date_of_birth", errors, today)
-        upn = _text(values, "upn")
-        if upn and (problem := upn_problem(upn)):
-            errors["upn"] = problem
-        if _text(values, "year_group") and _text(values, "year_group") not in YEAR_GROUPS:
-            errors["year_group"] = "Choose the year group."
-        if _text(values, "postcode"):
-            _postcode(values, "postcode", errors)
-        for key in ("carer1_phone", "carer2_phone"):
-            _phone(values, key, errors)
-        if _text(values, "carer2_phone") and not _text(values, "carer2_name"):
-            errors["carer2_name"] = "Enter the name of the second parent or carer."
-    elif step == 2:
-        first = _date(values, "first_day_absent", errors, today)
-        last = _date(values, "last_day_attended", errors, today)
-        if first and not calendar.is_school_day(first):
-            errors["first_day_absent"] = (
-                f"{first:%A %-d %B %Y} was not a school day ({calendar.closure_on(first)}): Day 1 is the first "
-                "school day the pupil was missing.")
-        elif first and last and first < last:
-            errors["first_day_absent"] = (f"The first day of absence cannot be before the last day attended "
-                                          f"({last:%-d %B %Y}).")
-        reason = _text(values, "reason")
-        if reason and reason not in dict(MISSING_REASONS):
-            errors["reason"] = "Choose a reason from the list, or leave it empty."
-        groups = [g for g in _text(values, "risk_groups").split(",") if g]
-        if any(g not in dict(AT_RISK_GROUPS) for g in groups):
-            errors["risk_groups"] = "Choose at-risk groups from the list."
-    else:
-        for key, question in RISK_QUESTIONS.items():
-            if _text(values, key) not in ("yes", "no"):
-                errors[key] = f"Answer yes or no: {question}"
-    return errors
 
 
 def _dob_warning(values: dict, today: date) -> str | None:
@@ -183,9 +209,7 @@ def _dob_warning(values: dict, today: date) -> str | None:
 
 
 def check_report(values: dict, calendar: SchoolCalendar, today: date) -> Checked:
-    errors: dict[str, str] = {}
-    for step in (1, 2, 3):
-        errors |= check_step(values, step, calendar, today)
+    errors = check_fields(values, FIELDS, calendar, today)
     warnings = {}
     if "date_of_birth" not in errors and (warning := _dob_warning(values, today)):
         warnings["date_of_birth"] = warning

@@ -12,9 +12,9 @@ from bot.sending.errors import DeliveryError
 from bot.turn import Message
 from bot.views.case_cards import send_case_card
 from cards.alerts import urgent_alert_card
-from cards.report_form import ReportForm, report_cancelled_card, report_done_card, report_form_card
+from cards.report_form import STEPS, ReportForm, report_cancelled_card, report_done_card, report_form_card
 from cme.casework import new_case
-from cme.report import STEPS, check_report, check_step
+from cme.report import check_fields, check_report
 from cme.roles import Role
 from storage.cases import NewEvent
 
@@ -81,7 +81,7 @@ async def report_next(context: Context) -> None:
     values = _values(context)
     schools = await _schools(context)
     school, calendar = await _calendar(context, values)
-    errors = check_step(values, step, calendar, context.services.today())
+    errors = check_fields(values, STEPS[step - 1], calendar, context.services.today())
     if step == 1 and school is None and "school_id" not in errors:
         errors["school_id"] = "Choose one of your schools."
     await _show(context, _form(context, step if errors else step + 1, values, schools, errors=errors))
