@@ -21,6 +21,7 @@ class AdminView:
     key: str
     notice: str | None = None
     problem: str | None = None
+    unsent_reminders: tuple[str, ...] = ()  # "CME-2026-0042 Day 5 (uncertain)": case references only
 
 
 def _grant_label(role: Role, school: str) -> str:
@@ -33,6 +34,11 @@ def admin_card(view: AdminView) -> dict:
         body.append(container([text(view.problem, color="attention", bold=True)], style="attention"))
     if view.notice:
         body.append(text(view.notice, color="good", bold=True))
+    if view.unsent_reminders:
+        more = len(view.unsent_reminders) - 20
+        body.append(text("Reminders not confirmed posted (the next run posts them): "
+                         + ", ".join(view.unsent_reminders[:20]) + (f" and {more} more" if more > 0 else ""),
+                         color="warning"))
     body.append(text("Roles decide who sees which cases: school staff see their school's cases; EWS officers "
                      "and tracking officers see every case; agency referrers see what they referred.", subtle=True))
     body.append(lines([f"**{name}**: {', '.join(_grant_label(r, s) for r, _i, s in grants) or 'no role'}"

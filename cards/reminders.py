@@ -9,6 +9,8 @@ from cards.base import card, container, facts, heading, lines, text
 from cards.base import execute as button
 from cme.milestones import Milestone
 
+MAYBE_REPEAT = "This reminder may be a repeat: the first attempt's delivery could not be confirmed."
+
 
 @dataclass(frozen=True)
 class ReminderView:
@@ -22,6 +24,7 @@ class ReminderView:
     outstanding: list[str]
     closed: str | None = None
     removal_requestable: bool = False
+    maybe_repeat: bool = False
 
     @property
     def late(self) -> bool:
@@ -30,6 +33,8 @@ class ReminderView:
 
 def reminder_card(view: ReminderView) -> dict:
     body = [heading(f"{view.milestone.label}: {view.reference}")]
+    if view.maybe_repeat:
+        body.append(text(MAYBE_REPEAT, color="warning"))
     if view.late:
         body.append(text(f"Late: this was due on {view.due_on:%A %-d %B %Y}.", color="warning", bold=True))
     body.append(facts([("Case", view.reference), ("School", view.school_name),
@@ -68,10 +73,12 @@ class DigestLine:
     overdue: list[tuple[Milestone, date]]
 
 
-def digest_card(on_date: date, lines: list[DigestLine], limit: int = 40) -> dict:
+def digest_card(on_date: date, lines: list[DigestLine], limit: int = 40, *, maybe_repeat: bool = False) -> dict:
     body = [heading(f"Overdue on {on_date:%A %-d %B}: {len(lines)} case{'s' if len(lines) != 1 else ''}"),
             text("Milestones passed without their action recorded. Open a case in your personal chat with "
                  "**case CME-…**.", subtle=True)]
+    if maybe_repeat:
+        body.append(text(MAYBE_REPEAT, color="warning"))
     for line in lines[:limit]:
         what = "; ".join(f"{m.label} ({'EWS and checklist' if m is Milestone.DAY_5 else 'review and CME referral'})"
                          f" since {due:%-d %b}" for m, due in line.overdue)

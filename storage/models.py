@@ -160,6 +160,16 @@ class ReminderClaim(Base):
     outcome: Mapped[str | None] = mapped_column(String(200))
 
 
+class DailyJobRun(Base):
+    """A run of the daily job while it works: claims it holds are free once its heartbeat stops."""
+
+    __tablename__ = "daily_job_runs"
+
+    run_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
+
+
 class DigestClaim(Base):
     """The one overdue digest card per channel per school day."""
 

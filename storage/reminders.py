@@ -3,26 +3,33 @@
 A claim row is inserted with a unique (case, milestone, run start) in the same statement that selects
 what is due, so two runs on one day, a restart, or several instances on one PostgreSQL database
 cannot claim the same reminder twice. A claim is "sent" once Teams answered with an activity id.
+A claim is held by a run of the job while the run's heartbeat is fresh; after that any run takes it.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy import and_, delete, exists, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from cme.milestones import Milestone
 from storage.engine.db import insert_for
 from storage.engine.statements import Statements
-from storage.models import CaseRow, DigestClaim, MilestoneRow, ReminderClaim
+from storage.models import CaseRow, DailyJobRun, DigestClaim, MilestoneRow, ReminderClaim
 from storage.types import utcnow
 
 # An attempt that started but never finished (a crash mid-send): Teams may have posted it.
 UNCERTAIN = "uncertain"
 SENT = "sent"
+NOT_NEEDED = "no longer needed"
+# A run of the job writes its heartbeat this often; a run silent for OWNER_GONE_AFTER has stopped.
+HEARTBEAT = timedelta(seconds=2)
+OWNER_GONE_AFTER = 4 * HEARTBEAT
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,24 @@ class Claim:
     claimed_on: date
     attempts: int
     outcome: str | None
+    taken_over: bool = False
+
+    @property
+    def maybe_posted(self) -> bool:
+        """A POST of it started and was never answered: Teams may have posted it already."""
+        return self.outcome == UNCERTAIN
+
+
+class Unsent(NamedTuple):
+    reference: str
+    milestone: Milestone
+    why: str
+
+
+@dataclass(frozen=True)
+class DigestTaken:
+    id: int
+    maybe_posted: bool
 
 
 @dataclass(frozen=True)
@@ -89,45 +114,81 @@ class Reminders:
             )
             return len((await session.execute(statement)).all())
 
-    async def to_send(self, instance: str, *, lease: timedelta = timedelta(minutes=10)) -> list[Claim]:
-        """Claims this instance may send now: its own fresh ones, and unsent ones whose run died.
+    async def start_run(self, instance: str) -> str:
+        """A new run of the job, alive while `heartbeat` is called; its id owns what it claims."""
+        run_id = f"{instance[:80]}/{uuid.uuid4().hex[:12]}"
+        now = utcnow()
+        async with self._sessions.begin() as session:
+            await session.execute(delete(DailyJobRun).where(DailyJobRun.heartbeat_at < now - timedelta(days=1)))
+            session.add(DailyJobRun(run_id=run_id, started_at=now, heartbeat_at=now))
+        return run_id
 
-        A stale claim is taken over with a conditional UPDATE, so only one instance retries it.
+    async def heartbeat(self, run_id: str) -> None:
+        await self._sql.run(update(DailyJobRun).where(DailyJobRun.run_id == run_id).values(heartbeat_at=utcnow()))
+
+    async def end_run(self, run_id: str) -> None:
+        """What the run still holds is free for the next run at once."""
+        await self._sql.run(delete(DailyJobRun).where(DailyJobRun.run_id == run_id))
+
+    @staticmethod
+    def _held(owner_column):
+        """The claim's owner is a run whose heartbeat is fresh."""
+        return exists().where(DailyJobRun.run_id == owner_column,
+                              DailyJobRun.heartbeat_at >= utcnow() - OWNER_GONE_AFTER)
+
+    async def to_send(self, run_id: str) -> list[Claim]:
+        """Claims this run may send now: its own not yet tried, and any unsent one whose run stopped.
+
+        Those are taken over with a conditional UPDATE on their owner, so only one run takes each.
         """
-        stale = utcnow() - lease
         async with self._sessions.begin() as session:
             rows = (await session.execute(
-                select(ReminderClaim.id, ReminderClaim.claimed_by, ReminderClaim.claimed_at)
+                select(ReminderClaim.id, ReminderClaim.claimed_by)
                 .where(ReminderClaim.sent_at.is_(None),
-                       or_(ReminderClaim.outcome.is_(None), ReminderClaim.outcome != UNCERTAIN),
-                       or_(ReminderClaim.claimed_by == instance, ReminderClaim.claimed_at < stale))
+                       or_(and_(ReminderClaim.claimed_by == run_id, ReminderClaim.outcome.is_(None)),
+                           and_(ReminderClaim.claimed_by != run_id, ~self._held(ReminderClaim.claimed_by))))
                 .order_by(ReminderClaim.id)
             )).all()
-            mine = []
-            for claim_id, owner, claimed_at in rows:
-                if owner == instance and claimed_at >= stale:
-                    mine.append(claim_id)
-                    continue
-                taken = await session.execute(
+            mine = [claim_id for claim_id, owner in rows if owner == run_id]
+            stopped: dict[str, list[int]] = {}
+            for claim_id, owner in rows:
+                if owner != run_id:
+                    stopped.setdefault(owner, []).append(claim_id)
+            for owner, claim_ids in stopped.items():
+                mine += (await session.execute(
                     update(ReminderClaim)
-                    .where(ReminderClaim.id == claim_id, ReminderClaim.claimed_by == owner,
-                           ReminderClaim.claimed_at == claimed_at, ReminderClaim.sent_at.is_(None))
-                    .values(claimed_by=instance, claimed_at=utcnow()))
-                if taken.rowcount == 1:
-                    mine.append(claim_id)
+                    .where(ReminderClaim.id.in_(claim_ids), ReminderClaim.claimed_by == owner,
+                           ReminderClaim.sent_at.is_(None))
+                    .values(claimed_by=run_id, claimed_at=utcnow())
+                    .returning(ReminderClaim.id))).scalars().all()
             if not mine:
                 return []
             result = await session.execute(
                 select(ReminderClaim, CaseRow.reference, CaseRow.school_id)
                 .join(CaseRow, CaseRow.id == ReminderClaim.case_id)
                 .where(ReminderClaim.id.in_(mine)).order_by(ReminderClaim.id))
+            taken = {claim_id for claim_ids in stopped.values() for claim_id in claim_ids}
             return [Claim(c.id, c.case_id, reference, school_id, Milestone(c.milestone), c.run_start, c.due_on,
-                          c.claimed_on, c.attempts, c.outcome) for c, reference, school_id in result.all()]
+                          c.claimed_on, c.attempts, c.outcome, c.id in taken)
+                    for c, reference, school_id in result.all()]
 
-    async def attempt(self, claim_id: int) -> None:
-        """Written before each POST: if the process dies during it, the claim is left uncertain."""
-        await self._sql.run(update(ReminderClaim).where(ReminderClaim.id == claim_id)
-                            .values(attempts=ReminderClaim.attempts + 1, outcome=UNCERTAIN))
+    async def held_elsewhere(self, run_id: str) -> int:
+        """Unsent claims another run still works on (its heartbeat fresh): this run waits for them."""
+        return await self._sql.value(
+            select(func.count()).select_from(ReminderClaim)
+            .where(ReminderClaim.sent_at.is_(None), ReminderClaim.claimed_by != run_id,
+                   or_(ReminderClaim.outcome.is_(None), ReminderClaim.outcome == UNCERTAIN),
+                   self._held(ReminderClaim.claimed_by)))
+
+    async def attempt(self, claim_id: int, run_id: str) -> bool:
+        """Written before each POST: if the process dies during it, the claim is left uncertain.
+
+        False when another run took the claim over (this run's heartbeat was late): do not post.
+        """
+        return await self._sql.run(
+            update(ReminderClaim)
+            .where(ReminderClaim.id == claim_id, ReminderClaim.claimed_by == run_id, ReminderClaim.sent_at.is_(None))
+            .values(attempts=ReminderClaim.attempts + 1, outcome=UNCERTAIN)) == 1
 
     async def sent(self, claim_id: int, conversation_id: str, activity_id: str) -> None:
         await self._sql.run(update(ReminderClaim).where(ReminderClaim.id == claim_id).values(
@@ -137,14 +198,21 @@ class Reminders:
         """Nothing was posted (refused, throttled, no channel): the next run tries again."""
         await self._sql.run(update(ReminderClaim).where(ReminderClaim.id == claim_id).values(outcome=why[:200]))
 
-    async def unsent(self) -> list[tuple[str, Milestone, str | None]]:
-        """(reference, milestone, why) of every reminder claimed and not posted: nothing dropped silently."""
+    async def unsent(self) -> list[Unsent]:
+        """Every reminder claimed and not posted that no running job is sending: nothing dropped silently.
+
+        `why` is UNCERTAIN for one whose POST was cut off (Teams may have posted it).
+        """
         async with self._sessions() as session:
             rows = await session.execute(
                 select(CaseRow.reference, ReminderClaim.milestone, ReminderClaim.outcome)
                 .join(CaseRow, CaseRow.id == ReminderClaim.case_id)
-                .where(ReminderClaim.sent_at.is_(None)).order_by(ReminderClaim.id))
-            return [(ref, Milestone(m), why) for ref, m, why in rows.all()]
+                .where(ReminderClaim.sent_at.is_(None),
+                       or_(ReminderClaim.outcome.is_(None), ReminderClaim.outcome != NOT_NEEDED),
+                       ~self._held(ReminderClaim.claimed_by))
+                .order_by(ReminderClaim.id))
+            return [Unsent(ref, Milestone(m), why or "claimed by a run that stopped before posting it")
+                    for ref, m, why in rows.all()]
 
     async def posted(self, case_id: int) -> list[tuple[Milestone, str, str]]:
         """(milestone, conversation id, activity id) of reminder cards posted for a case."""
@@ -166,31 +234,31 @@ class Reminders:
             return [Overdue(case_id, ref, school, start, Milestone(m), due)
                     for case_id, ref, school, start, m, due in rows.all()]
 
-    async def claim_digest(self, channel_id: str, on_date: date, instance: str) -> int | None:
+    async def claim_digest(self, channel_id: str, on_date: date, run_id: str) -> DigestTaken | None:
         """The day's digest for a channel, or None when another run has it (or sent it) already."""
         try:
             async with self._sessions.begin() as session:
-                row = DigestClaim(channel_id=channel_id, on_date=on_date, claimed_at=utcnow(), claimed_by=instance,
+                row = DigestClaim(channel_id=channel_id, on_date=on_date, claimed_at=utcnow(), claimed_by=run_id,
                                   attempts=0)
                 session.add(row)
                 await session.flush()
-                return row.id
+                return DigestTaken(row.id, maybe_posted=False)
         except IntegrityError:
-            return await self._retake_digest(channel_id, on_date, instance)
+            return await self._retake_digest(channel_id, on_date, run_id)
 
-    async def _retake_digest(self, channel_id: str, on_date: date, instance: str) -> int | None:
-        stale = utcnow() - timedelta(minutes=10)
+    async def _retake_digest(self, channel_id: str, on_date: date, run_id: str) -> DigestTaken | None:
         async with self._sessions.begin() as session:
-            row = await session.scalar(select(DigestClaim).where(DigestClaim.channel_id == channel_id,
-                                                                 DigestClaim.on_date == on_date))
-            if row is None or row.sent_at is not None or row.outcome == UNCERTAIN:
-                return None
-            if row.claimed_by != instance and row.claimed_at >= stale:
+            row = (await session.execute(
+                select(DigestClaim.id, DigestClaim.claimed_by, DigestClaim.outcome)
+                .where(DigestClaim.channel_id == channel_id, DigestClaim.on_date == on_date,
+                       DigestClaim.sent_at.is_(None), DigestClaim.claimed_by != run_id,
+                       ~self._held(DigestClaim.claimed_by)))).first()
+            if row is None:
                 return None
             taken = await session.execute(update(DigestClaim).where(
-                DigestClaim.id == row.id, DigestClaim.claimed_at == row.claimed_at).values(
-                claimed_by=instance, claimed_at=utcnow()))
-            return row.id if taken.rowcount == 1 else None
+                DigestClaim.id == row.id, DigestClaim.claimed_by == row.claimed_by).values(
+                claimed_by=run_id, claimed_at=utcnow()))
+            return DigestTaken(row.id, row.outcome == UNCERTAIN) if taken.rowcount == 1 else None
 
     async def digest_attempt(self, claim_id: int) -> None:
         await self._sql.run(update(DigestClaim).where(DigestClaim.id == claim_id)
@@ -208,4 +276,3 @@ class Reminders:
             sent = await session.scalar(select(func.count()).select_from(ReminderClaim)
                                         .where(ReminderClaim.sent_at.is_not(None)))
             return {"claimed": total, "sent": sent}
-

@@ -2,16 +2,21 @@
 
 `run_daily_reminders(services, on_date)` is one plain coroutine: the scheduler of `cme-bot serve`
 calls it each school day, `cme-bot remind` calls it by hand. Claims in the database make it safe to
-run twice, after a crash, or on several instances at once.
+run twice, after a crash, or on several instances at once: a run holds its claims while its
+heartbeat is fresh, takes over those of a run that stopped, and posts again, marked as a possible
+repeat, a reminder whose POST was cut off.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
 from bot.sending.admins import tell_admins
 from bot.sending.channels import ChannelUnavailable, channel_of, post_to_channel
@@ -21,10 +26,13 @@ from bot.services import Services
 from bot.turn import Message
 from bot.views.reminder_cards import reminder_view
 from cards.reminders import DigestLine, digest_card, reminder_card
-from storage.reminders import Claim
+from storage.reminders import HEARTBEAT, NOT_NEEDED, Claim, Unsent
 from storage.schools import SchoolInfo
+from storage.store import Store
 
 log = logging.getLogger(__name__)
+# How long a run waits for reminders another running instance is still sending, before it reports them.
+WAIT_FOR_OTHERS = timedelta(minutes=15)
 
 
 @dataclass
@@ -32,21 +40,34 @@ class RunReport:
     on_date: date
     skipped: str | None = None
     claimed: int = 0
+    taken_over: list[str] = field(default_factory=list)
     posted: list[str] = field(default_factory=list)
+    repeated: list[str] = field(default_factory=list)
     not_posted: list[str] = field(default_factory=list)
     uncertain: list[str] = field(default_factory=list)
     digests: list[str] = field(default_factory=list)
     due: list[str] = field(default_factory=list)
+    unsent: list[Unsent] = field(default_factory=list)
+
+    @property
+    def all_posted(self) -> bool:
+        """Nothing due was left unposted or unconfirmed, by this run or one before it."""
+        return not (self.not_posted or self.uncertain or self.unsent)
 
     def lines(self) -> list[str]:
         if self.skipped:
             return [f"{self.on_date}: no reminders ({self.skipped})"]
-        out = [f"{self.on_date}: {self.claimed} newly due, {len(self.posted)} posted, "
-               f"{len(self.not_posted)} not posted, {len(self.digests)} overdue digest(s)"]
+        out = [f"{self.on_date}: {self.claimed} newly due, {len(self.taken_over)} taken over from a run that "
+               f"stopped, {len(self.posted)} posted ({len(self.repeated)} possibly repeated), "
+               f"{len(self.not_posted)} not posted, {len(self.uncertain)} uncertain, {len(self.unsent)} unsent "
+               f"in all, {len(self.digests)} overdue digest(s)"]
         out += [f"  due: {line}" for line in self.due]
+        out += [f"  taken over: {line}" for line in self.taken_over]
         out += [f"  posted: {line}" for line in self.posted]
         out += [f"  NOT posted: {line}" for line in self.not_posted]
-        out += [f"  UNCERTAIN (check the channel, not repeated): {line}" for line in self.uncertain]
+        out += [f"  UNCERTAIN (the next run posts it again, marked as a possible repeat): {line}"
+                for line in self.uncertain]
+        out += [f"  UNSENT: {u.reference} {u.milestone.label} ({u.why})" for u in self.unsent]
         out += [f"  digest: {line}" for line in self.digests]
         return out
 
@@ -71,35 +92,82 @@ async def run_daily_reminders(services: Services, on_date: date, *, dry_run: boo
             report.due.append(f"{due.reference} {due.milestone.label} due {due.due_on}")
         return report
 
-    report.claimed = await store.reminders.claim_due(on_date, services.settings.instance, school_ids=open_today)
     throttle = throttle or Throttle()
-    claims = await store.reminders.to_send(services.settings.instance)
-    by_channel: dict[str | None, list[Claim]] = defaultdict(list)
-    for claim in claims:
-        by_channel[await channel_of(services, schools.get(claim.school_id))].append(claim)
-    await asyncio.gather(*(_post_reminders(services, channel, batch, schools, on_date, throttle, report)
-                           for channel, batch in by_channel.items()))
-    await _post_digests(services, schools, open_today, on_date, throttle, report)
+    async with _running(store, services.settings.instance) as run_id:
+        report.claimed = await store.reminders.claim_due(on_date, run_id, school_ids=open_today)
+        give_up = time.monotonic() + WAIT_FOR_OTHERS.total_seconds()
+        while True:
+            claims = await store.reminders.to_send(run_id)
+            if claims:
+                await _post_claims(services, claims, schools, on_date, throttle, report, run_id)
+                continue
+            # Another instance is sending some: wait for it to finish, or to stop (then take them over).
+            if not await store.reminders.held_elsewhere(run_id) or time.monotonic() > give_up:
+                break
+            await asyncio.sleep(HEARTBEAT.total_seconds())
+        if elsewhere := await store.reminders.held_elsewhere(run_id):
+            report.not_posted.append(f"{elsewhere} reminder(s) still being sent by another instance after "
+                                     f"{WAIT_FOR_OTHERS}: see its log")
+        await _post_digests(services, schools, open_today, on_date, throttle, report, run_id)
+    report.unsent = await store.reminders.unsent()
     for line in report.lines():
         log.info("reminders %s", line)
     return report
 
 
+@asynccontextmanager
+async def _running(store: Store, instance: str) -> AsyncIterator[str]:
+    """A run of the job with its heartbeat written every HEARTBEAT until it ends."""
+    run_id = await store.reminders.start_run(instance)
+    ended = asyncio.Event()
+
+    async def beat() -> None:
+        while not ended.is_set():
+            try:
+                await asyncio.wait_for(ended.wait(), HEARTBEAT.total_seconds())
+            except TimeoutError:
+                try:
+                    await store.reminders.heartbeat(run_id)
+                except Exception:  # noqa: BLE001 - a missed beat only lets another run take over
+                    log.warning("the daily job's heartbeat could not be written", exc_info=True)
+
+    beating = asyncio.create_task(beat())
+    try:
+        yield run_id
+    finally:
+        ended.set()
+        await beating
+        await store.reminders.end_run(run_id)
+
+
+async def _post_claims(services: Services, claims: list[Claim], schools: dict[int, SchoolInfo], on_date: date,
+                       throttle: Throttle, report: RunReport, run_id: str) -> None:
+    by_channel: dict[str | None, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        if claim.taken_over:
+            report.taken_over.append(f"{claim.reference} {claim.milestone.label}")
+        by_channel[await channel_of(services, schools.get(claim.school_id))].append(claim)
+    await asyncio.gather(*(_post_reminders(services, channel, batch, schools, on_date, throttle, report, run_id)
+                           for channel, batch in by_channel.items()))
+
+
 async def _post_reminders(services: Services, channel_id: str | None, claims: list[Claim],
                           schools: dict[int, SchoolInfo], on_date: date, throttle: Throttle,
-                          report: RunReport) -> None:
+                          report: RunReport, run_id: str) -> None:
     store = services.store
     for claim in claims:
         label = f"{claim.reference} {claim.milestone.label}"
         case = await store.cases.by_id(claim.case_id)
         if case is None or not case.is_open or case.milestone_done(claim.milestone):
-            await store.reminders.not_sent(claim.id, "no longer needed")
+            await store.reminders.not_sent(claim.id, NOT_NEEDED)
             continue
         view = reminder_view(services, case, schools.get(case.school_id), claim.milestone, claim.due_on, on_date)
+        view = replace(view, maybe_repeat=claim.maybe_posted)
         message = Message(card=reminder_card(view), summary=f"{claim.milestone.label}: {claim.reference}")
         answered = await throttle.slot(channel_id or "")
-        await store.reminders.attempt(claim.id)
         try:
+            if not await store.reminders.attempt(claim.id, run_id):
+                continue  # another run took it over
             posted = await with_retries(lambda message=message: post_to_channel(services, channel_id, message))
         except DeliveryUncertain as error:
             report.uncertain.append(f"{label} ({error})")
@@ -120,7 +188,10 @@ async def _post_reminders(services: Services, channel_id: str | None, claims: li
             answered()
         await store.reminders.sent(claim.id, posted.conversation_id, posted.activity_id)
         await store.card_messages.add(case.id, claim.milestone.value, posted.conversation_id, posted.activity_id)
-        report.posted.append(label + (f" (late, due {claim.due_on})" if claim.due_on < on_date else ""))
+        report.posted.append(label + (f" (late, due {claim.due_on})" if claim.due_on < on_date else "")
+                             + (" (possibly a repeat)" if claim.maybe_posted else ""))
+        if claim.maybe_posted:
+            report.repeated.append(label)
 
 
 async def _channel_problem(services: Services, channel_id: str | None, error: Exception, waiting: int) -> None:
@@ -132,7 +203,7 @@ async def _channel_problem(services: Services, channel_id: str | None, error: Ex
 
 
 async def _post_digests(services: Services, schools: dict[int, SchoolInfo], open_today: list[int | None],
-                        on_date: date, throttle: Throttle, report: RunReport) -> None:
+                        on_date: date, throttle: Throttle, report: RunReport, run_id: str) -> None:
     store = services.store
     grouped: dict[str | None, dict[str, DigestLine]] = defaultdict(dict)
     for overdue in await store.reminders.overdue(on_date):
@@ -150,16 +221,18 @@ async def _post_digests(services: Services, schools: dict[int, SchoolInfo], open
         if channel_id is None:
             report.not_posted.append(f"overdue digest of {len(lines)} case(s): no reminders channel is set")
             continue
-        claim = await store.reminders.claim_digest(channel_id, on_date, services.settings.instance)
-        if claim is None:
+        taken = await store.reminders.claim_digest(channel_id, on_date, run_id)
+        if taken is None:
             continue
+        claim = taken.id
         ordered = sorted(lines.values(), key=lambda line: (-line.day, line.reference))
+        message = Message(card=digest_card(on_date, ordered, maybe_repeat=taken.maybe_posted),
+                          summary=f"{len(ordered)} overdue CME case(s)")
         answered = await throttle.slot(channel_id)
         await store.reminders.digest_attempt(claim)
         try:
-            posted = await with_retries(lambda ordered=ordered, channel_id=channel_id: post_to_channel(
-                services, channel_id, Message(card=digest_card(on_date, ordered),
-                                              summary=f"{len(ordered)} overdue CME case(s)")))
+            posted = await with_retries(lambda message=message, channel_id=channel_id: post_to_channel(
+                services, channel_id, message))
         except DeliveryUncertain as error:
             report.uncertain.append(f"digest for {channel_id} ({error})")
             continue

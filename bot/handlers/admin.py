@@ -12,6 +12,7 @@ from bot.sending.errors import DeliveryError
 from cards.admin import AdminView, admin_card
 from cme.roles import Role
 from storage.audit import AuditEntry
+from storage.reminders import UNCERTAIN
 
 log = logging.getLogger(__name__)
 ADMIN = {Role.ADMIN}
@@ -65,7 +66,9 @@ async def _view(context: Context, *, notice: str | None = None, problem: str | N
                  [(g.role, g.school_id, g.school_name or "") for g in p.grants]) for p in people if p.grants],
         members=members if members is not None else await _members(context),
         schools=[(s.id, s.urn, s.name) for s in schools], recent=recent, key=uuid.uuid4().hex[:12],
-        notice=notice, problem=problem)
+        notice=notice, problem=problem,
+        unsent_reminders=tuple(f"{u.reference} {u.milestone.label} ({'uncertain' if u.why == UNCERTAIN else 'not posted'})"
+                               for u in await store.reminders.unsent()))
 
 
 @ROUTES.command("roles", "schools", "admin", "people", description="give or remove people's roles, add schools", roles=ADMIN)

@@ -19,6 +19,7 @@ from bot.config import Settings
 from cme.calendar import CalendarError, SchoolCalendar
 from cme.roles import Role
 from storage.migrate import pending_revisions
+from storage.reminders import UNCERTAIN
 from storage.schools import SchoolInfo
 from storage.store import Store
 
@@ -196,11 +197,24 @@ async def check_admins(settings: Settings, store: Store) -> CheckLine:
     return CheckLine(OK, "administrators", ", ".join(found))
 
 
+async def check_reminders(store: Store, shown: int = 20) -> CheckLine:
+    unsent = await store.reminders.unsent()
+    if not unsent:
+        return CheckLine(OK, "reminders", "every Day 5 and Day 20 reminder claimed so far was posted")
+    listed = ", ".join(f"{u.reference} {u.milestone.label} ("
+                       + ("uncertain: may have been posted" if u.why == UNCERTAIN else "not posted") + ")"
+                       for u in unsent[:shown])
+    more = f" and {len(unsent) - shown} more" if len(unsent) > shown else ""
+    return CheckLine(WARNING, "reminders", f"{len(unsent)} not confirmed posted: {listed}{more}: the next run "
+                                           "(`cme-bot remind`, or the daily job of `cme-bot serve`) posts them, an "
+                                           "uncertain one marked as a possible repeat")
+
+
 async def run_checks(settings: Settings) -> list[CheckLine]:
     lines = [check_credentials(settings)]
     database, store = await check_database(settings)
     lines.append(database)
-    later = ("migrations", "term dates", "schools", "reminders channels", "administrators")
+    later = ("migrations", "term dates", "schools", "reminders channels", "administrators", "reminders")
     if store is None:
         return lines + [CheckLine(SKIPPED, what, "needs the database") for what in later]
     try:
@@ -217,6 +231,7 @@ async def run_checks(settings: Settings) -> list[CheckLine]:
                                                        "--name ... --authority ...`"))
         lines += await check_channels(store, schools)
         lines.append(await check_admins(settings, store))
+        lines.append(await check_reminders(store))
     finally:
         await store.close()
     return lines

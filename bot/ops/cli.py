@@ -247,7 +247,7 @@ async def remind(args: argparse.Namespace, settings: Settings) -> int:
         await services.store.close()
     for line in report.lines():
         print(line)
-    return 1 if report.not_posted or report.uncertain else 0
+    return 0 if report.all_posted else 1
 
 
 async def check(args: argparse.Namespace, settings: Settings) -> int:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.sending.errors import ConversationGone, DeliveryError
+from bot.sending.errors import DeliveryError
+from bot.sending.stored_conversations import post_or_mark_dead
 from bot.services import Services
 from bot.turn import Message, Posted
 from storage.schools import SchoolInfo
@@ -33,12 +34,6 @@ async def post_to_channel(services: Services, channel_id: str | None, message: M
     conversation = await services.store.conversations.get(channel_id)
     if conversation is None:
         raise ChannelUnavailable("the bot has not been added to the team of the reminders channel")
-    if not conversation.alive:
-        raise ChannelUnavailable(f"the reminders channel cannot be reached ({conversation.dead_reason})")
-    if services.messenger is None:
-        raise ChannelUnavailable("not connected to Teams")
-    try:
-        return await services.messenger.start_thread(conversation.reference, channel_id, message)
-    except ConversationGone as error:
-        await services.store.conversations.mark_dead(channel_id, str(error))
-        raise
+    return await post_or_mark_dead(
+        services, conversation, called="the reminders channel", unavailable=ChannelUnavailable,
+        post=lambda messenger, reference: messenger.start_thread(reference, channel_id, message))

@@ -68,7 +68,6 @@ class Throttle:
         self._app = Windows(APP_WINDOWS, clock)
         self._conversations: dict[str, Windows] = defaultdict(lambda: Windows(CONVERSATION_WINDOWS, clock))
         self._waiting: Counter[str] = Counter()
-        self.waited = 0.0
 
     async def slot(self, conversation_id: str) -> Callable[[], None]:
         """Wait until a send to this conversation fits every window, then count it.
@@ -87,7 +86,6 @@ class Throttle:
                 wait = max(self._app.wait_needed(), windows.wait_needed(), self._turn_of_others(conversation))
                 if wait <= 0:
                     return partial(self._answered, windows, self._app.record(), windows.record())
-                self.waited += wait
                 await self._sleep(wait)
         finally:
             self._waiting[conversation] -= 1

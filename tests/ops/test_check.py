@@ -82,7 +82,7 @@ async def test_the_command_prints_the_lines_and_exits_0(store, database_url):
                                    capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     printed = done.stdout.splitlines()
-    assert len(printed) == 10 and all(text.startswith("ok ") for text in printed), done.stdout
+    assert len(printed) == 11 and all(text.startswith("ok ") for text in printed), done.stdout
     assert CREDENTIALS["app_password"] not in done.stdout + done.stderr
 
 
