@@ -34,7 +34,3 @@ MISSING_REASONS: tuple[tuple[str, str], ...] = (
     ("hard_to_place", "Hard to place"),
     ("forced_marriage", "Forced marriage"),
 )
-
-
-def label_of(options: tuple[tuple[str, str], ...], key: str) -> str:
-    return dict(options).get(key, key)

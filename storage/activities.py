@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import bindparam, delete
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -30,8 +28,3 @@ class SeenActivities:
         """Handling failed: let a redelivery try again."""
         async with self._sessions.begin() as session:
             await session.execute(delete(SeenActivity).where(SeenActivity.activity_id == activity_id))
-
-    async def purge(self, older_than: timedelta = timedelta(days=2)) -> int:
-        async with self._sessions.begin() as session:
-            result = await session.execute(delete(SeenActivity).where(SeenActivity.seen_at < utcnow() - older_than))
-            return result.rowcount

@@ -262,6 +262,3 @@ class TermDatesRow(Base):
     source: Mapped[str] = mapped_column(Text)
     imported_at: Mapped[datetime]
     imported_by: Mapped[str] = mapped_column(String(200))
-
-
-APPEND_ONLY_TABLES = ("case_events", "audit_events")

@@ -101,12 +101,6 @@ class People:
         ids = await self._sql.values(select(Person.aad_object_id).order_by(Person.name))
         return [await self.roles_of(aad) for aad in ids]
 
-    async def remember_name(self, aad_object_id: str, name: str) -> None:
-        async with self._sessions.begin() as session:
-            person = await session.scalar(select(Person).where(Person.aad_object_id == aad_object_id))
-            if person is not None and name and person.name != name:
-                person.name = name
-
 
 async def _person(session: AsyncSession, aad_object_id: str, name: str) -> Person:
     person = await session.scalar(select(Person).where(Person.aad_object_id == aad_object_id))

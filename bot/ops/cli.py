@@ -15,8 +15,6 @@ from cme.roles import Role
 from storage.engine.db import async_url
 from storage.store import Store
 
-Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
-
 
 def _store(settings: Settings) -> Store:
     from bot.app import ensure_sqlite_directory
