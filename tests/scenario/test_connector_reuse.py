@@ -164,7 +164,7 @@ async def test_a_connector_that_does_not_answer_is_uncertain_for_a_post(teams, c
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]
     await runner.cleanup()  # nothing listens there any more
     team["serviceUrl"] = f"http://127.0.0.1:{port}/"
     with pytest.raises(DeliveryUncertain) as uncertain:
