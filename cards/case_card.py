@@ -179,24 +179,33 @@ def _removal(view: CaseView) -> list:
     return []
 
 
-def case_card(view: CaseView) -> dict:
-    case = view.case
-    body = [heading(f"{case.reference}: {case.pupil.full_name}")]
+def _header(view: CaseView) -> list:
+    items = [heading(f"{view.case.reference}: {view.case.pupil.full_name}")]
     if view.problem:
-        body.append(text(view.problem, color="attention", bold=True))
+        items.append(text(view.problem, color="attention", bold=True))
     if view.notice:
-        body.append(text(view.notice, color="good", bold=True))
-    body += _urgent(view)
-    body.append(text(_day_line(view), bold=True, color="attention" if view.overdue else None))
+        items.append(text(view.notice, color="good", bold=True))
+    return items
+
+
+def _where_it_stands(view: CaseView) -> list:
+    """Day N, the next milestone and what is overdue."""
+    items = [text(_day_line(view), bold=True, color="attention" if view.overdue else None)]
     milestone_line = _milestone_line(view)
     if milestone_line:
-        body.append(text(milestone_line))
-    for milestone in view.overdue:
-        body.append(text(f"Overdue: {milestone.label} was {view.due[milestone]:%A %-d %B}: {milestone.action}.",
-                         color="attention"))
-    body += _removal(view)
-    pupil = case.pupil
-    body.append(facts([
+        items.append(text(milestone_line))
+    items += [text(f"Overdue: {milestone.label} was {view.due[milestone]:%A %-d %B}: {milestone.action}.",
+                   color="attention") for milestone in view.overdue]
+    return items
+
+
+def _on_date(day: date | None, before: str = "") -> str:
+    return f"{before}{day:%-d %B %Y}" if day else "not yet"
+
+
+def _facts(view: CaseView):
+    case, pupil = view.case, view.case.pupil
+    return facts([
         ("School", view.school_name),
         ("State", case.state.label),
         ("First day of absence", f"{case.first_day_absent:%A %-d %B %Y}"),
@@ -204,26 +213,41 @@ def case_card(view: CaseView) -> dict:
         ("Year group", pupil.year_group),
         ("Address", ", ".join(p for p in (pupil.address, pupil.postcode) if p)),
         ("Parents or carers", "; ".join(f"{c.name} {c.phone}".strip() for c in pupil.carers)),
-        ("EWS contacted", f"{case.ews_contacted_on:%-d %B %Y}" if case.ews_contacted_on else "not yet"),
-        ("Checklist", f"completed {case.checklist_completed_on:%-d %B %Y}" if case.checklist_completed_on
-         else "not yet"),
-    ]))
+        ("EWS contacted", _on_date(case.ews_contacted_on)),
+        ("Checklist", _on_date(case.checklist_completed_on, "completed ")),
+    ])
+
+
+def _breaks_and_enquiries(view: CaseView) -> list:
+    case, items = view.case, []
     if case.breaks:
-        body.append(text("Breaks: " + "; ".join(f"{b.kind.label} on {b.on:%-d %B}" for b in case.breaks),
-                         subtle=True))
+        items.append(text("Breaks: " + "; ".join(f"{b.kind.label} on {b.on:%-d %B}" for b in case.breaks),
+                          subtle=True))
     if case.is_open:
-        body.append(text("Enquiries, Days 1 to 5", bold=True))
-        body.append(lines(f"{'✅' if done else '⬜'} {item}" for item, done in ticked(case.enquiry_kinds)))
-    if view.history:
-        body.append(text("History", bold=True))
-        body.append(lines((f"{at.astimezone(LONDON):%-d %b %H:%M} {who}: {describe(kind, data)}"
-                           for at, who, kind, data in view.history[-6:]), subtle=True))
-    actions = []
-    if view.can_work and case.is_open:
-        milestone_actions = _milestone_actions(view)
-        if milestone_actions:
-            body.append(action_set(milestone_actions))
-        if case.state is not State.REMOVAL_AGREED:
-            actions = [_enquiry_action(view), _break_action(view)]
-        actions.append(_outcome_action(view))
+        items.append(text("Enquiries, Days 1 to 5", bold=True))
+        items.append(lines(f"{'✅' if done else '⬜'} {item}" for item, done in ticked(case.enquiry_kinds)))
+    return items
+
+
+def _history(view: CaseView) -> list:
+    if not view.history:
+        return []
+    return [text("History", bold=True),
+            lines((f"{at.astimezone(LONDON):%-d %b %H:%M} {who}: {describe(kind, data)}"
+                   for at, who, kind, data in view.history[-6:]), subtle=True)]
+
+
+def _work(view: CaseView) -> tuple[list, list]:
+    """What the reader can do: the milestones' buttons in the card, and its actions below."""
+    if not (view.can_work and view.case.is_open):
+        return [], []
+    milestone_actions = _milestone_actions(view)
+    actions = [] if view.case.state is State.REMOVAL_AGREED else [_enquiry_action(view), _break_action(view)]
+    return ([action_set(milestone_actions)] if milestone_actions else []), actions + [_outcome_action(view)]
+
+
+def case_card(view: CaseView) -> dict:
+    buttons, actions = _work(view)
+    body = [*_header(view), *_urgent(view), *_where_it_stands(view), *_removal(view), _facts(view),
+            *_breaks_and_enquiries(view), *_history(view), *buttons]
     return card(body, actions)
