@@ -302,6 +302,13 @@ def test_a_reminder_of_a_closed_case_says_so_and_offers_no_step():
     assert buttons(card) == []
 
 
+def test_a_reminder_that_may_be_a_repeat_says_so():
+    text = shown(reminder_card(reminder_view(maybe_repeat=True)))
+    assert "This reminder may be a repeat: the first attempt's delivery could not be confirmed." in text
+    assert "may be a repeat" not in shown(reminder_card(reminder_view()))
+    assert "may be a repeat" in shown(digest_card(DAY_21, [], maybe_repeat=True))
+
+
 def test_the_overdue_digest_lists_each_case_without_names():
     lines = [DigestLine(REFERENCE, SCHOOL, 21, [(Milestone.DAY_5, DAY_5), (Milestone.DAY_20, DAY_20)]),
              DigestLine("CME-2026-0043", SCHOOL, 7, [(Milestone.DAY_5, date(2026, 11, 9))])]
@@ -493,6 +500,13 @@ def test_the_admin_card_lists_people_with_their_roles_and_recent_changes():
     assert [c["title"] for c in grant[1]["choices"]] == [role.label for role in Role]
     remove = card["actions"][1]["card"]["body"][0]["choices"]
     assert [c["value"] for c in remove] == ["aad-1|admin|", "aad-2|school_staff|1"]
+
+
+def test_the_admin_card_names_unsent_reminders_by_reference_only_twenty_at_most():
+    unsent = tuple(f"CME-2026-{n:04d} Day 5" for n in range(23))
+    text = shown(without_filtered_style(admin_card(admin_view(unsent_reminders=unsent))))
+    assert "Reminders not confirmed posted (the next run posts them): CME-2026-0000 Day 5, " in text
+    assert "CME-2026-0019 Day 5 and 3 more" in text and "CME-2026-0020" not in text
 
 
 def test_the_admin_card_says_when_nobody_has_a_role_or_the_members_are_unknown():
