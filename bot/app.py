@@ -12,11 +12,11 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import make_url
 
-import bot.handlers  # noqa: F401 - registers the handlers
 from bot.calendars import Calendars
 from bot.config import Settings
 from bot.daily.scheduler import start_scheduler
 from bot.dispatch import Dispatcher
+from bot.handlers import all_routes
 from bot.services import Services
 from bot.teams import TeamsGateway
 from storage.migrate import upgrade
@@ -60,7 +60,7 @@ async def _refresh_calendars(services: Services) -> None:
 
 def connect(services: Services) -> TeamsGateway:
     """The gateway to Teams, which is also the services' messenger for proactive messages."""
-    gateway = TeamsGateway(services.settings, Dispatcher(services))
+    gateway = TeamsGateway(services.settings, Dispatcher(services, all_routes()))
     services.messenger = gateway
     return gateway
 

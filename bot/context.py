@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.routes import Routes
 from bot.services import Services
 from bot.turn import Message, Outbox, Turn
 from storage.cases import Actor
@@ -17,6 +18,7 @@ class Context:
     services: Services
     person: PersonRoles
     args: str = ""
+    routes: Routes = field(default_factory=Routes)  # every route, for `help`
 
     @property
     def store(self):

@@ -1,14 +1,19 @@
-"""From a Turn to the handler that answers it: de-duplication, roles, routing, readable errors."""
+"""From a Turn to the handler that answers it, through an ordered list of small steps.
+
+Each step gets the turn as handled so far and the rest of the list (`then`); it may answer, stop, or go on.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from bot.context import Context
 from bot.handlers.installation import installed, uninstalled
-from bot.routes import CHANNEL, PERSONAL, ROUTES, Routes
+from bot.routes import Place, Route, Routes
 from bot.services import Services
-from bot.turn import ACTION, INSTALLED, MESSAGE, SUBMIT, UNINSTALLED, Message, Outbox, Turn
+from bot.turn import Message, Outbox, Turn, TurnKind
 from cards.notice import notice_card
 from cards.welcome import no_role_card
 from cme.calendar import CalendarError
@@ -20,90 +25,205 @@ from storage.people import Grant, PersonRoles
 log = logging.getLogger(__name__)
 
 
-class Dispatcher:
-    def __init__(self, services: Services, routes: Routes = ROUTES) -> None:
-        self.services = services
-        self.routes = routes
-        self._known_chats: set[str] = set()
+@dataclass
+class Handling:
+    """One turn on its way through the steps, with what they found out so far."""
 
-    async def __call__(self, turn: Turn, outbox: Outbox) -> dict | None:
-        if turn.kind == INSTALLED:
-            return await installed(self.services, turn, outbox, await self.person(turn))
-        if turn.kind == UNINSTALLED:
-            return await uninstalled(self.services, turn)
-        store = self.services.store
-        if turn.activity_id and not await store.seen.first_time(turn.activity_id):
-            log.info("redelivered activity ignored: %s %s", turn.kind, turn.verb)
-            return None
-        try:
-            return await self._handle(turn, outbox)
-        except Exception:
-            if turn.activity_id:
-                await store.seen.forget(turn.activity_id)
-            raise
+    turn: Turn
+    outbox: Outbox
+    person: PersonRoles | None = None
+    route: Route | None = None
+    args: str = ""
 
-    async def person(self, turn: Turn) -> PersonRoles:
-        person = await self.services.store.people.roles_of(turn.sender.aad_object_id)
-        if turn.sender.aad_object_id in self.services.settings.bootstrap_admins and not person.has(Role.ADMIN):
-            person = PersonRoles(person.aad_object_id, person.name or turn.sender.name,
-                                 person.grants + (Grant(Role.ADMIN),))
-        return person
-
-    async def _handle(self, turn: Turn, outbox: Outbox) -> dict | None:
-        person = await self.person(turn)
-        await self._remember_personal_chat(turn)
-        context = Context(turn, outbox, self.services, person)
-        if not person.grants:
-            admins = [p.name for p in await self.services.store.people.with_role(Role.ADMIN) if p.name]
-            card = no_role_card(admins)
-            if turn.kind == ACTION:
-                return card
-            await context.reply(card=card)
-            return None
-        if turn.kind == MESSAGE:
-            matched = self.routes.match(turn.text)
-            if matched is None:
-                await context.reply(f"Sorry, I did not understand \"{turn.text[:60]}\". Say **help** to see "
-                                    "what I can do.")
-                return None
-            route, context.args = matched
-        else:
-            route = self.routes.actions.get(turn.verb)
-            if route is None:
-                log.warning("card action with an unknown verb: %r", turn.verb)
-                return await self._refuse(context, "This card is out of date. Say **help** to start again.")
-        if route.where == PERSONAL and not turn.in_personal_chat:
-            return await self._refuse(context, "Please use that in your personal chat with me: it can show "
-                                               "children's details, which do not belong in a shared channel.")
-        if route.where == CHANNEL and not turn.in_channel:
-            return await self._refuse(context, "Please say that in the team channel it is about, mentioning me.")
-        if not route.allows(person.roles):
-            needed = " or ".join(sorted(role.label for role in route.roles or ()))
-            return await self._refuse(context, f"That is for the {needed}. Nothing was changed.")
-        try:
-            card = await route.handler(context)
-        except (ProcedureError, CalendarError) as error:
-            return await self._refuse(context, str(error))
-        if card is not None and turn.kind == SUBMIT:
-            # An Action.Execute answered through its Action.Submit fallback: change the card in place.
-            if turn.reply_to_id:
-                await outbox.update(turn.reply_to_id, Message(card=card))
-            else:
-                await outbox.send(Message(card=card))
-            return None
-        return card
-
-    async def _refuse(self, context: Context, text: str) -> dict | None:
-        if context.turn.kind == ACTION:
+    async def refuse(self, text: str) -> dict | None:
+        """Why nothing happened: the clicker's card for an Action.Execute, a reply otherwise."""
+        if self.turn.kind == TurnKind.ACTION:
             return notice_card(text)
-        await context.reply(text)
+        await self.outbox.send(Message(text=text))
         return None
 
-    async def _remember_personal_chat(self, turn: Turn) -> None:
-        """Keep the reference of every personal chat, so the bot can write there first later."""
-        if not turn.in_personal_chat or turn.conversation_id in self._known_chats:
-            return
-        await self.services.store.conversations.save(
-            turn.conversation_id, PERSONAL_CHAT, turn.reference, tenant_id=turn.tenant_id,
-            aad_object_id=turn.sender.aad_object_id)
-        self._known_chats.add(turn.conversation_id)
+
+Then = Callable[[Handling], Awaitable[dict | None]]
+Step = Callable[[Handling, Then], Awaitable[dict | None]]
+
+
+async def person_of(services: Services, turn: Turn) -> PersonRoles:
+    """The sender's roles; a bootstrap administrator is an administrator even before any grant."""
+    person = await services.store.people.roles_of(turn.sender.aad_object_id)
+    if turn.sender.aad_object_id in services.settings.bootstrap_admins and not person.has(Role.ADMIN):
+        person = PersonRoles(person.aad_object_id, person.name or turn.sender.name,
+                             person.grants + (Grant(Role.ADMIN),))
+    return person
+
+
+@dataclass
+class Installation:
+    """The app added to or removed from a chat or a team: no de-duplication, no roles needed."""
+
+    services: Services
+    routes: Routes
+
+    async def __call__(self, handling: Handling, then: Then) -> dict | None:
+        turn = handling.turn
+        if turn.kind == TurnKind.INSTALLED:
+            return await installed(self.services, self.routes, turn, handling.outbox,
+                                   await person_of(self.services, turn))
+        if turn.kind == TurnKind.UNINSTALLED:
+            return await uninstalled(self.services, turn)
+        return await then(handling)
+
+
+@dataclass
+class Deduplicate:
+    """A redelivered activity id is ignored; if handling fails the id is forgotten, so Teams' retry is handled."""
+
+    services: Services
+
+    async def __call__(self, handling: Handling, then: Then) -> dict | None:
+        seen, activity_id = self.services.store.seen, handling.turn.activity_id
+        if activity_id and not await seen.first_time(activity_id):
+            log.info("redelivered activity ignored: %s %s", handling.turn.kind, handling.turn.verb)
+            return None
+        try:
+            return await then(handling)
+        except Exception:
+            if activity_id:
+                await seen.forget(activity_id)
+            raise
+
+
+@dataclass
+class PersonAndRoles:
+    services: Services
+
+    async def __call__(self, handling: Handling, then: Then) -> dict | None:
+        handling.person = await person_of(self.services, handling.turn)
+        return await then(handling)
+
+
+class RememberPersonalChat:
+    """Keep the reference of every personal chat, so the bot can write there first later."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.known: set[str] = set()
+
+    async def __call__(self, handling: Handling, then: Then) -> dict | None:
+        turn = handling.turn
+        if turn.in_personal_chat and turn.conversation_id not in self.known:
+            await self.services.store.conversations.save(
+                turn.conversation_id, PERSONAL_CHAT, turn.reference, tenant_id=turn.tenant_id,
+                aad_object_id=turn.sender.aad_object_id)
+            self.known.add(turn.conversation_id)
+        return await then(handling)
+
+
+@dataclass
+class NoRoleCard:
+    """Someone without a role is told whom to ask: the administrators by name."""
+
+    services: Services
+
+    async def __call__(self, handling: Handling, then: Then) -> dict | None:
+        if handling.person.grants:
+            return await then(handling)
+        admins = [p.name for p in await self.services.store.people.with_role(Role.ADMIN) if p.name]
+        card = no_role_card(admins)
+        if handling.turn.kind == TurnKind.ACTION:
+            return card
+        await handling.outbox.send(Message(card=card))
+        return None
+
+
+@dataclass
+class FindRoute:
+    """The command the text starts with, or the card's verb."""
+
+    routes: Routes
+
+    async def __call__(self, handling: Handling, then: Then) -> dict | None:
+        turn = handling.turn
+        if turn.kind == TurnKind.MESSAGE:
+            matched = self.routes.match(turn.text)
+            if matched is None:
+                await handling.outbox.send(Message(text=f"Sorry, I did not understand \"{turn.text[:60]}\". Say "
+                                                        "**help** to see what I can do."))
+                return None
+            handling.route, handling.args = matched
+        else:
+            handling.route = self.routes.actions.get(turn.verb)
+            if handling.route is None:
+                log.warning("card action with an unknown verb: %r", turn.verb)
+                return await handling.refuse("This card is out of date. Say **help** to start again.")
+        return await then(handling)
+
+
+async def check_place(handling: Handling, then: Then) -> dict | None:
+    """Anything showing a child is used in a personal chat only; channel commands in the channel they are about."""
+    where, turn = handling.route.where, handling.turn
+    if where == Place.PERSONAL and not turn.in_personal_chat:
+        return await handling.refuse("Please use that in your personal chat with me: it can show children's "
+                                     "details, which do not belong in a shared channel.")
+    if where == Place.CHANNEL and not turn.in_channel:
+        return await handling.refuse("Please say that in the team channel it is about, mentioning me.")
+    return await then(handling)
+
+
+async def check_roles(handling: Handling, then: Then) -> dict | None:
+    route = handling.route
+    if not route.allows(handling.person.roles):
+        needed = " or ".join(sorted(role.label for role in route.roles or ()))
+        return await handling.refuse(f"That is for the {needed}. Nothing was changed.")
+    return await then(handling)
+
+
+async def submit_fallback(handling: Handling, then: Then) -> dict | None:
+    """An Action.Execute answered through its Action.Submit fallback: the card changes in place."""
+    card = await then(handling)
+    if card is None or handling.turn.kind != TurnKind.SUBMIT:
+        return card
+    if handling.turn.reply_to_id:
+        await handling.outbox.update(handling.turn.reply_to_id, Message(card=card))
+    else:
+        await handling.outbox.send(Message(card=card))
+    return None
+
+
+async def readable_errors(handling: Handling, then: Then) -> dict | None:
+    """What the procedure or the calendar refused, in its own words; nothing was saved."""
+    try:
+        return await then(handling)
+    except (ProcedureError, CalendarError) as error:
+        return await handling.refuse(str(error))
+
+
+def run(steps: Sequence[Step], last: Then) -> Then:
+    """The steps in order, each handing on to the next, ending with `last`."""
+    for step in reversed(steps):
+        last = _handing_on(step, last)
+    return last
+
+
+def _handing_on(step: Step, then: Then) -> Then:
+    async def handle(handling: Handling) -> dict | None:
+        return await step(handling, then)
+    return handle
+
+
+class Dispatcher:
+    def __init__(self, services: Services, routes: Routes) -> None:
+        self.services = services
+        self.routes = routes
+        self.steps: list[Step] = [
+            Installation(services, routes), Deduplicate(services), PersonAndRoles(services),
+            RememberPersonalChat(services), NoRoleCard(services), FindRoute(routes), check_place, check_roles,
+            submit_fallback, readable_errors,
+        ]
+        self._handle = run(self.steps, self._answer)
+
+    async def __call__(self, turn: Turn, outbox: Outbox) -> dict | None:
+        return await self._handle(Handling(turn, outbox))
+
+    async def _answer(self, handling: Handling) -> dict | None:
+        context = Context(handling.turn, handling.outbox, self.services, handling.person, handling.args, self.routes)
+        return await handling.route.handler(context)

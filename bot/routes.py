@@ -1,15 +1,23 @@
-"""Handlers registered by command word and card verb, each with who may use it."""
+"""The table from command words and card verbs to handlers, each with who may use it and where."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from cme.roles import Role
 
 Handler = Callable[..., Awaitable[dict | None]]
-ANYWHERE, PERSONAL, CHANNEL = "anywhere", "personal", "channel"
+
+
+class Place(StrEnum):
+    """Where a command or card verb may be used."""
+
+    ANYWHERE = "anywhere"
+    PERSONAL = "personal"  # anything showing a child: personal chat only
+    CHANNEL = "channel"
 
 
 @dataclass(frozen=True)
@@ -18,7 +26,7 @@ class Route:
     roles: frozenset[Role] | None
     description: str = ""
     usage: str = ""
-    where: str = ANYWHERE
+    where: Place = Place.ANYWHERE
 
     def allows(self, roles: frozenset[Role]) -> bool:
         return self.roles is None or bool(self.roles & roles)
@@ -33,8 +41,8 @@ class Routes:
         self.commands: dict[str, Route] = {}
         self.actions: dict[str, Route] = {}
 
-    def command(self, *words: str, description: str, roles: set[Role] | None = None, usage: str = "",
-                where: str = ANYWHERE) -> Callable[[Handler], Handler]:
+    def command(self, *words: str, description: str, roles: frozenset[Role] | set[Role] | None = None,
+                usage: str = "", where: Place = Place.ANYWHERE) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             route = Route(handler, frozenset(roles) if roles else None, description, usage or words[0], where)
             for word in words:
@@ -42,11 +50,21 @@ class Routes:
             return handler
         return register
 
-    def action(self, verb: str, *, roles: set[Role] | None = None) -> Callable[[Handler], Handler]:
+    def action(self, *verbs: str, roles: frozenset[Role] | set[Role] | None = None) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            self.actions[verb] = Route(handler, frozenset(roles) if roles else None)
+            for verb in verbs:
+                self.actions[verb] = Route(handler, frozenset(roles) if roles else None)
             return handler
         return register
+
+    def include(self, other: Routes) -> Routes:
+        """Add another table's routes; a word or verb registered twice is a mistake."""
+        for mine, theirs in ((self.commands, other.commands), (self.actions, other.actions)):
+            twice = mine.keys() & theirs.keys()
+            if twice:
+                raise ValueError(f"registered twice: {sorted(twice)}")
+            mine.update(theirs)
+        return self
 
     def match(self, text: str) -> tuple[Route, str] | None:
         """The command a message starts with (the longest that fits), and the rest of the message."""
@@ -56,6 +74,9 @@ class Routes:
                 return self.commands[word], text.strip()[len(word):].strip()
         return None
 
+    def allows_command(self, word: str, roles: frozenset[Role]) -> bool:
+        return word in self.commands and self.commands[word].allows(roles)
+
     def listed_for(self, roles: frozenset[Role]) -> list[tuple[str, str]]:
         """(how to say it, what it does) for each command these roles may use, once each."""
         seen: list[Route] = []
@@ -63,6 +84,3 @@ class Routes:
             if route not in seen and route.description and route.allows(roles):
                 seen.append(route)
         return [(route.usage, route.description) for route in seen]
-
-
-ROUTES = Routes()

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
-MESSAGE, SUBMIT, ACTION, INSTALLED, UNINSTALLED = "message", "submit", "action", "installed", "uninstalled"
+
+class TurnKind(StrEnum):
+    MESSAGE = "message"  # text said to the bot
+    SUBMIT = "submit"  # an Action.Submit: a message whose value carries the verb
+    ACTION = "action"  # an Action.Execute (invoke): answered with a card for the clicker
+    INSTALLED = "installed"
+    UNINSTALLED = "uninstalled"
+
+
+# The names bot/teams/ uses for the kinds.
+MESSAGE, SUBMIT, ACTION = TurnKind.MESSAGE, TurnKind.SUBMIT, TurnKind.ACTION
+INSTALLED, UNINSTALLED = TurnKind.INSTALLED, TurnKind.UNINSTALLED
 
 
 @dataclass(frozen=True)
@@ -16,7 +28,7 @@ class Sender:
 
 @dataclass(frozen=True)
 class Turn:
-    kind: str
+    kind: TurnKind
     sender: Sender
     conversation_id: str
     conversation_kind: str

@@ -29,3 +29,8 @@ ROLE_LABELS = {
 
 # Roles that see every case of the local authority, not only one school's.
 AUTHORITY_WIDE = frozenset({Role.EWS_OFFICER, Role.TRACKING_OFFICER})
+
+# Who may do what: the sets the bot's routes are declared with.
+WORKERS = frozenset({Role.SCHOOL_STAFF, Role.EWS_OFFICER, Role.TRACKING_OFFICER})  # work a case
+READERS = WORKERS | {Role.AGENCY_REFERRER}  # see the cases they have a role on
+REMOVAL_REQUESTERS = frozenset({Role.SCHOOL_STAFF, Role.EWS_OFFICER})

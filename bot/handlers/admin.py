@@ -7,14 +7,16 @@ import re
 import uuid
 
 from bot.context import Context
-from bot.routes import ROUTES
+from bot.routes import Routes
 from bot.sending.errors import DeliveryError
+from bot.verbs import Verb
 from cards.admin import AdminView, admin_card
 from cme.roles import Role
 from storage.audit import AuditEntry
 from storage.reminders import UNCERTAIN
 
 log = logging.getLogger(__name__)
+routes = Routes()
 ADMIN = {Role.ADMIN}
 URN = re.compile(r"^\d{6,7}$")
 CHANGES = ("role_granted", "role_revoked", "school_saved")
@@ -71,18 +73,18 @@ async def _view(context: Context, *, notice: str | None = None, problem: str | N
                                for u in await store.reminders.unsent()))
 
 
-@ROUTES.command("roles", "schools", "admin", "people", description="give or remove people's roles, add schools", roles=ADMIN)
+@routes.command("roles", "schools", "admin", "people", description="give or remove people's roles, add schools", roles=ADMIN)
 async def roles_command(context: Context) -> None:
     await context.reply(card=admin_card(await _view(context)))
 
 
-@ROUTES.action("admin.open", roles=ADMIN)
+@routes.action(Verb.ADMIN_OPEN, roles=ADMIN)
 async def open_from_the_team_welcome(context: Context) -> dict:
     """The button on the team's welcome card: the admin card for the administrator who pressed it."""
     return admin_card(await _view(context))
 
 
-@ROUTES.action("admin.grant", roles=ADMIN)
+@routes.action(Verb.ADMIN_GRANT, roles=ADMIN)
 async def grant(context: Context) -> dict:
     data = context.turn.data
     members = await _members(context)
@@ -103,7 +105,7 @@ async def grant(context: Context) -> dict:
     return admin_card(await _view(context, notice=notice, members=members))
 
 
-@ROUTES.action("admin.revoke", roles=ADMIN)
+@routes.action(Verb.ADMIN_REVOKE, roles=ADMIN)
 async def revoke(context: Context) -> dict:
     aad, _, rest = str(context.turn.data.get("grant", "")).partition("|")
     role_value, _, school_id = rest.partition("|")
@@ -122,7 +124,7 @@ async def revoke(context: Context) -> dict:
     return admin_card(await _view(context, notice=notice))
 
 
-@ROUTES.action("admin.school", roles=ADMIN)
+@routes.action(Verb.ADMIN_SCHOOL, roles=ADMIN)
 async def add_school(context: Context) -> dict:
     urn, name = str(context.turn.data.get("urn", "")).strip(), str(context.turn.data.get("name", "")).strip()
     if not URN.match(urn) or not name:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from bot.access import has_role_on, not_found
 from bot.context import Context
-from bot.routes import PERSONAL, ROUTES
+from bot.routes import Place, Routes
+from bot.verbs import Verb
 from bot.views.case_cards import send_case_card
 from cards.case_list import PAGE, CaseLine, case_list_card
 from cme.case import Case
 from cme.reference import find_reference
-from cme.roles import AUTHORITY_WIDE, Role
+from cme.roles import AUTHORITY_WIDE, READERS, Role
 
-READERS = {Role.SCHOOL_STAFF, Role.EWS_OFFICER, Role.TRACKING_OFFICER, Role.AGENCY_REFERRER}
+routes = Routes()
 
 
 async def _page(context: Context, offset: int) -> tuple[str, int, list[Case]]:
@@ -47,13 +48,13 @@ async def _list(context: Context, offset: int) -> None:
     await context.reply(card=case_list_card(title, await _lines(context, cases), total, offset))
 
 
-@ROUTES.command("my cases", "cases", description="the open cases you work on, with Day N and what is overdue",
-                roles=READERS, where=PERSONAL)
+@routes.command("my cases", "cases", description="the open cases you work on, with Day N and what is overdue",
+                roles=READERS, where=Place.PERSONAL)
 async def my_cases(context: Context) -> None:
     await _list(context, 0)
 
 
-@ROUTES.action("cases.more", roles=READERS)
+@routes.action(Verb.CASES_MORE, roles=READERS)
 async def more_cases(context: Context) -> None:
     await _list(context, max(int(context.turn.data.get("offset") or 0), 0))
 
@@ -70,13 +71,13 @@ async def _open(context: Context, text: str) -> None:
     await send_case_card(context, case)
 
 
-@ROUTES.command("case", description="open one case, e.g. case CME-2026-0042", usage="case CME-…",
-                roles=READERS, where=PERSONAL)
+@routes.command("case", description="open one case, e.g. case CME-2026-0042", usage="case CME-…",
+                roles=READERS, where=Place.PERSONAL)
 async def case_command(context: Context) -> None:
     await _open(context, context.args)
 
 
-@ROUTES.action("case.open", roles=READERS)
+@routes.action(Verb.CASE_OPEN, roles=READERS)
 async def case_button(context: Context) -> None:
     if not context.turn.in_personal_chat:
         await context.reply("Case cards open in your personal chat with me: say **case "

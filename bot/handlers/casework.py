@@ -9,8 +9,9 @@ from functools import partial
 from bot.access import not_found
 from bot.context import Context
 from bot.handlers.steps import StepResult, Surface, load_case, say, take_step
-from bot.routes import ROUTES
+from bot.routes import Routes
 from bot.turn import Message
+from bot.verbs import Verb
 from cards.checklist_card import checklist_card
 from cards.notice import notice_card
 from cme.calendar import SchoolCalendar
@@ -29,9 +30,9 @@ from cme.casework import (
 from cme.checklist import MISSING_PUPIL_CHECKLIST
 from cme.lifecycle import Outcome, ProcedureError
 from cme.milestones import BreakKind, Milestone
-from cme.roles import AUTHORITY_WIDE, Role
+from cme.roles import AUTHORITY_WIDE, WORKERS
 
-WORKERS = {Role.SCHOOL_STAFF, Role.EWS_OFFICER, Role.TRACKING_OFFICER}
+routes = Routes()
 
 
 def _date(value: str, what: str) -> date:
@@ -45,14 +46,14 @@ def _note(context: Context) -> str:
     return str(context.turn.data.get("note", ""))
 
 
-@ROUTES.action("case.enquiry", roles=WORKERS)
+@routes.action(Verb.CASE_ENQUIRY, roles=WORKERS)
 async def enquiry(context: Context) -> None:
     data = context.turn.data
     await take_step(context, Surface.CASE_CARD, lambda case, _cal, today: log_enquiry(
         case, str(data.get("kind", "")), str(data.get("outcome", "")), str(data.get("note", "")), today))
 
 
-@ROUTES.action("case.break", roles=WORKERS)
+@routes.action(Verb.CASE_BREAK, roles=WORKERS)
 async def break_in_absence(context: Context) -> None:
     data = context.turn.data
 
@@ -65,7 +66,7 @@ async def break_in_absence(context: Context) -> None:
     await take_step(context, Surface.CASE_CARD, decide)
 
 
-@ROUTES.action("case.triage", roles=WORKERS)
+@routes.action(Verb.CASE_TRIAGE, roles=WORKERS)
 async def triage(context: Context) -> None:
     data = context.turn.data
     notified = [w for w in str(data.get("notified", "")).split(",") if w]
@@ -73,7 +74,7 @@ async def triage(context: Context) -> None:
         case, notified, str(data.get("when", "")), str(data.get("details", "")), today))
 
 
-@ROUTES.action("case.outcome", roles=WORKERS)
+@routes.action(Verb.CASE_OUTCOME, roles=WORKERS)
 async def outcome(context: Context) -> None:
     data = context.turn.data
     by_officer = bool(context.person.roles & AUTHORITY_WIDE)
@@ -105,7 +106,7 @@ async def checklist_open(context: Context, surface: Surface) -> dict | None:
         await context.reply(card=card)
         return None
     for action in card.get("actions", []):
-        action["data"]["verb"] = "reminder.checklist"
+        action["data"]["verb"] = Verb.REMINDER_CHECKLIST.value
     return card
 
 
@@ -141,7 +142,11 @@ async def cme_referral(context: Context, surface: Surface) -> dict | None:
 
 
 # The same step from either card: the verbs posted cards carry, each with its surface.
-for _step, _handler in (("ews", ews_contacted), ("checklist.open", checklist_open),
-                        ("checklist", checklist_complete), ("day20", day_20_review), ("referral", cme_referral)):
-    for _surface in Surface:
-        ROUTES.action(f"{_surface.value}.{_step}", roles=WORKERS)(partial(_handler, surface=_surface))
+for _handler, _on_case_card, _on_channel_card in (
+        (ews_contacted, Verb.CASE_EWS, Verb.REMINDER_EWS),
+        (checklist_open, Verb.CASE_CHECKLIST_OPEN, Verb.REMINDER_CHECKLIST_OPEN),
+        (checklist_complete, Verb.CASE_CHECKLIST, Verb.REMINDER_CHECKLIST),
+        (day_20_review, Verb.CASE_DAY20, Verb.REMINDER_DAY20),
+        (cme_referral, Verb.CASE_REFERRAL, Verb.REMINDER_REFERRAL)):
+    routes.action(_on_case_card, roles=WORKERS)(partial(_handler, surface=Surface.CASE_CARD))
+    routes.action(_on_channel_card, roles=WORKERS)(partial(_handler, surface=Surface.CHANNEL_CARD))

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from bot.context import Context
-from bot.routes import ROUTES
+from bot.routes import Routes
+from bot.verbs import Verb
 from cards.welcome import help_card
+
+routes = Routes()
 
 
 def _help(context: Context) -> dict:
@@ -12,15 +15,14 @@ def _help(context: Context) -> dict:
     labels = []
     for grant in context.person.grants:
         labels.append(f"{grant.role.label} ({grant.school_name})" if grant.school_name else grant.role.label)
-    can_report = "report" in ROUTES.commands and ROUTES.commands["report"].allows(roles)
-    return help_card(ROUTES.listed_for(roles), labels, can_report)
+    return help_card(context.routes.listed_for(roles), labels, context.routes.allows_command("report", roles))
 
 
-@ROUTES.command("help", "?", "hello", "hi", description="what I can do for you")
+@routes.command("help", "?", "hello", "hi", description="what I can do for you")
 async def help_command(context: Context) -> None:
     await context.reply(card=_help(context))
 
 
-@ROUTES.action("help")
+@routes.action(Verb.HELP)
 async def help_button(context: Context) -> None:
     await context.reply(card=_help(context))

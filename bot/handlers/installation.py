@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.routes import ROUTES
+from bot.routes import Routes
 from bot.sending.channels import channel_reference
 from bot.services import Services
 from bot.turn import Message, Outbox, Turn
@@ -15,15 +15,15 @@ from storage.people import PersonRoles
 log = logging.getLogger(__name__)
 
 
-async def installed(services: Services, turn: Turn, outbox: Outbox, person: PersonRoles) -> None:
+async def installed(services: Services, routes: Routes, turn: Turn, outbox: Outbox, person: PersonRoles) -> None:
     conversations = services.store.conversations
     if turn.in_personal_chat:
         fresh = await conversations.save(turn.conversation_id, PERSONAL, turn.reference, tenant_id=turn.tenant_id,
                                          aad_object_id=turn.sender.aad_object_id)
         if fresh:
-            can_report = "report" in ROUTES.commands and ROUTES.commands["report"].allows(person.roles)
             name = (turn.sender.name or person.name or "").split(" ")[0]
-            await outbox.send(Message(card=personal_welcome(name, ROUTES.listed_for(person.roles), can_report)))
+            await outbox.send(Message(card=personal_welcome(name, routes.listed_for(person.roles),
+                                                            routes.allows_command("report", person.roles))))
         return
     if not turn.team_id:
         await conversations.save(turn.conversation_id, GROUP_CHAT, turn.reference, tenant_id=turn.tenant_id)

@@ -6,8 +6,9 @@ import logging
 import uuid
 
 from bot.context import Context
-from bot.routes import PERSONAL, ROUTES
+from bot.routes import Place, Routes
 from bot.turn import Message
+from bot.verbs import Verb
 from bot.views.case_cards import send_case_card
 from bot.views.tracking_officer import tell_tracking_officers
 from cards.notice import notice_card
@@ -20,17 +21,17 @@ from cme.roles import Role
 from storage.cases import NewEvent
 
 log = logging.getLogger(__name__)
-AGENCY = {Role.AGENCY_REFERRER}
+routes = Routes()
 
 
-@ROUTES.command("refer", description="refer a child missing education to the tracking officer", roles=AGENCY,
-                where=PERSONAL)
+@routes.command("refer", description="refer a child missing education to the tracking officer",
+                roles={Role.AGENCY_REFERRER}, where=Place.PERSONAL)
 async def refer_command(context: Context) -> None:
     today = context.services.today().isoformat()
     await context.reply(card=referral_form_card(uuid.uuid4().hex, {}, {}, today))
 
 
-@ROUTES.action("refer.submit", roles=AGENCY)
+@routes.action(Verb.REFER_SUBMIT, roles={Role.AGENCY_REFERRER})
 async def refer_submit(context: Context) -> None:
     data = context.turn.data
     values = {key: str(data.get(key, "")).strip() for key in REFERRAL_FIELDS}

@@ -9,22 +9,23 @@ from __future__ import annotations
 from bot.access import not_found
 from bot.context import Context
 from bot.handlers.steps import channel_card, load_case
-from bot.routes import CHANNEL, ROUTES
+from bot.routes import Place, Routes
 from bot.sending.channels import channel_reference
 from bot.sending.errors import DeliveryError
 from bot.sending.personal_chats import ChatUnavailable, send_to_person
 from bot.turn import Message
+from bot.verbs import Verb
 from bot.views.case_cards import CASE_CARD, case_view
 from cards.case_card import case_card
 from cards.notice import notice_card
 from cme.milestones import Milestone
-from cme.roles import Role
+from cme.roles import READERS, Role
 from storage.conversations import CHANNEL as CHANNEL_KIND
 
-READERS = {Role.SCHOOL_STAFF, Role.EWS_OFFICER, Role.TRACKING_OFFICER, Role.AGENCY_REFERRER}
+routes = Routes()
 
 
-@ROUTES.action("reminder.open", roles=READERS)
+@routes.action(Verb.REMINDER_OPEN, roles=READERS)
 async def open_in_personal_chat(context: Context) -> dict:
     """The full case, with the pupil's name, goes to the clicker's personal chat, never to the channel."""
     case = await load_case(context)
@@ -45,9 +46,9 @@ async def open_in_personal_chat(context: Context) -> dict:
     return await channel_card(context, case, milestone, "Sent to your personal chat with me.")
 
 
-@ROUTES.command("set reminders channel", description="make this channel the one for Day 5 and Day 20 reminders",
+@routes.command("set reminders channel", description="make this channel the one for Day 5 and Day 20 reminders",
                 usage="set reminders channel [URN | authority]", roles={Role.ADMIN, Role.SCHOOL_STAFF},
-                where=CHANNEL)
+                where=Place.CHANNEL)
 async def set_reminders_channel(context: Context) -> None:
     turn, person, store = context.turn, context.person, context.store
     channel_id = turn.channel_id or turn.conversation_id.split(";", 1)[0]

@@ -10,7 +10,8 @@ from functools import partial
 from bot.access import can_work, not_found
 from bot.context import Context
 from bot.handlers.steps import Surface, load_case, record_step, take_step
-from bot.routes import ROUTES
+from bot.routes import Routes
+from bot.verbs import Verb
 from bot.views.case_cards import refresh_other_copies
 from bot.views.removal_cards import (
     latest_request,
@@ -26,9 +27,9 @@ from cme.casework import Change
 from cme.lifecycle import ProcedureError
 from cme.milestones import Milestone
 from cme.removal import agree_removal, ask_more_enquiries, confirm_removed, decline_removal, request_removal
-from cme.roles import Role
+from cme.roles import REMOVAL_REQUESTERS, Role
 
-REQUESTERS = {Role.SCHOOL_STAFF, Role.EWS_OFFICER}
+routes = Routes()
 OFFICER = {Role.TRACKING_OFFICER}
 
 
@@ -40,8 +41,8 @@ async def request(context: Context, surface: Surface) -> dict | None:
         already="Already requested: nothing was sent twice.")
 
 
-ROUTES.action("case.removal.request", roles=REQUESTERS)(partial(request, surface=Surface.CASE_CARD))
-ROUTES.action("reminder.removal", roles=REQUESTERS)(partial(request, surface=Surface.CHANNEL_CARD))
+routes.action(Verb.CASE_REMOVAL_REQUEST, roles=REMOVAL_REQUESTERS)(partial(request, surface=Surface.CASE_CARD))
+routes.action(Verb.REMINDER_REMOVAL, roles=REMOVAL_REQUESTERS)(partial(request, surface=Surface.CHANNEL_CARD))
 
 
 async def _decide(context: Context, decide) -> dict:
@@ -72,26 +73,26 @@ async def _decide(context: Context, decide) -> dict:
     return render(view, problem=result.problem)
 
 
-@ROUTES.action("removal.agree", roles=OFFICER)
+@routes.action(Verb.REMOVAL_AGREE, roles=OFFICER)
 async def agree(context: Context) -> dict:
     return await _decide(context, agree_removal)
 
 
-@ROUTES.action("removal.decline", roles=OFFICER)
+@routes.action(Verb.REMOVAL_DECLINE, roles=OFFICER)
 async def decline(context: Context) -> dict:
     why = str(context.turn.data.get("why", ""))
     return await _decide(context, lambda case, _cal, today, asked, current: decline_removal(
         case, today, asked, current, why))
 
 
-@ROUTES.action("removal.more", roles=OFFICER)
+@routes.action(Verb.REMOVAL_MORE, roles=OFFICER)
 async def more_enquiries(context: Context) -> dict:
     why = str(context.turn.data.get("why", ""))
     return await _decide(context, lambda case, _cal, today, asked, current: ask_more_enquiries(
         case, today, asked, current, why))
 
 
-@ROUTES.action("removal.confirm", roles={Role.SCHOOL_STAFF})
+@routes.action(Verb.REMOVAL_CONFIRM, roles={Role.SCHOOL_STAFF})
 async def confirm(context: Context) -> dict:
     case = await load_case(context)
     if case is None:

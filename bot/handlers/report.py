@@ -6,10 +6,11 @@ import logging
 import uuid
 
 from bot.context import Context
-from bot.routes import PERSONAL, ROUTES
+from bot.routes import Place, Routes
 from bot.sending.channels import channel_of, post_to_channel
 from bot.sending.errors import DeliveryError
 from bot.turn import Message
+from bot.verbs import Verb
 from bot.views.case_cards import send_case_card
 from cards.alerts import urgent_alert_card
 from cards.report_form import STEPS, ReportForm, report_cancelled_card, report_done_card, report_form_card
@@ -19,6 +20,7 @@ from cme.roles import Role
 from storage.cases import NewEvent
 
 log = logging.getLogger(__name__)
+routes = Routes()
 STAFF = {Role.SCHOOL_STAFF}
 
 
@@ -59,7 +61,7 @@ def _form(context: Context, step: int, values: dict, schools, **problems) -> Rep
                       context.services.today(), **problems)
 
 
-@ROUTES.command("report", description="report a missing pupil", roles=STAFF, where=PERSONAL)
+@routes.command("report", description="report a missing pupil", roles=STAFF, where=Place.PERSONAL)
 async def report_command(context: Context) -> None:
     schools = await _schools(context)
     values = {"school_id": str(schools[0][0])} if schools else {}
@@ -67,7 +69,7 @@ async def report_command(context: Context) -> None:
     await context.reply(card=report_form_card(form))
 
 
-@ROUTES.action("report.open", roles=STAFF)
+@routes.action(Verb.REPORT_OPEN, roles=STAFF)
 async def report_button(context: Context) -> None:
     if not context.turn.in_personal_chat:
         await context.reply("Please report in your personal chat with me: a report names a child.")
@@ -75,7 +77,7 @@ async def report_button(context: Context) -> None:
     await report_command(context)
 
 
-@ROUTES.action("report.next", roles=STAFF)
+@routes.action(Verb.REPORT_NEXT, roles=STAFF)
 async def report_next(context: Context) -> None:
     step = int(context.turn.data.get("step") or 1)
     values = _values(context)
@@ -87,13 +89,13 @@ async def report_next(context: Context) -> None:
     await _show(context, _form(context, step if errors else step + 1, values, schools, errors=errors))
 
 
-@ROUTES.action("report.back", roles=STAFF)
+@routes.action(Verb.REPORT_BACK, roles=STAFF)
 async def report_back(context: Context) -> None:
     step = int(context.turn.data.get("step") or 2)
     await _show(context, _form(context, max(step - 1, 1), _values(context), await _schools(context)))
 
 
-@ROUTES.action("report.cancel", roles=STAFF)
+@routes.action(Verb.REPORT_CANCEL, roles=STAFF)
 async def report_cancel(context: Context) -> None:
     if context.turn.reply_to_id:
         await context.outbox.update(context.turn.reply_to_id, Message(card=report_cancelled_card()))
@@ -101,7 +103,7 @@ async def report_cancel(context: Context) -> None:
         await context.reply("Report cancelled: nothing was saved.")
 
 
-@ROUTES.action("report.submit", roles=STAFF)
+@routes.action(Verb.REPORT_SUBMIT, roles=STAFF)
 async def report_submit(context: Context) -> None:
     values = _values(context)
     schools = await _schools(context)

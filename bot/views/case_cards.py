@@ -14,7 +14,7 @@ from cards.case_card import CaseView, case_card
 from cards.notice import notice_card
 from cme.case import Case
 from cme.lifecycle import State
-from cme.roles import Role
+from cme.roles import REMOVAL_REQUESTERS
 from storage.people import PersonRoles
 from storage.schools import SchoolInfo
 
@@ -40,7 +40,7 @@ async def case_view(services: Services, case: Case, person: PersonRoles, *, noti
         day=case.day_number(calendar, today) if case.is_open else 0, due=case.due_dates(calendar),
         overdue=case.overdue(calendar, today), today=today, key=uuid.uuid4().hex[:12],
         can_work=can_work(person, case), history=history,
-        can_request_removal=can_work(person, case) and bool(person.roles & {Role.SCHOOL_STAFF, Role.EWS_OFFICER})
+        can_request_removal=can_work(person, case) and bool(person.roles & REMOVAL_REQUESTERS)
         and case.state in REQUESTABLE, notice=notice, problem=problem,
     )
 

@@ -1,0 +1,44 @@
+"""The verbs card buttons carry, exactly as Teams sends them back (cards already posted carry these)."""
+
+from enum import StrEnum
+
+
+class Verb(StrEnum):
+    HELP = "help"
+    REPORT_OPEN = "report.open"
+    REPORT_NEXT = "report.next"
+    REPORT_BACK = "report.back"
+    REPORT_CANCEL = "report.cancel"
+    REPORT_SUBMIT = "report.submit"
+    REFER_SUBMIT = "refer.submit"
+    CASES_MORE = "cases.more"
+    CASE_OPEN = "case.open"
+    # The case card in a personal chat
+    CASE_ENQUIRY = "case.enquiry"
+    CASE_BREAK = "case.break"
+    CASE_TRIAGE = "case.triage"
+    CASE_OUTCOME = "case.outcome"
+    CASE_EWS = "case.ews"
+    CASE_CHECKLIST_OPEN = "case.checklist.open"
+    CASE_CHECKLIST = "case.checklist"
+    CASE_DAY20 = "case.day20"
+    CASE_REFERRAL = "case.referral"
+    CASE_REMOVAL_REQUEST = "case.removal.request"
+    # The Day 5 and Day 20 cards in a channel
+    REMINDER_EWS = "reminder.ews"
+    REMINDER_CHECKLIST_OPEN = "reminder.checklist.open"
+    REMINDER_CHECKLIST = "reminder.checklist"
+    REMINDER_DAY20 = "reminder.day20"
+    REMINDER_REFERRAL = "reminder.referral"
+    REMINDER_REMOVAL = "reminder.removal"
+    REMINDER_OPEN = "reminder.open"
+    # Removal from roll: the tracking officer's decision, the school's confirmation
+    REMOVAL_AGREE = "removal.agree"
+    REMOVAL_DECLINE = "removal.decline"
+    REMOVAL_MORE = "removal.more"
+    REMOVAL_CONFIRM = "removal.confirm"
+    # The administrator's card
+    ADMIN_OPEN = "admin.open"
+    ADMIN_GRANT = "admin.grant"
+    ADMIN_REVOKE = "admin.revoke"
+    ADMIN_SCHOOL = "admin.school"
