@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cme.calendar import CalendarError, SchoolCalendar
-from cme.term_dates import TermDates, load_term_dates, parse_term_dates
+from cme.term_dates import TermDates, parse_term_dates
 from storage.schools import SchoolInfo
 from storage.term_dates import AUTHORITY, StoredTermDates
 
@@ -21,6 +21,17 @@ if TYPE_CHECKING:
     from storage.store import Store
 
 log = logging.getLogger(__name__)
+
+
+def load_term_dates(path: str | Path) -> TermDates:
+    """The term dates of a file (CME_TERM_DATES), or CalendarError saying what is wrong with it."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise CalendarError(f"Cannot read the term dates file {path}: {reason}") from error
+    return parse_term_dates(text, source=str(path))
 
 
 class Calendars:

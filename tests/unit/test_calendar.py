@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cme.calendar import CalendarError
-from cme.term_dates import load_term_dates, parse_term_dates
+from cme.term_dates import parse_term_dates
 
 EXAMPLE = Path(__file__).parents[2] / "config" / "term-dates.example.toml"
-TERM_DATES = load_term_dates(EXAMPLE)
+TERM_DATES = parse_term_dates(EXAMPLE.read_text(encoding="utf-8"))
 OAKWOOD = TERM_DATES.calendar_for("900001", "Oakwood Primary School")
 RIVERSIDE = TERM_DATES.calendar_for("900002", "Riverside Academy")
 

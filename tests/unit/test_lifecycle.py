@@ -9,9 +9,10 @@ import pytest
 
 from cme.lifecycle import OPEN_STATES, TRANSITIONS, ProcedureError, State, Step, next_state
 from cme.milestones import Break, BreakKind, Milestone, due_dates, next_milestone, run_start
-from cme.term_dates import load_term_dates
+from cme.term_dates import parse_term_dates
 
-CALENDAR = load_term_dates(Path(__file__).parents[2] / "config" / "term-dates.example.toml").calendar_for("900001")
+EXAMPLE = Path(__file__).parents[2] / "config" / "term-dates.example.toml"
+CALENDAR = parse_term_dates(EXAMPLE.read_text(encoding="utf-8")).calendar_for("900001")
 
 
 def test_the_usual_path_to_removal_from_roll():
