@@ -12,23 +12,22 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import aiohttp
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from fakes.teams import User
+
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_ADMIN_URL = os.environ.get("CME_BENCH_POSTGRES_URL",
                                     os.environ.get("CME_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"))
 # A Monday in term (the example term dates): every benchmark runs on this school day.
 TODAY = date(2026, 11, 16)
-TENANT = "5e1f0000-0000-4000-8000-00000000be0c"
-BOT = {"id": "28:00000000-0000-4000-8000-00000000cb07", "name": "CME Tracker"}
 
 
 def machine() -> dict:
@@ -207,30 +206,9 @@ class Server:
 # Teams-shaped activities
 
 
-@dataclass(frozen=True)
-class User:
-    aad_object_id: str
-    name: str
-    teams_id: str
-
-    @property
-    def personal_chat(self) -> str:
-        return f"a:personal-{self.teams_id.split(':', 1)[1]}"
-
-
 def bench_user(group: str, n: int) -> User:
     return User(f"00000000-0000-4000-8000-{group[:4].encode().hex()}{n:04d}", f"{group.title()} User{n}",
                 f"29:{group}-user-{n}")
-
-
-def activity(service_url: str, user: User, **fields) -> dict:
-    return {
-        "type": "message", "id": f"act-{uuid.uuid4().hex}", "timestamp": datetime.now(UTC).isoformat(),
-        "serviceUrl": service_url, "channelId": "msteams",
-        "from": {"id": user.teams_id, "name": user.name, "aadObjectId": user.aad_object_id},
-        "conversation": {"id": user.personal_chat, "conversationType": "personal", "tenantId": TENANT},
-        "recipient": BOT, "channelData": {"tenant": {"id": TENANT}}, "locale": "en-GB", **fields,
-    }
 
 
 # A closed-loop load: each user sends, waits for the answer, and sends again

@@ -7,13 +7,13 @@ as one) 7 in 1 s, 8 in 2 s, 60 in 30 s, 1800 in an hour; and 50 requests a secon
 
 from __future__ import annotations
 
-import itertools
-import json
 import math
 import time
 from collections import defaultdict, deque
 
 from aiohttp import web
+
+from fakes.connector import BotConnector
 
 CONVERSATION_LIMITS = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
 APP_LIMITS = ((50, 1.0),)
@@ -37,32 +37,17 @@ class _Windows:
         return wait
 
 
-class StubConnector:
+class StubConnector(BotConnector):
     def __init__(self, *, limits: bool = False, clock=time.monotonic) -> None:
+        super().__init__()
         self.limits = limits
         self.clock = clock
-        self._ids = itertools.count(1)
         self._conversations: dict[str, _Windows] = defaultdict(lambda: _Windows(CONVERSATION_LIMITS))
         self._app = _Windows(APP_LIMITS)
         self.requests = 0
-        self.posts = 0
-        self.puts = 0
-        self.created = 0
         self.refused_429 = 0
         self.arrivals: list[tuple[float, str]] = []
-        self.first_at: float | None = None
-        self.last_at: float | None = None
-        self.url = ""
         self._runner: web.AppRunner | None = None
-
-    def app(self) -> web.Application:
-        app = web.Application()
-        app.router.add_post("/v3/conversations", self._create_conversation)
-        app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
-        app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._post)
-        app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._put)
-        app.router.add_get("/v3/teams/{team}/conversations", self._team_channels)
-        return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         self._runner = web.AppRunner(self.app(), access_log=None)
@@ -78,20 +63,16 @@ class StubConnector:
             await self._runner.cleanup()
 
     def reset(self) -> None:
-        self.requests = self.posts = self.puts = self.created = self.refused_429 = 0
+        self.requests = self.refused_429 = 0
         self.arrivals.clear()
-        self.first_at = self.last_at = None
         self._conversations.clear()
         self._app = _Windows(APP_LIMITS)
 
-    def _admit(self, conversation_id: str) -> web.Response | None:
-        now = self.clock()
+    def refused(self, request: web.Request, conversation_id: str) -> web.Response | None:
         self.requests += 1
-        if self.first_at is None:
-            self.first_at = now
-        self.last_at = now
         if not self.limits:
             return None
+        now = self.clock()
         windows = self._conversations[conversation_id.split(";", 1)[0]]
         wait = max(windows.retry_after(now), self._app.retry_after(now))
         if wait > 0:
@@ -103,49 +84,13 @@ class StubConnector:
         self.arrivals.append((now, conversation_id.split(";", 1)[0]))
         return None
 
-    async def _post(self, request: web.Request) -> web.Response:
-        conversation_id = request.match_info["conversation"]
-        await request.read()
-        refused = self._admit(conversation_id)
-        if refused is not None:
-            return refused
-        self.posts += 1
-        return web.json_response({"id": f"m{next(self._ids)}"})
-
-    async def _put(self, request: web.Request) -> web.Response:
-        conversation_id = request.match_info["conversation"]
-        await request.read()
-        refused = self._admit(conversation_id)
-        if refused is not None:
-            return refused
-        self.puts += 1
-        return web.json_response({"id": request.match_info["activity"]})
-
-    async def _create_conversation(self, request: web.Request) -> web.Response:
-        body = json.loads(await request.read())
-        channel_id = ((body.get("channelData") or {}).get("channel") or {}).get("id", "")
-        refused = self._admit(channel_id)
-        if refused is not None:
-            return refused
-        self.created += 1
-        activity_id = f"m{next(self._ids)}"
-        return web.json_response({"id": f"{channel_id};messageid={activity_id}", "activityId": activity_id})
-
-    async def _team_channels(self, request: web.Request) -> web.Response:
-        team = request.match_info["team"]
-        refused = self._admit(team)
-        if refused is not None:
-            return refused
-        return web.json_response({"conversations": [{"id": team, "name": None}]})
-
 
 def _stats_app(stub: StubConnector) -> web.Application:
     app = stub.app()
 
     async def stats(_request: web.Request) -> web.Response:
         arrivals = [t for t, _ in stub.arrivals]
-        return web.json_response({"requests": stub.requests, "posts": stub.posts, "puts": stub.puts,
-                                  "created": stub.created, "refused_429": stub.refused_429,
+        return web.json_response({"requests": stub.requests, "refused_429": stub.refused_429,
                                   "first_to_last": (max(arrivals) - min(arrivals)) if arrivals else 0.0,
                                   "arrivals": [t - arrivals[0] for t in arrivals] if arrivals else []})
 

@@ -18,21 +18,20 @@ from bench.common import (
     Databases,
     LoadResult,
     Server,
-    User,
-    activity,
     bench_user,
     closed_loop,
     cme_bot_command,
     free_port,
 )
 from bench.connector import StubConnector
+from fakes.teams import User, activity
 
 USERS = 20
 WORKERS = 2  # `cme-bot serve --workers 2`, one a core here
 ECHO = "echo sample (botbuilder)"
 BARE = "bare aiohttp (ceiling)"
 OPEN_CASES = 500
-HELP_URN, LIST_URN, REPORT_URN = "800001", "800001", "800002"
+LIST_URN, REPORT_URN = "800001", "800002"
 
 
 @dataclass

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.common import TENANT, TODAY, Databases, Server, free_port
+from bench.common import TODAY, Databases, Server, free_port
 from bench.connector import APP_LIMITS, CONVERSATION_LIMITS
+from fakes.teams import BOT, TENANT
 
 CHANNELS = 50
 PER_CHANNEL = 10
@@ -99,8 +100,7 @@ async def _prepare(url: str, stub_url: str):
         channel = f"19:bench-channel-{n}@thread.tacv2"
         school = await store.schools.add(f"{600000 + n}", f"Bench School {n} (fictional)", "Bench Borough",
                                          actor="bench", reminders_channel_id=channel)
-        reference = {"activityId": None, "user": None,
-                     "bot": {"id": "28:00000000-0000-4000-8000-00000000cb07", "name": "CME Tracker"},
+        reference = {"activityId": None, "user": None, "bot": BOT,
                      "conversation": {"id": channel, "conversationType": "channel", "tenantId": TENANT,
                                       "isGroup": True},
                      "channelId": "msteams", "locale": "en-GB", "serviceUrl": stub_url}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
+import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from aiohttp import web
+
+from fakes.connector import BotConnector
 
 
 @dataclass
@@ -34,26 +36,14 @@ class Sent:
         return cards[0]
 
 
-@dataclass
-class Connector:
+class Connector(BotConnector):
     """Holds what was sent; `refuse` makes the next calls to a conversation fail with a status."""
 
-    sent: list[Sent] = field(default_factory=list)
-    channels: dict[str, list[dict]] = field(default_factory=dict)
-    members: dict[str, list[dict]] = field(default_factory=dict)
-    rules: list[Callable[[web.Request, str], web.Response | None]] = field(default_factory=list)
-    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
-    _changed: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def app(self) -> web.Application:
-        app = web.Application()
-        app.router.add_post("/v3/conversations", self._create_conversation)
-        app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
-        app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._post)
-        app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._put)
-        app.router.add_get("/v3/teams/{team}/conversations", self._team_channels)
-        app.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._members)
-        return app
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[Sent] = []
+        self.rules: list[Callable[[web.Request, str], web.Response | None]] = []
+        self._changed = asyncio.Event()
 
     def refuse(self, status: int, *, times: int = 1, retry_after: str | None = None,
                conversation: str | None = None, code: str = "Refused") -> None:
@@ -69,56 +59,22 @@ class Connector:
 
         self.rules.append(rule)
 
-    def _refused(self, request: web.Request, conversation_id: str) -> web.Response | None:
+    def refused(self, request: web.Request, conversation_id: str) -> web.Response | None:
         for rule in self.rules:
             response = rule(request, conversation_id)
             if response is not None:
                 return response
         return None
 
+    def received(self, method: str, conversation_id: str, activity_id: str, body: bytes) -> None:
+        self._record(method, conversation_id, activity_id, json.loads(body))
+
+    def created(self, conversation_id: str, activity_id: str, activity: dict) -> None:
+        self._record("POST", conversation_id, activity_id, activity)
+
     def _record(self, method: str, conversation_id: str, activity_id: str, body: dict) -> None:
         self.sent.append(Sent(method, conversation_id, activity_id, body, asyncio.get_running_loop().time()))
         self._changed.set()
-
-    async def _post(self, request: web.Request) -> web.Response:
-        conversation_id = request.match_info["conversation"]
-        refused = self._refused(request, conversation_id)
-        if refused is not None:
-            return refused
-        body = await request.json()
-        activity_id = f"m{next(self._ids)}"
-        self._record("POST", conversation_id, activity_id, body)
-        return web.json_response({"id": activity_id})
-
-    async def _put(self, request: web.Request) -> web.Response:
-        conversation_id = request.match_info["conversation"]
-        refused = self._refused(request, conversation_id)
-        if refused is not None:
-            return refused
-        body = await request.json()
-        self._record("PUT", conversation_id, request.match_info["activity"], body)
-        return web.json_response({"id": request.match_info["activity"]})
-
-    async def _create_conversation(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        channel_id = ((body.get("channelData") or {}).get("channel") or {}).get("id", "")
-        refused = self._refused(request, channel_id)
-        if refused is not None:
-            return refused
-        activity_id = f"m{next(self._ids)}"
-        conversation_id = f"{channel_id};messageid={activity_id}"
-        self._record("POST", conversation_id, activity_id, body.get("activity") or {})
-        return web.json_response({"id": conversation_id, "activityId": activity_id})
-
-    async def _team_channels(self, request: web.Request) -> web.Response:
-        team = request.match_info["team"]
-        return web.json_response({"conversations": self.channels.get(team, [{"id": team, "name": None}])})
-
-    async def _members(self, request: web.Request) -> web.Response:
-        refused = self._refused(request, request.match_info["conversation"])
-        if refused is not None:
-            return refused
-        return web.json_response({"members": self.members.get(request.match_info["conversation"], [])})
 
     # What the tests read
 

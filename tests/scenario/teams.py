@@ -1,26 +1,14 @@
-"""Teams-shaped activities, as the Bot Connector POSTs them to /api/messages."""
+"""The scenarios' fictional people, team and channels, and their activities as Teams sends them to the bot."""
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import json
 
-TENANT = "5e1f0000-0000-4000-8000-00000000c3e0"
-BOT = {"id": "28:00000000-0000-4000-8000-00000000cb07", "name": "CME Tracker"}
+from fakes.teams import BOT, User, activity
+from fakes.teams import TENANT as TENANT
+
 TEAM = "19:cme-team-general@thread.tacv2"
 REMINDERS = "19:cme-reminders@thread.tacv2"
-
-
-@dataclass(frozen=True)
-class User:
-    aad_object_id: str
-    name: str
-    teams_id: str
-
-    @property
-    def personal_chat(self) -> str:
-        return f"a:personal-{self.teams_id.split(':')[1]}"
 
 
 def _user(n: int, name: str) -> User:
@@ -45,19 +33,7 @@ class Teams:
 
     def activity(self, user: User, conversation: str | None = None, *, kind: str = "message",
                  channel: str | None = None, **fields) -> dict:
-        if channel:
-            conv = {"id": conversation or f"{channel};messageid={uuid.uuid4().hex[:8]}", "conversationType": "channel",
-                    "isGroup": True, "tenantId": TENANT}
-            channel_data = {"team": {"id": TEAM}, "channel": {"id": channel}, "tenant": {"id": TENANT}}
-        else:
-            conv = {"id": conversation or user.personal_chat, "conversationType": "personal", "tenantId": TENANT}
-            channel_data = {"tenant": {"id": TENANT}}
-        return {
-            "type": kind, "id": f"act-{uuid.uuid4().hex}", "timestamp": datetime.now(UTC).isoformat(),
-            "serviceUrl": self.service_url, "channelId": "msteams",
-            "from": {"id": user.teams_id, "name": user.name, "aadObjectId": user.aad_object_id},
-            "conversation": conv, "recipient": BOT, "channelData": channel_data, **fields,
-        }
+        return activity(self.service_url, user, conversation, kind=kind, team=TEAM, channel=channel, **fields)
 
     async def post(self, activity: dict, headers: dict | None = None):
         response = await self.client.post("/api/messages", json=activity, headers=headers or {})
@@ -87,8 +63,6 @@ class Teams:
     async def invoke(self, user: User, verb: str, data: dict, *, reply_to: str | None = None,
                      conversation: str | None = None, channel: str | None = None,
                      activity_id: str | None = None) -> tuple[int, dict]:
-        import json
-
         value = {"action": {"type": "Action.Execute", "verb": verb, "data": {"verb": verb, **data}},
                  "trigger": "manual"}
         activity = self.activity(user, conversation, kind="invoke", channel=channel, name="adaptiveCard/action",
