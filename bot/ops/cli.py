@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from bot.config import DEVELOPMENT, ConfigError, Settings
 from cme.roles import Role
 from storage.engine.db import async_url
+from storage.schools import SchoolInfo
 from storage.store import Store
 
 
@@ -23,12 +24,29 @@ def _store(settings: Settings) -> Store:
     return Store.from_url(settings.database_url)
 
 
+class _Stop(Exception):
+    """Ends a command with exit code 1, saying why on standard error."""
+
+
 async def _with_store(settings: Settings, work: Callable[[Store], Awaitable[int]]) -> int:
     store = _store(settings)
     try:
         return await work(store)
+    except _Stop as why:
+        print(why, file=sys.stderr)
+        return 1
     finally:
         await store.close()
+
+
+async def _school(store: Store, urn: str | None, hint: str = "") -> SchoolInfo | None:
+    """The school of `--school URN`, None without the option; an unknown URN stops the command."""
+    if not urn:
+        return None
+    school = await store.schools.by_urn(urn)
+    if school is None:
+        raise _Stop(f"no school with URN {urn}{hint}")
+    return school
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -146,16 +164,10 @@ async def schools_remove(args: argparse.Namespace, settings: Settings) -> int:
 async def roles_add(args: argparse.Namespace, settings: Settings) -> int:
     async def work(store: Store) -> int:
         role = Role(args.role)
-        school_id = None
-        if args.school:
-            school = await store.schools.by_urn(args.school)
-            if school is None:
-                print(f"no school with URN {args.school}: add it first with `cme-bot schools add`", file=sys.stderr)
-                return 1
-            school_id = school.id
+        school = await _school(store, args.school, ": add it first with `cme-bot schools add`")
         try:
             added = await store.people.grant(args.aad, role, actor="cli", name=args.name or "",
-                                             school_id=school_id)
+                                             school_id=school.id if school else None)
         except ValueError as error:
             print(f"cme-bot: {error} Use --school URN.", file=sys.stderr)
             return 1
@@ -317,12 +329,7 @@ async def calendar_show(args: argparse.Namespace, settings: Settings) -> int:
     async def work(store: Store) -> int:
         calendars = Calendars.from_file(settings.term_dates)
         await calendars.refresh(store)
-        school = None
-        if args.school:
-            school = await store.schools.by_urn(args.school)
-            if school is None:
-                print(f"no school with URN {args.school}", file=sys.stderr)
-                return 1
+        school = await _school(store, args.school)
         try:
             calendar = calendars.for_school(school)
             term_dates = calendars.own_term_dates(school) or calendars.term_dates
