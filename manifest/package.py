@@ -81,27 +81,9 @@ def render_manifest(
     return manifest
 
 
-def build_package(
-    app_id: str,
-    out_path: pathlib.Path,
-    *,
-    version: str,
-    privacy_url: str,
-    terms_url: str,
-    website_url: str,
-    developer_name: str,
-    valid_domains: list[str] | None = None,
-) -> pathlib.Path:
-    """Write the zip that a Teams admin uploads; returns its path."""
-    manifest = render_manifest(
-        app_id,
-        version=version,
-        privacy_url=privacy_url,
-        terms_url=terms_url,
-        website_url=website_url,
-        developer_name=developer_name,
-        valid_domains=valid_domains,
-    )
+def build_package(app_id: str, out_path: pathlib.Path, **details) -> pathlib.Path:
+    """Write the zip that a Teams admin uploads, `details` as render_manifest takes them; returns its path."""
+    manifest = render_manifest(app_id, **details)
     files = {"manifest.json": json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")}
     for name, size in ICONS.items():
         data = (HERE / name).read_bytes()
