@@ -58,6 +58,15 @@ async def request(teams, connector, services, case: Case, user: User = SAM):
     return card, connector.since(mark)
 
 
+async def removal_requested(teams, connector, services, *others: User, by: User = SAM, **done):
+    """Everyone installed, a case at Day 21 (`done` as add_case takes it), and `by` requesting its removal:
+    the case, its case card and what the bot sent."""
+    await everyone_installed(teams, connector, *others)
+    case = await add_case(services, **done)
+    case_card, sent = await request(teams, connector, services, case, user=by)
+    return case, case_card, sent
+
+
 def officer_card(sent, user: User = TARA):
     return next(s for s in sent if s.method == "POST" and s.conversation_id == user.personal_chat
                 and "Removal from roll requested" in card_text(s.cards))
@@ -69,9 +78,7 @@ async def decide(teams, user: User, card, title: str, **typed):
 
 
 async def test_the_school_requests_the_officer_agrees_and_every_card_follows(teams, connector, services, store):
-    await everyone_installed(teams, connector)
-    case = await add_case(services)
-    case_card, sent = await request(teams, connector, services, case)
+    case, case_card, sent = await removal_requested(teams, connector, services)
 
     to_tara = officer_card(sent)
     text = card_text(to_tara.card)
@@ -125,9 +132,7 @@ async def test_the_school_requests_the_officer_agrees_and_every_card_follows(tea
 
 
 async def test_only_a_tracking_officer_may_decide(teams, connector, services, store):
-    await everyone_installed(teams, connector, EWAN)
-    case = await add_case(services)
-    _, sent = await request(teams, connector, services, case, user=EWAN)
+    case, _, sent = await removal_requested(teams, connector, services, EWAN, by=EWAN)
     to_tara = officer_card(sent)
     for user in (SAM, EWAN, RIYA):
         status, answer = await decide(teams, user, to_tara, "Agree removal")
@@ -138,9 +143,8 @@ async def test_only_a_tracking_officer_may_decide(teams, connector, services, st
 
 
 async def test_agreement_is_refused_while_a_precondition_is_unmet(teams, connector, services, store):
-    await everyone_installed(teams, connector)
-    case = await add_case(services, checklist_completed_on=None, enquiry_kinds=frozenset({"phone_call"}))
-    _, sent = await request(teams, connector, services, case)
+    case, _, sent = await removal_requested(teams, connector, services, checklist_completed_on=None,
+                                            enquiry_kinds=frozenset({"phone_call"}))
     to_tara = officer_card(sent)
     text = card_text(to_tara.card)
     assert "❌ Missing pupil checklist complete: not yet" in text and "still needed: Home visit" in text
@@ -166,9 +170,7 @@ async def test_removal_cannot_be_requested_before_day_20(teams, connector, servi
 
 
 async def test_declined_with_a_reason_the_school_is_told_and_reminders_continue(teams, connector, services, store):
-    await everyone_installed(teams, connector)
-    case = await add_case(services)
-    case_card, sent = await request(teams, connector, services, case)
+    case, _, sent = await removal_requested(teams, connector, services)
     to_tara = officer_card(sent)
 
     status, answer = await decide(teams, TARA, to_tara, "Decline removal")
@@ -192,9 +194,7 @@ async def test_declined_with_a_reason_the_school_is_told_and_reminders_continue(
 
 
 async def test_more_enquiries_returns_the_case_to_enquiries(teams, connector, services, store):
-    await everyone_installed(teams, connector)
-    case = await add_case(services)
-    _, sent = await request(teams, connector, services, case)
+    case, _, sent = await removal_requested(teams, connector, services)
     status, answer = await decide(teams, TARA, officer_card(sent), "Ask for more enquiries",
                                   why="Check the GP registration")
     assert "Asked for more enquiries by Tara Tracker" in card_text(answer["value"])
@@ -202,9 +202,7 @@ async def test_more_enquiries_returns_the_case_to_enquiries(teams, connector, se
 
 
 async def test_a_double_click_and_a_redelivery_give_one_decision(teams, connector, services, store):
-    await everyone_installed(teams, connector)
-    case = await add_case(services)
-    _, sent = await request(teams, connector, services, case)
+    case, _, sent = await removal_requested(teams, connector, services)
     to_tara = officer_card(sent)
     data = press(to_tara.card, "Agree removal")
     first = await teams.invoke(TARA, data["verb"], data, reply_to=to_tara.activity_id,
@@ -221,9 +219,7 @@ async def test_a_double_click_and_a_redelivery_give_one_decision(teams, connecto
 
 async def test_two_officers_deciding_at_once_give_one_decision(teams, connector, services, store):
     await store.people.grant(OLLIE.aad_object_id, Role.TRACKING_OFFICER, actor="test", name=OLLIE.name)
-    await everyone_installed(teams, connector, OLLIE)
-    case = await add_case(services)
-    _, sent = await request(teams, connector, services, case)
+    case, _, sent = await removal_requested(teams, connector, services, OLLIE)
     tara_card, ollie_card = officer_card(sent, TARA), officer_card(sent, OLLIE)
 
     answers = await asyncio.gather(
@@ -262,9 +258,7 @@ async def test_removal_is_requested_from_the_day_20_card_in_the_channel(teams, c
 
 
 async def test_the_officer_may_decide_on_the_channel_line_which_stays_nameless(teams, connector, services, store):
-    await everyone_installed(teams, connector)
-    case = await add_case(services)
-    _, sent = await request(teams, connector, services, case)
+    _, _, sent = await removal_requested(teams, connector, services)
     line = next(s for s in sent if s.conversation_id.startswith(TEAM))
     assert "Every precondition is met." in card_text(line.card)
     data = press(line.card, "Decline removal", why="Noor was seen at Elm School")
