@@ -269,10 +269,3 @@ class Reminders:
         if activity_id is not None:
             values |= {"sent_at": utcnow(), "activity_id": activity_id}
         await self._sql.run(update(DigestClaim).where(DigestClaim.id == claim_id).values(**values))
-
-    async def counts(self) -> dict[str, int]:
-        async with self._sessions() as session:
-            total = await session.scalar(select(func.count()).select_from(ReminderClaim))
-            sent = await session.scalar(select(func.count()).select_from(ReminderClaim)
-                                        .where(ReminderClaim.sent_at.is_not(None)))
-            return {"claimed": total, "sent": sent}
