@@ -31,7 +31,7 @@ async def test_remind_posts_the_day_5_card_in_the_team_channel_once(playground, 
 
     mark = playground.mark()
     again = await asyncio.to_thread(cme_bot.cli, "remind", "--date", DAY_5)
-    assert "0 newly due, 0 posted" in again.stdout
+    assert "0 newly due, 0 taken over from a run that stopped, 0 posted" in again.stdout
     await asyncio.sleep(1.0)
     assert not playground.events_since(mark, saying(f"Day 5: {reference}"))
 
