@@ -54,7 +54,7 @@ class StubConnector(BotConnector):
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # noqa: SLF001 - the port chosen by the OS
+        port = self._runner.addresses[0][1]  # the port chosen by the OS
         self.url = f"http://{host}:{port}/"
         return self.url
 

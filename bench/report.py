@@ -196,13 +196,13 @@ def markdown(results: Results) -> str:
         ratio = r.per_second / echo.result.per_second if echo and echo.result.per_second else float("nan")
         out.append(f"| {meas.name} | {meas.backend} | {r.per_second:.0f} | {ratio:.2f} | {r.p50:.0f} | {r.p99:.0f} | "
                    f"{r.cpu_ms_per_message:.1f} | {meas.replies_per_message:.2f} | {r.errors} |")
-    out += ["", "What changed for this (in `bot/teams/`, the one module importing botbuilder): connector "
+    out += ["", "What changed for this (in `bot/teams/`, the one package importing botbuilder): connector "
             "clients are kept per service URL, app id and audience instead of being built for every turn and "
             "proactive send (each one was a msrest `Configuration` and its retry policy); they send through one "
             "aiohttp session rather than `requests` in a thread pool (proxies and `.netrc` from the environment "
             "are honoured as `requests` did, but aiohttp is told to read them only when there are some: it would "
-            "otherwise read them again for every request, which costs more than a request over loopback); no user token client is built where there "
-            "is no app id (one per app id otherwise); the bearer token is asked of MSAL off the event loop and "
+            "otherwise read them again for every request, which costs more than a request over loopback); no user token client is built (the bot signs no "
+            "user in); the bearer token is asked of MSAL off the event loop and "
             "reused while fresh; msrest's body serialisation skips a validation pass that finds nothing for the "
             "Bot Framework models and copies card JSON only when it is not plain JSON already. Elsewhere: a school "
             "calendar remembers which days are school days and where Day N falls, and all calendars share one "

@@ -1,0 +1,1 @@
+"""Everything Teams: the app, the dispatcher and its routes, handlers, views, sending, the daily job, operations."""

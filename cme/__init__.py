@@ -1,0 +1,1 @@
+"""The CME procedure in pure Python: school calendar, case lifecycle, milestones, removal from roll, roles."""
