@@ -10,6 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tests.e2e.patience import PATIENCE_S
 from tests.e2e.playground import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +46,7 @@ class BotProcess:
         await asyncio.to_thread(self._wait_ready)
         return self
 
-    def _wait_ready(self, timeout: float = 30) -> None:
+    def _wait_ready(self, timeout: float = PATIENCE_S) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

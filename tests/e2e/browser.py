@@ -37,6 +37,8 @@ from pathlib import Path
 from playwright.async_api import Locator, Page, async_playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
+from tests.e2e.patience import PATIENCE_MS
+
 MESSAGE_BOX = '[data-lexical-editor="true"][role="textbox"]'
 CHROMIUM_ARGS = [
     "--headless",
@@ -72,7 +74,7 @@ async def screenshot(page: Page, name: str) -> Path:
 
 
 @asynccontextmanager
-async def open_playground_page(url: str, timeout_ms: int = 20_000) -> AsyncIterator[Page]:
+async def open_playground_page(url: str, timeout_ms: int = PATIENCE_MS) -> AsyncIterator[Page]:
     """A fresh headless Chromium (own user-data-dir, only localhost traffic) on the playground UI, ready to type.
     On an exception inside the block a screenshot 'failure-<time>' is saved first."""
     exe = chromium_path()
@@ -123,7 +125,7 @@ async def card_count(page: Page) -> int:
 
 
 async def last_card(
-    page: Page, has_text: str | None = None, newer_than: int | None = None, timeout_ms: int = 10_000
+    page: Page, has_text: str | None = None, newer_than: int | None = None, timeout_ms: int = PATIENCE_MS
 ) -> Locator:
     """The last rendered Adaptive Card (containing `has_text`, if given), once visible. With `newer_than`
     (a `card_count` taken before acting) it waits until more cards than that are shown, so an older
@@ -138,7 +140,7 @@ async def last_card(
     return card
 
 
-async def wait_for_bot_message(page: Page, text: str | re.Pattern, timeout_ms: int = 10_000) -> Locator:
+async def wait_for_bot_message(page: Page, text: str | re.Pattern, timeout_ms: int = PATIENCE_MS) -> Locator:
     """The last bot message (text or card) containing `text`, waiting for it to appear."""
     msg = page.locator(".fai-OutputCard").filter(has_text=text).last
     await msg.wait_for(timeout=timeout_ms)
@@ -212,11 +214,11 @@ async def _open_popup(combobox: Locator, first_option: Locator) -> None:
         if await combobox.get_attribute("aria-expanded") != "true":
             await combobox.click()
         try:
-            await first_option.wait_for(state="visible", timeout=5000)
+            await first_option.wait_for(state="visible", timeout=PATIENCE_MS // 8)
             return
         except PlaywrightTimeoutError:
             continue
-    await first_option.wait_for(state="visible", timeout=5000)
+    await first_option.wait_for(state="visible", timeout=PATIENCE_MS)
 
 
 async def click_card_button(card: Locator, title: str) -> None:

@@ -31,6 +31,8 @@ from urllib.parse import quote
 
 import aiohttp
 
+from tests.e2e.patience import PATIENCE_S
+
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CLI = REPO / ".tools/playground/node_modules/@microsoft/m365agentsplayground/cli.js"
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
@@ -160,7 +162,7 @@ class Playground:
         *,
         port: int | None = None,
         cli: str | Path | None = None,
-        start_timeout: float = 40.0,
+        start_timeout: float = PATIENCE_S,
     ):
         self.cli = Path(cli) if cli else find_cli()
         self.bot_endpoint = bot_endpoint
@@ -351,7 +353,7 @@ class Playground:
     async def expect(
         self,
         pred: Callable[[Event], bool],
-        timeout: float = 10.0,  # noqa: ASYNC109 - the harness API takes a timeout on purpose
+        timeout: float = PATIENCE_S,  # noqa: ASYNC109 - the harness API takes a timeout on purpose
         what: str = "event",
         since: int | None = None,
     ) -> Event:
