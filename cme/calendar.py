@@ -22,6 +22,10 @@ class CalendarError(ValueError):
     """A date that the procedure cannot count from, in words a member of staff can act on."""
 
 
+class NotKnownYet(CalendarError):
+    """A date past the last one the term dates in force cover: the bot will not guess which days are open."""
+
+
 @dataclass(frozen=True)
 class Closure:
     """Days the school is shut: a holiday, a half term, an INSET day. Both ends included."""
@@ -45,8 +49,9 @@ class Closure:
 class SchoolCalendar:
     """The days one school is open: weekdays, less England's bank holidays and its closures.
 
-    `covers` is the span its term dates were published for; outside it only weekends and bank
-    holidays are known, which `is_covered` lets the bot say honestly.
+    `covers` is the span its term dates were published for. Past its end only weekends and bank
+    holidays are known, so no count runs past it: `day_number` stops at the last covered date (a
+    lower bound, never a guess) and `date_of_day` raises NotKnownYet for a day it would have to guess.
     """
 
     name: str
@@ -78,6 +83,28 @@ class SchoolCalendar:
 
     def is_covered(self, day: date) -> bool:
         return self.covers is None or self.covers[0] <= day <= self.covers[1]
+
+    @property
+    def known_until(self) -> date | None:
+        """The last date the term dates cover (None: no end, as in tests without covers)."""
+        return self.covers[1] if self.covers else None
+
+    def is_known(self, day: date) -> bool:
+        """Whether the school's being open on `day` is known, not guessed."""
+        return self.covers is None or day <= self.covers[1]
+
+    @property
+    def unknown_reason(self) -> str:
+        """Why a date past the term dates is not known, in words an administrator can act on."""
+        if self.known_until is None:
+            return ""
+        return f"the term dates end on {self.known_until:%-d %B %Y}: an administrator must import next year's"
+
+    def school_days_left(self, day: date) -> int | None:
+        """School days from the day after `day` to the end of the term dates; None without an end."""
+        if self.known_until is None:
+            return None
+        return len(self.school_days_between(day + ONE_DAY, self.known_until))
 
     def is_school_day(self, day: date) -> bool:
         known = self._answers.get(day)
@@ -123,7 +150,11 @@ class SchoolCalendar:
         """The school-day count on `on` of an absence whose Day 1 is `day_one`.
 
         On a day the school is shut the count stands at the last school day's; before Day 1 it is 0.
+        Past the term dates it stands at the count on their last date: check `is_known(on)` before
+        showing it as Day N.
         """
+        if not self.is_known(on):
+            on = self.known_until
         known = self._day_numbers.get((day_one, on))
         if known is None:
             self._require_school_day(day_one)
@@ -133,7 +164,10 @@ class SchoolCalendar:
         return known
 
     def date_of_day(self, day_one: date, n: int) -> date:
-        """The date on which Day `n` falls, counting school days from `day_one` (Day 1)."""
+        """The date on which Day `n` falls, counting school days from `day_one` (Day 1).
+
+        NotKnownYet when it falls past the term dates: it would be a guess.
+        """
         if n < 1:
             raise CalendarError(f"Days are counted from Day 1, not Day {n}.")
         day = self._answers.get((day_one, n))
@@ -143,7 +177,16 @@ class SchoolCalendar:
             for _ in range(n - 1):
                 day = self.next_school_day(day)
             self._answers[(day_one, n)] = day
+        if not self.is_known(day):
+            raise NotKnownYet(f"The date of Day {n} is not known yet: {self.unknown_reason}.")
         return day
+
+    def known_date_of_day(self, day_one: date, n: int) -> date | None:
+        """The date of Day `n`, or None when it falls past the term dates."""
+        try:
+            return self.date_of_day(day_one, n)
+        except NotKnownYet:
+            return None
 
     def _require_school_day(self, day: date) -> None:
         if not self.is_school_day(day):

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from cme.calendar import SchoolCalendar
 from cme.lifecycle import OPEN_STATES, Outcome, State
-from cme.milestones import Break, Milestone, due_dates
+from cme.milestones import Break, Milestone, known_due_dates
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,15 @@ class Risk:
         return self.child_protection_plan or self.looked_after or self.suspected_harm_or_crime
 
 
+@dataclass(frozen=True)
+class LegalTests:
+    """The school's confirmation of the tests of regulation 9(1)(i) of the 2024 regulations: which, by whom, when."""
+
+    confirmed: frozenset[str]
+    by: str
+    on: date
+
+
 @dataclass
 class Case:
     reference: str
@@ -62,6 +71,7 @@ class Case:
     outcome: Outcome | None = None
     breaks: tuple[Break, ...] = ()
     enquiry_kinds: frozenset[str] = frozenset()
+    enquiry_dates: dict[str, date] = field(default_factory=dict)
     triage_recorded_on: date | None = None
     ews_contacted_on: date | None = None
     checklist_completed_on: date | None = None
@@ -69,6 +79,9 @@ class Case:
     cme_referral_on: date | None = None
     removal_requested_on: date | None = None
     off_roll_date: date | None = None
+    legal_tests: LegalTests | None = None
+    ctf_sent_on: date | None = None
+    deletion_return_on: date | None = None
     forwarding_address: str = ""
     new_school: str = ""
     referrer: str = ""
@@ -88,8 +101,9 @@ class Case:
     def day_number(self, calendar: SchoolCalendar, on: date) -> int:
         return calendar.day_number(self.run_start, on)
 
-    def due_dates(self, calendar: SchoolCalendar) -> dict[Milestone, date]:
-        return due_dates(calendar, self.run_start)
+    def due_dates(self, calendar: SchoolCalendar) -> dict[Milestone, date | None]:
+        """Each milestone's date; None while it falls past the term dates in force (not known yet)."""
+        return known_due_dates(calendar, self.run_start)
 
     def milestone_done(self, milestone: Milestone) -> bool:
         """Whether the action a milestone asks for is recorded."""
@@ -106,4 +120,5 @@ class Case:
     def overdue(self, calendar: SchoolCalendar, today: date) -> list[Milestone]:
         if not self.is_open:
             return []
-        return [m for m, due in self.due_dates(calendar).items() if due < today and not self.milestone_done(m)]
+        return [m for m, due in self.due_dates(calendar).items()
+                if due is not None and due < today and not self.milestone_done(m)]

@@ -9,7 +9,7 @@ from cme.calendar import SchoolCalendar
 from cme.case import Case
 from cme.checklist import ENQUIRY_KINDS, MISSING_PUPIL_CHECKLIST, checklist_gaps, enquiry_label
 from cme.lifecycle import Outcome, ProcedureError, State, Step, next_state
-from cme.milestones import Break, BreakKind, Milestone, check_break, due_dates, run_start
+from cme.milestones import Break, BreakKind, Milestone, check_break, due_dates, run_number, run_start
 from cme.report import Report
 
 NOTIFIED = (("social_care", "Children's social care"), ("police", "Police"), ("social_worker", "The social worker"))
@@ -52,19 +52,41 @@ def log_enquiry(case: Case, kind: str, outcome: str, note: str, today: date) -> 
         raise ProcedureError("Say what the enquiry found, even if it was nothing.")
     return take_step(case, Step.LOG_ENQUIRY, today, "enquiry_logged",
                    {"kind": kind, "outcome": outcome.strip()[:1000], "note": note.strip()[:2000]},
-                   f"{enquiry_label(kind)} logged", enquiry_kinds=case.enquiry_kinds | {kind})
+                   f"{enquiry_label(kind)} logged", enquiry_kinds=case.enquiry_kinds | {kind},
+                   enquiry_dates={**case.enquiry_dates, kind: today})
+
+
+# What a run of continuous absence needs afresh: recorded before the run began, it belonged to an earlier run.
+RUN_ACTIONS = ("triage_recorded_on", "ews_contacted_on", "checklist_completed_on", "day20_review_on",
+               "cme_referral_on")
+
+
+def new_run(case: Case, start: date) -> dict:
+    """The fields of a case whose current run began on `start`: the actions and enquiries of earlier runs set aside
+    (they stay in the history), and the legal tests to confirm again."""
+    fields: dict = {name: None for name in RUN_ACTIONS if (getattr(case, name) or start) < start}
+    fields["enquiry_kinds"] = frozenset(kind for kind, on in case.enquiry_dates.items()
+                                        if on >= start and kind in case.enquiry_kinds)
+    fields["legal_tests"] = None
+    return fields
 
 
 def record_break(case: Case, kind: BreakKind, on: date, calendar: SchoolCalendar, today: date) -> Change:
+    """A break restarts the count: the run after it is a new run, with its own Day 5, Day 20 and preconditions."""
     check_break(calendar, case.first_day_absent, on, today)
     if any(b.on == on for b in case.breaks):
         raise ProcedureError(f"A break on {on:%-d %B %Y} is recorded already.")
     breaks = tuple(sorted(case.breaks + (Break(on, kind),), key=lambda b: b.on))
     start = run_start(calendar, case.first_day_absent, breaks)
+    run = run_number(calendar, case.first_day_absent, breaks)
+    fields = new_run(case, start) if start != case.run_start else {}
+    set_aside = sorted(name for name in RUN_ACTIONS if name in fields)
     return take_step(case, Step.RECORD_BREAK, today, "break_recorded",
-                   {"on": on.isoformat(), "kind": kind.value, "count_restarts_on": start.isoformat()},
-                   f"Break recorded ({kind.label} on {on:%-d %B}): the count restarts on {start:%A %-d %B}",
-                   milestones=due_dates(calendar, start), breaks=breaks, run_start=start)
+                   {"on": on.isoformat(), "kind": kind.value, "count_restarts_on": start.isoformat(), "run": run,
+                    "previous_run_began": case.run_start.isoformat(), "set_aside": set_aside},
+                   f"Break recorded ({kind.label} on {on:%-d %B}): run {run} began on {start:%A %-d %B %Y}; "
+                   "its Day 5 and Day 20 are due afresh",
+                   milestones=due_dates(calendar, start), breaks=breaks, run_start=start, **fields)
 
 
 def record_triage(case: Case, notified: list[str], when: str, details: str, today: date) -> Change:
@@ -100,7 +122,7 @@ def complete_checklist(case: Case, confirmed: set[str], today: date) -> Change:
 
 
 def review_day_20(case: Case, note: str, calendar: SchoolCalendar, today: date) -> Change:
-    day_20 = due_dates(calendar, case.run_start)[Milestone.DAY_20]
+    day_20 = calendar.date_of_day(case.run_start, Milestone.DAY_20.day)
     if today < day_20:
         raise ProcedureError(f"The Day 20 review is due on {day_20:%A %-d %B %Y}; the pupil is at Day "
                              f"{calendar.day_number(case.run_start, today)} of continuous absence.")

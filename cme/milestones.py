@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from cme.calendar import CalendarError, SchoolCalendar
+from cme.calendar import ONE_DAY, CalendarError, SchoolCalendar
 
 
 class Milestone(StrEnum):
@@ -55,7 +55,15 @@ def run_start(calendar: SchoolCalendar, first_day_absent: date, breaks: Iterable
 
 
 def due_dates(calendar: SchoolCalendar, day_one: date) -> dict[Milestone, date]:
-    return {milestone: calendar.date_of_day(day_one, milestone.day) for milestone in Milestone}
+    """Each milestone's date as stored. One past the term dates is not known yet: it is stored as the day
+    after they end, the earliest it can fall (never a guess), and `known_due_dates` shows it as None."""
+    return {milestone: due or calendar.known_until + ONE_DAY
+            for milestone, due in known_due_dates(calendar, day_one).items()}
+
+
+def known_due_dates(calendar: SchoolCalendar, day_one: date) -> dict[Milestone, date | None]:
+    """Each milestone's date, or None while it falls past the term dates in force."""
+    return {milestone: calendar.known_date_of_day(day_one, milestone.day) for milestone in Milestone}
 
 
 def check_break(calendar: SchoolCalendar, first_day_absent: date, on: date, today: date) -> None:
@@ -72,9 +80,16 @@ def check_break(calendar: SchoolCalendar, first_day_absent: date, on: date, toda
         )
 
 
-def next_milestone(calendar: SchoolCalendar, day_one: date, today: date) -> tuple[Milestone, date] | None:
-    """The first milestone not yet passed, with its date; None after Day 20."""
-    for milestone, due in due_dates(calendar, day_one).items():
-        if due >= today:
+def next_milestone(calendar: SchoolCalendar, day_one: date, today: date) -> tuple[Milestone, date | None] | None:
+    """The first milestone not yet passed, with its date (None: not known yet); None after Day 20."""
+    for milestone, due in known_due_dates(calendar, day_one).items():
+        if due is None or due >= today:
             return milestone, due
     return None
+
+
+def run_number(calendar: SchoolCalendar, first_day_absent: date, breaks: Iterable[Break]) -> int:
+    """Which run of continuous absence the current one is: 1, then one more after each break that restarted it
+    (breaks on consecutive school days restart it once)."""
+    days = sorted({b.on for b in breaks if b.on >= first_day_absent})
+    return 1 + sum(1 for day in days if calendar.next_school_day(day) not in days)

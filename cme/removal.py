@@ -1,7 +1,10 @@
 """Removal from roll: requested by the school or EWS from Day 20, agreed by the CME Pupil Tracking Officer.
 
 In law the school deletes the name and the local authority agrees (SI 2024/208, regulation 9(1)(i)):
-the word is "agree". The off-roll date is the date of agreement, never earlier.
+the word is "agree". The ground is at least twenty continuous school days of absence, so removal may be
+requested on Day 20 (after that day's review) but agreed no earlier than Day 21, when the twentieth
+day's sessions are over. The off-roll date is the date of agreement: a school day, never earlier than
+Day 21, never back-dated. A date past the term dates in force is not known, so nothing is agreed on it.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from cme.calendar import SchoolCalendar
+from cme.calendar import NotKnownYet, SchoolCalendar
 from cme.case import Case
 from cme.casework import Change, take_step
 from cme.checklist import enquiry_label
@@ -17,6 +20,9 @@ from cme.lifecycle import Outcome, ProcedureError, State, Step
 from cme.milestones import Milestone
 
 CONTINUOUS_DAYS = 20
+AGREEMENT_DAY = CONTINUOUS_DAYS + 1
+LAW = ("regulation 9(1)(i) of the School Attendance (Pupil Registration) (England) Regulations 2024 and the "
+       "statutory guidance Children missing education (September 2025)")
 # The enquiries every case needs before removal; the others are "where appropriate" (policy 8.2) and the
 # completed missing pupil checklist confirms them.
 CORE_ENQUIRIES = ("phone_call", "home_visit")
@@ -43,11 +49,32 @@ class Precondition:
     detail: str
 
 
-def preconditions(case: Case, calendar: SchoolCalendar, today: date) -> list[Precondition]:
-    """What must be true before removal from roll can be agreed, each with its state in words."""
+def earliest_off_roll_date(case: Case, calendar: SchoolCalendar, today: date) -> date | None:
+    """The first date removal could be agreed and the name deleted: Day 21, or the first school day from
+    today once Day 21 has passed; None while that date lies past the term dates (not known yet)."""
+    day_21 = calendar.known_date_of_day(case.run_start, AGREEMENT_DAY)
+    if day_21 is None or today <= day_21:
+        return day_21
+    earliest = calendar.school_day_on_or_after(today) if calendar.is_known(today) else None
+    return earliest if earliest and calendar.is_known(earliest) else None
+
+
+def _continuous(case: Case, calendar: SchoolCalendar, today: date) -> Precondition:
     day = calendar.day_number(case.run_start, today)
     breaks = "; ".join(f"{b.kind.label} on {b.on:%-d %B}" for b in case.breaks)
-    continuous = f"Day {day} since {case.run_start:%-d %B %Y}" + (f" (breaks: {breaks})" if breaks else "")
+    detail = f"Day {day} since {case.run_start:%-d %B %Y}" + (f" (breaks: {breaks})" if breaks else "")
+    if not calendar.is_known(today):
+        detail += (f"; by {calendar.known_until:%-d %B %Y}, the last date the term dates cover (today's count is "
+                   f"not known yet: {calendar.unknown_reason})")
+    elif day < AGREEMENT_DAY:
+        day_21 = calendar.known_date_of_day(case.run_start, AGREEMENT_DAY)
+        detail += (f"; agreement from Day {AGREEMENT_DAY}, {day_21:%A %-d %B %Y}" if day_21 else
+                   f"; the date of Day {AGREEMENT_DAY} is not known yet: {calendar.unknown_reason}")
+    return Precondition(f"{CONTINUOUS_DAYS} continuous school days completed", day >= AGREEMENT_DAY, detail)
+
+
+def preconditions(case: Case, calendar: SchoolCalendar, today: date) -> list[Precondition]:
+    """What must be true before removal from roll can be agreed, each with its state in words."""
     logged = [enquiry_label(kind) for kind in sorted(case.enquiry_kinds)]
     missing_core = [enquiry_label(kind) for kind in CORE_ENQUIRIES if kind not in case.enquiry_kinds]
 
@@ -55,7 +82,7 @@ def preconditions(case: Case, calendar: SchoolCalendar, today: date) -> list[Pre
         return f"{value:%-d %B %Y}" if value else "not yet"
 
     return [
-        Precondition(f"At least {CONTINUOUS_DAYS} continuous school days", day >= CONTINUOUS_DAYS, continuous),
+        _continuous(case, calendar, today),
         Precondition("Day 1-5 enquiries logged", not missing_core,
                      ("; ".join(logged) if logged else "none logged")
                      + (f" (still needed: {', '.join(missing_core)})" if missing_core else "")),
@@ -74,7 +101,11 @@ def unmet(case: Case, calendar: SchoolCalendar, today: date) -> list[Preconditio
 
 def request_removal(case: Case, calendar: SchoolCalendar, today: date, request_id: str) -> Change:
     """From Day 20; unmet preconditions are shown to the tracking officer, who cannot agree until they are met."""
-    day_20 = calendar.date_of_day(case.run_start, CONTINUOUS_DAYS)
+    try:
+        day_20 = calendar.date_of_day(case.run_start, CONTINUOUS_DAYS)
+    except NotKnownYet:
+        raise ProcedureError(f"Removal from roll cannot be requested yet: the date of Day {CONTINUOUS_DAYS} is not "
+                             f"known, because {calendar.unknown_reason}.") from None
     if today < day_20:
         raise ProcedureError(f"Removal from roll can be requested from Day 20 of continuous absence, "
                              f"{day_20:%A %-d %B %Y}.")
@@ -96,6 +127,13 @@ def agree_removal(case: Case, calendar: SchoolCalendar, today: date, request_id:
     if missing:
         raise ProcedureError("Removal from roll cannot be agreed yet. Still missing: "
                              + "; ".join(f"{p.label} ({p.detail})" for p in missing) + ".")
+    if not calendar.is_known(today):
+        raise ProcedureError("Removal from roll cannot be agreed today: the off-roll date must be a school day, "
+                             f"and whether the school is open today is not known, because {calendar.unknown_reason}.")
+    if not calendar.is_school_day(today):
+        raise ProcedureError(f"Removal from roll cannot be agreed today: the off-roll date is the date of agreement "
+                             f"and must be a school day; {today:%A %-d %B %Y} is not ({calendar.closure_on(today)}). "
+                             f"Agree it on {calendar.next_school_day(today):%A %-d %B %Y} or later.")
     return take_step(case, Step.AGREE_REMOVAL, today, "removal_agreed",
                    {"request": request_id, "off_roll_date": today.isoformat()},
                    f"Removal from roll agreed; off-roll date {today:%-d %B %Y}", off_roll_date=today)

@@ -6,10 +6,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from cme.calendar import CalendarError
+from cme.calendar import CalendarError, NotKnownYet
+from cme.milestones import Milestone, due_dates, known_due_dates, next_milestone
 from cme.term_dates import parse_term_dates
 
 EXAMPLE = Path(__file__).parents[2] / "config" / "term-dates.example.toml"
@@ -72,7 +73,8 @@ def test_next_school_day_skips_weekend_and_holiday():
 @given(start=covered_days, n=st.integers(min_value=1, max_value=60))
 def test_day_n_and_back_agree(start, n):
     day_one = school_day(start)
-    day_n = OAKWOOD.date_of_day(day_one, n)
+    day_n = OAKWOOD.known_date_of_day(day_one, n)
+    assume(day_n is not None)
     assert OAKWOOD.day_number(day_one, day_n) == n
     assert OAKWOOD.is_school_day(day_n)
 
@@ -81,7 +83,8 @@ def test_day_n_and_back_agree(start, n):
 @given(start=covered_days, n=st.integers(min_value=1, max_value=60))
 def test_a_non_school_day_is_never_day_n(start, n):
     day_one = school_day(start)
-    day_n = OAKWOOD.date_of_day(day_one, n)
+    day_n = OAKWOOD.known_date_of_day(day_one, n)
+    assume(day_n is not None)
     assert OAKWOOD.closure_on(day_n) is None
     # the count stands still across every closed day after Day N until the next school day
     day = day_n + timedelta(days=1)
@@ -113,3 +116,49 @@ def test_bad_term_dates_are_explained():
         parse_term_dates('authority = "X"\n[[closure]]\nname = "Half term"\nfrom = "next week"')
     with pytest.raises(CalendarError, match="ends .* before it starts"):
         parse_term_dates('authority = "X"\n[[closure]]\nname = "H"\nfrom = 2026-10-30\nto = 2026-10-26')
+
+
+# Past the term dates (the example's end on 31 August 2027) nothing is guessed.
+
+ENDS = "the term dates end on 31 August 2027: an administrator must import next year's"
+# Day 1 on Monday 12 July 2027: 8 school days to the summer holiday, then the term dates end.
+LATE_DAY_ONE = date(2027, 7, 12)
+
+
+def test_a_day_past_the_term_dates_is_not_known_and_says_why():
+    assert OAKWOOD.date_of_day(LATE_DAY_ONE, 8) == date(2027, 7, 21)
+    with pytest.raises(NotKnownYet) as unknown:
+        OAKWOOD.date_of_day(LATE_DAY_ONE, 9)
+    assert str(unknown.value) == f"The date of Day 9 is not known yet: {ENDS}."
+    assert OAKWOOD.known_date_of_day(LATE_DAY_ONE, 20) is None
+    assert not OAKWOOD.is_known(date(2027, 9, 1)) and OAKWOOD.is_known(date(2027, 8, 31))
+    assert OAKWOOD.unknown_reason == ENDS
+
+
+def test_the_count_past_the_term_dates_stands_at_the_last_known_one():
+    # September's weekdays would make it Day 18 on 15 September if they were guessed to be school days.
+    assert OAKWOOD.day_number(LATE_DAY_ONE, date(2027, 9, 15)) == 8
+    assert OAKWOOD.day_number(LATE_DAY_ONE, date(2027, 8, 31)) == 8
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.dates(min_value=date(2027, 3, 1), max_value=date(2027, 8, 31)), n=st.integers(1, 60))
+def test_a_date_is_either_counted_within_the_term_dates_or_not_known(start, n):
+    day_one = school_day(start)
+    day_n = OAKWOOD.known_date_of_day(day_one, n)
+    if day_n is None:
+        assert OAKWOOD.day_number(day_one, date(2027, 12, 31)) < n
+    else:
+        assert day_n <= date(2027, 8, 31) and OAKWOOD.day_number(day_one, day_n) == n
+
+
+def test_milestones_past_the_term_dates_are_not_known_and_stored_as_the_earliest_they_can_be():
+    assert known_due_dates(OAKWOOD, LATE_DAY_ONE) == {Milestone.DAY_5: date(2027, 7, 16), Milestone.DAY_20: None}
+    assert due_dates(OAKWOOD, LATE_DAY_ONE) == {Milestone.DAY_5: date(2027, 7, 16),
+                                                Milestone.DAY_20: date(2027, 9, 1)}
+    assert next_milestone(OAKWOOD, LATE_DAY_ONE, date(2027, 7, 19)) == (Milestone.DAY_20, None)
+
+
+def test_school_days_left_in_the_term_dates():
+    assert OAKWOOD.school_days_left(date(2027, 7, 19)) == 2
+    assert OAKWOOD.school_days_left(date(2027, 8, 31)) == 0

@@ -347,7 +347,7 @@ def test_the_tracking_officer_sees_each_precondition_with_its_state():
     assert "Removal from roll requested: CME-2026-0042" in text
     assert "Pupil: Testy McTestface" in text and "Continuous absence: Day 21 (school days)" in text
     assert "Requested by Sam Staff (fictional) on Monday 30 November 2026 at 10:15." in text
-    assert "✅ At least 20 continuous school days: Day 21 since 2 November 2026" in text
+    assert "✅ 20 continuous school days completed: Day 21 since 2 November 2026" in text
     assert "❌ Day 1-5 enquiries logged: none logged (still needed: Phone call, Home visit)" in text
     for label in ("Education Welfare Service contacted", "Day 20 review with EWS", "CME referral completed",
                   "Missing pupil checklist complete"):

@@ -15,6 +15,7 @@ from cme.removal import (
     ask_more_enquiries,
     confirm_removed,
     decline_removal,
+    earliest_off_roll_date,
     preconditions,
     request_removal,
     unmet,
@@ -22,6 +23,10 @@ from cme.removal import (
 from tests.unit.builders import CALENDAR, DAY_1, DAY_20, DAY_21, a_case, worked_to_day_20
 
 REQUEST = "request-1"
+SATURDAY = date(2026, 12, 5)
+# The same school with term dates that end on Day 20 (Friday 27 November 2026) or the day before.
+ENDING_ON_DAY_20 = replace(CALENDAR, covers=(date(2026, 9, 1), DAY_20))
+ENDING_BEFORE_DAY_20 = replace(CALENDAR, covers=(date(2026, 9, 1), date(2026, 11, 26)))
 LATER = date(2026, 12, 7)
 
 
@@ -38,7 +43,8 @@ def agreed(on=DAY_21):
 def test_a_new_case_meets_no_precondition_and_each_says_why():
     said = [(p.label, p.met, p.detail) for p in preconditions(a_case(), CALENDAR, date(2026, 11, 13))]
     assert said == [
-        ("At least 20 continuous school days", False, "Day 10 since 2 November 2026"),
+        ("20 continuous school days completed", False,
+         "Day 10 since 2 November 2026; agreement from Day 21, Monday 30 November 2026"),
         ("Day 1-5 enquiries logged", False, "none logged (still needed: Phone call, Home visit)"),
         ("Education Welfare Service contacted", False, "not yet"),
         ("Day 20 review with EWS", False, "not yet"),
@@ -47,18 +53,18 @@ def test_a_new_case_meets_no_precondition_and_each_says_why():
     ]
 
 
-def test_a_case_worked_to_day_20_meets_every_precondition_with_its_date():
+def test_a_case_worked_to_day_20_meets_every_precondition_with_its_date_on_day_21():
     case = worked_to_day_20()
-    said = [(p.label, p.met, p.detail) for p in preconditions(case, CALENDAR, DAY_20)]
+    said = [(p.label, p.met, p.detail) for p in preconditions(case, CALENDAR, DAY_21)]
     assert said == [
-        ("At least 20 continuous school days", True, "Day 20 since 2 November 2026"),
+        ("20 continuous school days completed", True, "Day 21 since 2 November 2026"),
         ("Day 1-5 enquiries logged", True, "Home visit; Phone call"),
         ("Education Welfare Service contacted", True, "6 November 2026"),
         ("Day 20 review with EWS", True, "27 November 2026"),
         ("CME referral completed", True, "27 November 2026"),
         ("Missing pupil checklist complete", True, "6 November 2026"),
     ]
-    assert unmet(case, CALENDAR, DAY_20) == []
+    assert unmet(case, CALENDAR, DAY_21) == []
 
 
 def test_the_core_enquiries_are_a_phone_call_and_a_home_visit():
@@ -73,7 +79,8 @@ def test_the_continuous_count_names_the_breaks_and_restarts_after_them():
     case = record_break(a_case(), BreakKind.ATTENDED, date(2026, 11, 4), CALENDAR, date(2026, 11, 5)).case
     continuous = preconditions(case, CALENDAR, DAY_20)[0]
     assert not continuous.met
-    assert continuous.detail == "Day 17 since 5 November 2026 (breaks: attended on 4 November)"
+    assert continuous.detail == ("Day 17 since 5 November 2026 (breaks: attended on 4 November); "
+                                 "agreement from Day 21, Thursday 3 December 2026")
 
 
 def test_unmet_names_only_what_is_missing():
@@ -148,7 +155,7 @@ def test_agreement_is_refused_while_a_precondition_is_unmet_naming_each():
                     "Education Welfare Service contacted (not yet)", "Day 20 review with EWS (not yet)",
                     "CME referral completed (not yet)", "Missing pupil checklist complete (not yet)"):
         assert missing in message
-    assert "At least 20 continuous school days" not in message
+    assert "20 continuous school days completed" not in message
 
 
 @pytest.mark.parametrize("request_id, current", [("request-old", REQUEST), (REQUEST, "request-new")])
@@ -225,3 +232,71 @@ def test_removal_cannot_be_confirmed_before_agreement(state):
     case = worked_to_day_20()
     with pytest.raises(ProcedureError, match="Removal from roll has not been agreed by the tracking officer."):
         confirm_removed(replace(case, state=state), LATER)
+
+
+# twenty whole school days: agreed from Day 21 (regulation 9(1)(i) of the 2024 regulations)
+
+def test_on_day_20_removal_may_be_requested_but_not_agreed():
+    case = requested(on=DAY_20)
+    with pytest.raises(ProcedureError) as refused:
+        agree_removal(case, CALENDAR, DAY_20, REQUEST, REQUEST)
+    assert str(refused.value) == (
+        "Removal from roll cannot be agreed yet. Still missing: 20 continuous school days completed "
+        "(Day 20 since 2 November 2026; agreement from Day 21, Monday 30 November 2026).")
+    assert [p.label for p in unmet(case, CALENDAR, DAY_20)] == ["20 continuous school days completed"]
+
+
+def test_agreed_on_day_21_the_off_roll_date_is_day_21():
+    assert agree_removal(requested(on=DAY_20), CALENDAR, DAY_21, REQUEST, REQUEST).case.off_roll_date == DAY_21
+
+
+def test_agreement_on_a_day_the_school_is_shut_is_refused_naming_the_next_school_day():
+    with pytest.raises(ProcedureError) as refused:
+        agree_removal(requested(), CALENDAR, SATURDAY, REQUEST, REQUEST)
+    assert str(refused.value) == (
+        "Removal from roll cannot be agreed today: the off-roll date is the date of agreement and must be a "
+        "school day; Saturday 5 December 2026 is not (a weekend). Agree it on Monday 7 December 2026 or later.")
+
+
+@pytest.mark.parametrize("today, earliest", [
+    (DAY_1, DAY_21), (DAY_20, DAY_21), (DAY_21, DAY_21), (SATURDAY, LATER), (LATER, LATER)])
+def test_the_earliest_off_roll_date_is_day_21_and_never_before_today(today, earliest):
+    assert earliest_off_roll_date(worked_to_day_20(), CALENDAR, today) == earliest
+
+
+# the gate refuses while Day 20 or Day 21 is past the term dates
+
+def test_removal_cannot_be_requested_while_day_20_is_past_the_term_dates():
+    with pytest.raises(ProcedureError) as refused:
+        request_removal(worked_to_day_20(), ENDING_BEFORE_DAY_20, DAY_21, REQUEST)
+    assert str(refused.value) == (
+        "Removal from roll cannot be requested yet: the date of Day 20 is not known, because the term dates "
+        "end on 26 November 2026: an administrator must import next year's.")
+
+
+def test_past_the_term_dates_the_count_stands_and_agreement_is_refused_with_the_reason():
+    case = requested(on=DAY_20)
+    continuous = preconditions(case, ENDING_ON_DAY_20, LATER)[0]
+    assert not continuous.met
+    assert continuous.detail == (
+        "Day 20 since 2 November 2026; by 27 November 2026, the last date the term dates cover (today's count is "
+        "not known yet: the term dates end on 27 November 2026: an administrator must import next year's)")
+    with pytest.raises(ProcedureError, match="Still missing: 20 continuous school days completed"):
+        agree_removal(case, ENDING_ON_DAY_20, LATER, REQUEST, REQUEST)
+    assert earliest_off_roll_date(case, ENDING_ON_DAY_20, DAY_20) is None
+
+
+def test_on_day_20_with_the_term_dates_ending_that_day_day_21_is_not_known():
+    continuous = preconditions(worked_to_day_20(), ENDING_ON_DAY_20, DAY_20)[0]
+    assert continuous.detail == ("Day 20 since 2 November 2026; the date of Day 21 is not known yet: the term "
+                                 "dates end on 27 November 2026: an administrator must import next year's")
+
+
+def test_agreement_is_refused_on_a_day_past_the_term_dates_even_with_day_21_known():
+    ending_on_day_21 = replace(CALENDAR, covers=(date(2026, 9, 1), DAY_21))
+    with pytest.raises(ProcedureError) as refused:
+        agree_removal(requested(), ending_on_day_21, LATER, REQUEST, REQUEST)
+    assert str(refused.value) == (
+        "Removal from roll cannot be agreed today: the off-roll date must be a school day, and whether the "
+        "school is open today is not known, because the term dates end on 30 November 2026: an administrator "
+        "must import next year's.")
