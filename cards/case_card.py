@@ -26,6 +26,7 @@ from cme.casework import NOTIFIED
 from cme.checklist import ENQUIRY_KINDS, ticked
 from cme.lifecycle import Outcome, State
 from cme.milestones import BreakKind, Milestone
+from cme.removal import AGREEMENT_DAY, LAW
 
 OUTCOME_CHOICES = (Outcome.RETURNED, Outcome.LOCATED_IN_AREA, Outcome.ON_ROLL_ELSEWHERE, Outcome.LOCATED_OUTSIDE_AREA)
 
@@ -35,7 +36,7 @@ class CaseView:
     case: Case
     school_name: str
     day: int
-    due: dict[Milestone, date]
+    due: dict[Milestone, date | None]  # None: past the term dates, not known yet
     overdue: list[Milestone]
     today: date
     key: str
@@ -44,11 +45,14 @@ class CaseView:
     history: list[tuple[datetime, str, str, dict]] = field(default_factory=list)
     notice: str | None = None
     problem: str | None = None
+    counted_until: date | None = None  # the term dates' last date, when today is past it: `day` is the count then
+    not_known: str = ""  # why a date past the term dates is not known
+    earliest_off_roll: date | None = None
 
     @property
-    def next_milestone(self) -> tuple[Milestone, date] | None:
+    def next_milestone(self) -> tuple[Milestone, date | None] | None:
         for milestone, due in self.due.items():
-            if due >= self.today and not self.case.milestone_done(milestone):
+            if (due is None or due >= self.today) and not self.case.milestone_done(milestone):
                 return milestone, due
         return None
 
@@ -59,6 +63,9 @@ def _day_line(view: CaseView) -> str:
         return f"Closed: {case.outcome.label if case.outcome else case.state.label}"
     line = f"Day {view.day} of 20 of continuous absence" if view.day <= 20 else \
         f"Day {view.day} of continuous absence (past Day 20)"
+    if view.counted_until:
+        line += (f" on {view.counted_until:%A %-d %B %Y}, the last date the term dates cover; today's count is "
+                 f"not known yet: {view.not_known}")
     if case.run_start != case.first_day_absent:
         line += f" (the count restarted on {case.run_start:%A %-d %B} after a break)"
     return line
@@ -70,6 +77,8 @@ def _milestone_line(view: CaseView) -> str:
     upcoming = view.next_milestone
     if upcoming:
         milestone, due = upcoming
+        if due is None:
+            return f"Next: {milestone.label}, on a date not known yet: {view.not_known}."
         when = "today" if due == view.today else f"on {due:%A %-d %B %Y}"
         return f"Next: {milestone.label} {when}: {milestone.action}."
     return "Day 20 has passed: the CME referral and a decision on removal from roll are due."
@@ -155,7 +164,9 @@ def _milestone_actions(view: CaseView) -> list:
         if view.can_request_removal:
             actions.append(show_card("Request removal from roll", [
                 text("The request goes to the CME Pupil Tracking Officer, who agrees or declines it. The name is "
-                     "deleted only after agreement; the off-roll date is the date of agreement.", subtle=True),
+                     "deleted only after agreement; the off-roll date is the date of agreement, a school day no "
+                     f"earlier than Day {AGREEMENT_DAY}, when twenty whole school days of absence are complete "
+                     f"({LAW}).", subtle=True),
             ], [submit("Send the request", "case.removal.request", case=case.reference, key=view.key)]))
         if not case.day20_review_on:
             actions.append(_note_action("Day 20 review", "case.day20", "The review with EWS", view))
@@ -196,7 +207,15 @@ def _where_it_stands(view: CaseView) -> list:
         items.append(text(milestone_line))
     items += [text(f"Overdue: {milestone.label} was {view.due[milestone]:%A %-d %B}: {milestone.action}.",
                    color="attention") for milestone in view.overdue]
-    return items
+    return items + _earliest_off_roll(view)
+
+
+def _earliest_off_roll(view: CaseView) -> list:
+    if view.case.state in (State.CLOSED, State.REMOVAL_AGREED):
+        return []
+    when = f"{view.earliest_off_roll:%A %-d %B %Y}" if view.earliest_off_roll else f"not known yet: {view.not_known}"
+    return [text(f"Earliest off-roll date, if removal from roll is agreed: {when} (Day {AGREEMENT_DAY} at the "
+                 "earliest, never back-dated).", subtle=True)]
 
 
 def _on_date(day: date | None, before: str = "") -> str:

@@ -19,9 +19,24 @@ class CaseLine:
     pupil_name: str
     school_name: str
     day: int
-    next_milestone: tuple[Milestone, date] | None
+    next_milestone: tuple[Milestone, date | None] | None  # a date of None: not known yet
     overdue: tuple[Milestone, ...]
     state_label: str
+    counted_until: date | None = None  # the term dates' last date, when today is past it
+    not_known: str = ""  # why a count or a date is not known yet, when one is not
+
+
+def _day(line: CaseLine) -> str:
+    if line.counted_until is None:
+        return f"Day {line.day}"
+    return f"Day {line.day} on {line.counted_until:%a %-d %b}, not known since"
+
+
+def _upcoming(line: CaseLine) -> str:
+    if line.next_milestone is None:
+        return line.state_label
+    milestone, due = line.next_milestone
+    return f"next: {milestone.label} on {due:%a %-d %b}" if due else f"next: {milestone.label}, date not known yet"
 
 
 def case_list_card(title: str, lines: list[CaseLine], total: int, offset: int = 0) -> dict:
@@ -33,14 +48,13 @@ def case_list_card(title: str, lines: list[CaseLine], total: int, offset: int = 
                      + (f" Showing {offset + 1} to {offset + len(lines)}." if total > len(lines) else ""),
                      subtle=True))
     for line in lines:
-        upcoming = (f"next: {line.next_milestone[0].label} on {line.next_milestone[1]:%a %-d %b}"
-                    if line.next_milestone else line.state_label)
         overdue = "; ".join(f"⚠ {m.label} overdue" for m in line.overdue)
         row = ac.ColumnSet(columns=[
             ac.Column(width="stretch", items=[
                 text(f"**{line.reference}** {line.pupil_name}"),
-                text(f"{line.school_name} · Day {line.day} · {upcoming}", subtle=True),
-            ] + ([text(overdue, color="attention")] if overdue else [])),
+                text(f"{line.school_name} · {_day(line)} · {_upcoming(line)}", subtle=True),
+            ] + ([text(overdue, color="attention")] if overdue else [])
+              + ([text(f"Not known yet: {line.not_known}.", color="warning")] if line.not_known else [])),
             ac.Column(width="auto", vertical_content_alignment="center", items=[
                 ac.ActionSet(actions=[submit("Open", "case.open", case=line.reference)])]),
         ], separator=True)

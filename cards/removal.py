@@ -13,7 +13,7 @@ from adaptive_cards import card as ac
 
 from cards.base import LONDON, bullets, card, container, facts, heading, lines, show_card, text
 from cards.base import execute as button
-from cme.removal import AFTER_AGREEMENT, Precondition
+from cme.removal import AFTER_AGREEMENT, AGREEMENT_DAY, LAW, Precondition
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,28 @@ class RemovalView:
     requested_by_aad_object_id: str = ""
     decision: Decision | None = None
     removed: tuple[str, datetime] | None = None  # confirmed by, when
+    counted_until: date | None = None  # the term dates' last date, when today is past it: `day` is the count then
+    not_known: str = ""  # why a date past the term dates is not known
+    earliest_off_roll: date | None = None
 
     @property
     def ready(self) -> bool:
         return all(p.met for p in self.preconditions)
+
+
+def _day(view: RemovalView) -> str:
+    if view.counted_until is None:
+        return f"Day {view.day}"
+    return f"Day {view.day} on {view.counted_until:%-d %B %Y}, not known since"
+
+
+def _earliest_off_roll(view: RemovalView) -> list:
+    if view.decision or view.removed:
+        return []
+    when = f"{view.earliest_off_roll:%A %-d %B %Y}" if view.earliest_off_roll else f"not known yet: {view.not_known}"
+    return [text(f"Earliest off-roll date: {when}. Removal may be requested on Day 20 but agreed, and the off-roll "
+                 f"date set, only from Day {AGREEMENT_DAY}, once twenty whole school days of absence are complete: "
+                 f"the off-roll date is the date of agreement, a school day, never back-dated ({LAW}).")]
 
 
 def _requested(view: RemovalView) -> str:
@@ -99,8 +117,9 @@ def removal_request_card(view: RemovalView, *, problem: str | None = None, notic
     if notice:
         body.append(text(notice, bold=True))
     body.append(facts([("Case", view.reference), ("Pupil", view.pupil_name), ("School", view.school_name),
-                       ("Continuous absence", f"Day {view.day} (school days)")]))
+                       ("Continuous absence", f"{_day(view)} (school days)")]))
     body.append(text(_requested(view), subtle=True))
+    body += _earliest_off_roll(view)
     body += _preconditions(view)
     body += [text("After agreement the school must", bold=True), bullets(AFTER_AGREEMENT)]
     body += _status(view)
@@ -114,7 +133,7 @@ def removal_request_card(view: RemovalView, *, problem: str | None = None, notic
 
 def removal_channel_card(view: RemovalView, *, problem: str | None = None, notice: str | None = None) -> dict:
     """For the local authority's channel: no name, no address; a tracking officer may decide here too."""
-    body = [text(f"Removal from roll requested: **{view.reference}** · {view.school_name} · Day {view.day}")]
+    body = [text(f"Removal from roll requested: **{view.reference}** · {view.school_name} · {_day(view)}")]
     if problem:
         body.append(container([text(problem, color="attention", bold=True)], style="attention"))
     if notice:

@@ -36,10 +36,14 @@ async def _lines(context: Context, cases: list[Case]) -> list[CaseLine]:
         school = schools.get(case.school_id)
         calendar = context.services.calendars.for_school(school)
         due = case.due_dates(calendar)
-        upcoming = next(((m, d) for m, d in due.items() if d >= today and not case.milestone_done(m)), None)
+        upcoming = next(((m, d) for m, d in due.items() if (d is None or d >= today)
+                         and not case.milestone_done(m)), None)
+        past_dates = not calendar.is_known(today)
+        guessing = past_dates or (upcoming is not None and upcoming[1] is None)
         lines.append(CaseLine(case.reference, case.pupil.full_name, school.name if school else "No school yet",
                               case.day_number(calendar, today), upcoming, tuple(case.overdue(calendar, today)),
-                              case.state.label))
+                              case.state.label, calendar.known_until if past_dates else None,
+                              calendar.unknown_reason if guessing else ""))
     return lines
 
 

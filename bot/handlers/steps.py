@@ -90,7 +90,7 @@ async def channel_card(context: Context, case: Case, milestone: Milestone, note:
     """The Day 5 or Day 20 card again, as everyone in the channel sees it, with a line for the clicker."""
     school = await context.store.schools.get(case.school_id) if case.school_id else None
     today = context.services.today()
-    due = case.due_dates(context.services.calendars.for_school(school)).get(milestone, today)
+    due = case.due_dates(context.services.calendars.for_school(school)).get(milestone) or today
     card = reminder_card(reminder_view(context.services, case, school, milestone, due, today))
     if note:
         card["body"].insert(1, {"type": "TextBlock", "text": note, "wrap": True, "weight": "bolder"})

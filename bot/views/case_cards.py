@@ -14,6 +14,7 @@ from cards.case_card import CaseView, case_card
 from cards.notice import notice_card
 from cme.case import Case
 from cme.lifecycle import State
+from cme.removal import earliest_off_roll_date
 from cme.roles import REMOVAL_REQUESTERS
 from storage.people import PersonRoles
 from storage.schools import SchoolInfo
@@ -42,6 +43,8 @@ async def case_view(services: Services, case: Case, person: PersonRoles, *, noti
         can_work=can_work(person, case), history=history,
         can_request_removal=can_work(person, case) and bool(person.roles & REMOVAL_REQUESTERS)
         and case.state in REQUESTABLE, notice=notice, problem=problem,
+        counted_until=None if calendar.is_known(today) else calendar.known_until, not_known=calendar.unknown_reason,
+        earliest_off_roll=earliest_off_roll_date(case, calendar, today) if case.is_open else None,
     )
 
 

@@ -57,7 +57,7 @@ async def refresh_reminder_cards(services: Services, case: Case, *, skip: set[st
         if channel is None or not channel.alive:
             continue
         reference = channel_reference(channel.reference, conversation_id)
-        view = reminder_view(services, case, school, milestone, due.get(milestone, services.today()),
+        view = reminder_view(services, case, school, milestone, due.get(milestone) or services.today(),
                              services.today())
         try:
             await services.messenger.update(reference, activity_id, Message(card=reminder_card(view)))

@@ -21,7 +21,7 @@ from cards.removal import (
     removal_school_card,
 )
 from cme.case import Case
-from cme.removal import DECISION_EVENTS, preconditions
+from cme.removal import DECISION_EVENTS, earliest_off_roll_date, preconditions
 from cme.roles import Role
 from storage.cases import HistoryEntry
 
@@ -73,7 +73,9 @@ async def removal_view(services: Services, case: Case, *, named: bool) -> Remova
         reference=case.reference, school_name=school.name if school else "No school yet (local authority)",
         day=case.day_number(calendar, today) if case.is_open else 0, request_id=request.id,
         requested_by=request.by, requested_by_aad_object_id=request.by_aad_object_id, requested_at=request.entry.at, preconditions=preconditions(case, calendar, today),
-        pupil_name=case.pupil.full_name if named else "", decision=request.decision, removed=request.removed)
+        pupil_name=case.pupil.full_name if named else "", decision=request.decision, removed=request.removed,
+        counted_until=None if calendar.is_known(today) else calendar.known_until, not_known=calendar.unknown_reason,
+        earliest_off_roll=earliest_off_roll_date(case, calendar, today) if case.is_open else None)
 
 
 def nameless(view: RemovalView) -> RemovalView:
