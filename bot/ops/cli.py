@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from sqlalchemy.engine import make_url
 
@@ -56,7 +57,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.ops.garbage import settle
 
     if args.dev:
-        settings = Settings.from_env(environment=DEVELOPMENT, **_overrides(args))
+        settings = replace(settings, environment=DEVELOPMENT)
+    settings = replace(settings, **_overrides(args))
     problem = settings.credentials_problem()
     if problem:
         print(f"cme-bot: {problem}", file=sys.stderr)
@@ -110,12 +112,8 @@ def _event_loop() -> asyncio.AbstractEventLoop:
 
 
 def _overrides(args: argparse.Namespace) -> dict:
-    values = {}
-    if getattr(args, "port", None):
-        values["port"] = args.port
-    if getattr(args, "host", None):
-        values["host"] = args.host
-    return values
+    """--host and --port, where given, over HOST and PORT."""
+    return {name: getattr(args, name) for name in ("host", "port") if getattr(args, name, None) is not None}
 
 
 async def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

@@ -62,10 +62,17 @@ async def test_serve_refuses_to_start_without_credentials(case, outcomes):
 
 
 def _serve_in_process(directory: Path, monkeypatch, args: list[str], env: dict[str, str]) -> tuple[int, list]:
-    """`cme-bot serve` in this process, with aiohttp's run_app replaced: quick, and it never listens."""
+    """`cme-bot serve` in this process, with aiohttp's run_app replaced: quick, and it never listens.
+
+    Gives the exit status and each (application, run_app's options) it would have served.
+    """
     served: list = []
-    monkeypatch.setattr(web, "run_app", lambda app, **options: served.append(app))
-    for name in (*CREDENTIALS, "MicrosoftAppType", "MicrosoftAppTenantId", "CME_ENV"):
+
+    def run_app(app: web.Application, **options) -> None:
+        served.append((app, options))
+
+    monkeypatch.setattr(web, "run_app", run_app)
+    for name in (*CREDENTIALS, "MicrosoftAppType", "MicrosoftAppTenantId", "CME_ENV", "HOST", "PORT"):
         monkeypatch.delenv(name, raising=False)
     for name, value in _env(directory, **env).items():
         monkeypatch.setenv(name, value)
@@ -83,9 +90,25 @@ def test_serve_starts_without_credentials_in_development_mode(case, tmp_path, mo
     env = {} if DEVELOPMENT[case] else {"CME_ENV": "development"}
     status, served = _serve_in_process(tmp_path, monkeypatch, ["--no-migrate", *DEVELOPMENT[case]], env)
     assert status == 0
-    assert len(served) == 1 and isinstance(served[0], web.Application)
+    assert len(served) == 1 and isinstance(served[0][0], web.Application)
 
 
 def test_serve_starts_with_credentials(tmp_path, monkeypatch):
     status, served = _serve_in_process(tmp_path, monkeypatch, ["--no-migrate"], CREDENTIALS)
     assert status == 0 and len(served) == 1
+
+
+
+@pytest.mark.parametrize("mode", [[], ["--dev"]], ids=["production", "development"])
+def test_serve_listens_where_host_and_port_say(mode, tmp_path, monkeypatch):
+    status, served = _serve_in_process(tmp_path, monkeypatch, ["--no-migrate", "--host", "127.0.0.2",
+                                                                "--port", "4123", *mode], CREDENTIALS)
+    assert status == 0
+    assert served[0][1]["host"] == "127.0.0.2" and served[0][1]["port"] == 4123
+
+
+def test_serve_listens_where_host_and_port_variables_say_without_options(tmp_path, monkeypatch):
+    status, served = _serve_in_process(tmp_path, monkeypatch, ["--no-migrate"],
+                                       {**CREDENTIALS, "HOST": "127.0.0.3", "PORT": "4124"})
+    assert status == 0
+    assert served[0][1]["host"] == "127.0.0.3" and served[0][1]["port"] == 4124
