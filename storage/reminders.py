@@ -79,32 +79,50 @@ class Reminders:
         self._sessions = sessions
         self._sql = Statements(sessions)
 
-    def _due(self, on_date: date, school_ids: list[int | None] | None, *columns):
+    def _due(self, on_date: date, school_ids: list[int | None] | None, *columns, known_until: date | None = None):
+        """Due by `on_date`; a milestone stored past `known_until` (the end of the term dates) is not known yet."""
         due = (select(*columns).join(CaseRow, CaseRow.id == MilestoneRow.case_id)
                .where(MilestoneRow.done_on.is_(None), MilestoneRow.due_on <= on_date, CaseRow.closed_at.is_(None)))
-        if school_ids is not None:
-            known = [s for s in school_ids if s is not None]
-            due = due.where(or_(CaseRow.school_id.in_(known),
-                                CaseRow.school_id.is_(None) if None in school_ids else literal(False)))
-        return due
+        if known_until is not None:
+            due = due.where(MilestoneRow.due_on <= known_until)
+        return due if school_ids is None else self._schools(due, school_ids)
 
-    async def due(self, on_date: date, *, school_ids: list[int | None] | None = None) -> list[Overdue]:
+    @staticmethod
+    def _schools(query, school_ids: list[int | None]):
+        """Only the cases of these schools (None: the cases with no school yet)."""
+        known = [s for s in school_ids if s is not None]
+        return query.where(or_(CaseRow.school_id.in_(known),
+                               CaseRow.school_id.is_(None) if None in school_ids else literal(False)))
+
+    async def due(self, on_date: date, *, school_ids: list[int | None] | None = None,
+                  known_until: date | None = None) -> list[Overdue]:
         """What a run on `on_date` would claim (for --dry-run): due, not done, not claimed yet."""
         claimed = select(ReminderClaim.id).where(ReminderClaim.case_id == MilestoneRow.case_id,
                                                  ReminderClaim.milestone == MilestoneRow.milestone,
                                                  ReminderClaim.run_start == MilestoneRow.run_start)
         query = self._due(on_date, school_ids, MilestoneRow.case_id, CaseRow.reference, CaseRow.school_id,
-                          MilestoneRow.run_start, MilestoneRow.milestone, MilestoneRow.due_on)
+                          MilestoneRow.run_start, MilestoneRow.milestone, MilestoneRow.due_on, known_until=known_until)
         async with self._sessions() as session:
             rows = await session.execute(query.where(~claimed.exists()).order_by(MilestoneRow.due_on))
             return [Overdue(case_id, ref, school, start, Milestone(m), due)
                     for case_id, ref, school, start, m, due in rows.all()]
 
-    async def claim_due(self, on_date: date, instance: str, *, school_ids: list[int | None] | None = None) -> int:
-        """Claim every milestone due on or before `on_date` that has no claim yet; how many were claimed."""
+    async def day_20_on_or_after(self, cutoff: date, *, school_ids: list[int | None]) -> list[str]:
+        """The references of open cases of these schools whose current run's Day 20 is stored on or after `cutoff`
+        (one not known yet is stored as the day after the term dates end)."""
+        query = (self._schools(select(CaseRow.reference).join(MilestoneRow, and_(
+            MilestoneRow.case_id == CaseRow.id, MilestoneRow.run_start == CaseRow.run_start)), school_ids)
+            .where(MilestoneRow.milestone == Milestone.DAY_20.value, MilestoneRow.due_on >= cutoff,
+                   CaseRow.closed_at.is_(None)).order_by(MilestoneRow.due_on, CaseRow.reference))
+        return list(await self._sql.values(query))
+
+    async def claim_due(self, on_date: date, instance: str, *, school_ids: list[int | None] | None = None,
+                        known_until: date | None = None) -> int:
+        """Claim every milestone due on or before `on_date` (and `known_until`) that has no claim yet; how many."""
         async with self._sessions.begin() as session:
             due = self._due(on_date, school_ids, MilestoneRow.case_id, MilestoneRow.milestone, MilestoneRow.run_start,
-                            MilestoneRow.due_on, literal(on_date), literal(utcnow()), literal(instance), literal(0))
+                            MilestoneRow.due_on, literal(on_date), literal(utcnow()), literal(instance), literal(0),
+                            known_until=known_until)
             statement = (
                 insert_for(session.bind)(ReminderClaim)
                 .from_select(["case_id", "milestone", "run_start", "due_on", "claimed_on", "claimed_at",

@@ -87,14 +87,18 @@ async def run_daily_reminders(services: Services, on_date: date, *, dry_run: boo
     if not open_today:
         report.skipped = "every school is closed"
         return report
+    known = _by_end_of_term_dates(services, schools, open_today)
     if dry_run:
-        for due in await store.reminders.due(on_date, school_ids=open_today):
-            report.due.append(f"{due.reference} {due.milestone.label} due {due.due_on}")
+        for known_until, school_ids in known.items():
+            for due in await store.reminders.due(on_date, school_ids=school_ids, known_until=known_until):
+                report.due.append(f"{due.reference} {due.milestone.label} due {due.due_on}")
         return report
 
     throttle = throttle or Throttle()
     async with _running(store, services.settings.instance) as run_id:
-        report.claimed = await store.reminders.claim_due(on_date, run_id, school_ids=open_today)
+        for known_until, school_ids in known.items():
+            report.claimed += await store.reminders.claim_due(on_date, run_id, school_ids=school_ids,
+                                                              known_until=known_until)
         give_up = time.monotonic() + WAIT_FOR_OTHERS.total_seconds()
         while True:
             claims = await store.reminders.to_send(run_id)
@@ -113,6 +117,16 @@ async def run_daily_reminders(services: Services, on_date: date, *, dry_run: boo
     for line in report.lines():
         log.info("reminders %s", line)
     return report
+
+
+def _by_end_of_term_dates(services: Services, schools: dict[int, SchoolInfo],
+                          school_ids: list[int | None]) -> dict[date | None, list[int | None]]:
+    """The schools grouped by the last date their term dates cover: a milestone past it is not known yet,
+    so it is neither claimed nor posted until next year's dates are imported (and the case rescheduled)."""
+    groups: dict[date | None, list[int | None]] = defaultdict(list)
+    for school_id in school_ids:
+        groups[services.calendars.for_school(schools.get(school_id)).known_until].append(school_id)
+    return groups
 
 
 @asynccontextmanager
@@ -210,8 +224,10 @@ async def _post_digests(services: Services, schools: dict[int, SchoolInfo], open
         if overdue.school_id not in open_today:
             continue
         school = schools.get(overdue.school_id)
-        channel = await channel_of(services, school)
         calendar = services.calendars.for_school(school)
+        if not calendar.is_known(overdue.due_on):
+            continue  # past the term dates: not known yet, so not overdue
+        channel = await channel_of(services, school)
         line = grouped[channel].get(overdue.reference) or DigestLine(
             overdue.reference, school.name if school else "No school yet",
             calendar.day_number(overdue.run_start, on_date), [])

@@ -91,3 +91,13 @@ async def test_an_uncertain_digest_is_taken_again_once_its_run_has_stopped(store
     assert again.id == digest.id and again.maybe_posted
     await store.reminders.digest_done(again.id, "m1")
     assert await store.reminders.claim_digest("19:channel", DAY_FIVE, await store.reminders.start_run("h:3")) is None
+
+
+async def test_a_milestone_stored_past_the_end_of_the_term_dates_is_not_claimed_until_they_cover_it(store):
+    await two_cases_due(store)
+    run = await store.reminders.start_run("host:1")
+    day_20, ends = date(2026, 12, 4), date(2026, 12, 3)
+    assert [d.milestone for d in await store.reminders.due(day_20, known_until=ends)] == [Milestone.DAY_5] * 2
+    assert await store.reminders.claim_due(day_20, run, known_until=ends) == 2, "the two Day 5s, known"
+    assert await store.reminders.claim_due(day_20, run, known_until=ends) == 0, "Day 20 is not known yet"
+    assert await store.reminders.claim_due(day_20, run, known_until=day_20) == 2, "now it is"
