@@ -10,13 +10,13 @@ from adaptive_cards import card as ac
 
 from cards.base import card, container, heading, submit, text
 from cme.at_risk import AT_RISK_GROUPS, MISSING_REASONS
-from cme.report import YEAR_GROUPS
+from cme.report import REQUIRED, YEAR_GROUPS, after_today, dates_confirmation, long_date
 
 # The fields of the report (cme.report.FIELDS) on each step; `report.next` checks one step's.
 STEPS: tuple[tuple[str, ...], ...] = (
     ("school_id", "forename", "surname", "date_of_birth", "upn", "year_group", "address", "postcode",
      "carer1_name", "carer1_phone", "carer2_name", "carer2_phone"),
-    ("first_day_absent", "last_day_attended", "known_so_far", "reason", "risk_groups"),
+    ("first_day_absent", "last_day_attended", "confirm_dates", "known_so_far", "reason", "risk_groups"),
     ("risk_cp_plan", "risk_looked_after", "risk_harm", "confirm_dob"),
 )
 STEP_TITLES = ("The pupil", "The absence", "Day 1 risk")
@@ -58,10 +58,27 @@ def _text_input(form: ReportForm, key: str, label: str, *, required: bool = Fals
                          error_message="Required." if required else None)] + _problem(form, key)
 
 
+def _date_limit_message(key: str, today: date, required: bool) -> str:
+    """The client shows one message for any limit it enforces: empty, or after today."""
+    if required:
+        return f"{REQUIRED[key]} It cannot be after today, {long_date(today)}."
+    return after_today(key, today)
+
+
+def _as_written(form: ReportForm, key: str) -> list:
+    """A date picker shows its value in the browser's format: the date in words beside it is unambiguous."""
+    try:
+        day = date.fromisoformat(_value(form, key) or "")
+    except ValueError:
+        return []
+    return [] if key in form.errors else [text(long_date(day, weekday=True), subtle=True)]
+
+
 def _date_input(form: ReportForm, key: str, label: str, *, required: bool = False) -> list:
     return [ac.InputDate(id=key, label=label, value=_value(form, key), max=form.today.isoformat(),
-                         is_required=required or None, error_message="Required." if required else None)
-            ] + _problem(form, key)
+                         is_required=required or None,
+                         error_message=_date_limit_message(key, form.today, required))
+            ] + _as_written(form, key) + _problem(form, key)
 
 
 def _choice_input(form: ReportForm, key: str, label: str, choices: Sequence[tuple[str, str]], *,
@@ -79,7 +96,7 @@ def _step_one(form: ReportForm) -> list:
         *_text_input(form, "forename", "Pupil's forename", required=True, max_length=100),
         *_text_input(form, "surname", "Pupil's surname", required=True, max_length=100),
         *_date_input(form, "date_of_birth", "Date of birth", required=True),
-        *_text_input(form, "upn", "UPN (optional)", placeholder="13 characters, e.g. A801200102001"),
+        *_text_input(form, "upn", "UPN (optional)", placeholder="13 characters, e.g. C801200102001"),
         *_choice_input(form, "year_group", "Year group", [(y, y) for y in YEAR_GROUPS], required=True),
         *_text_input(form, "address", "Home address", required=True, multiline=True, max_length=300),
         *_text_input(form, "postcode", "Postcode", required=True, placeholder="e.g. L17 7BN"),
@@ -90,9 +107,19 @@ def _step_one(form: ReportForm) -> list:
     ]
 
 
+def _confirm_dates(form: ReportForm) -> list:
+    """Shown while school days between the two dates are to be explained; ticked, it confirms these two."""
+    if "first_day_absent" not in form.warnings:
+        return []
+    return [ac.InputToggle(id="confirm_dates", title="Both dates are right: the pupil was not missing on the days "
+                                                     "between", value_on=dates_confirmation(form.values),
+                           value_off="false", value=form.values.get("confirm_dates") or "false")]
+
+
 def _step_two(form: ReportForm) -> list:
     return [
         *_date_input(form, "first_day_absent", "First day of absence (Day 1)", required=True),
+        *_confirm_dates(form),
         *_date_input(form, "last_day_attended", "Last day attended"),
         *_text_input(form, "known_so_far", "What is known so far", multiline=True, max_length=2000),
         *_choice_input(form, "reason", "Reason, if known", [(k, v) for k, v in MISSING_REASONS]),

@@ -13,7 +13,8 @@ from cme.upn import normalise_upn, upn_problem
 
 FIELDS = ("school_id", "forename", "surname", "date_of_birth", "upn", "year_group", "address", "postcode",
           "carer1_name", "carer1_phone", "carer2_name", "carer2_phone", "first_day_absent", "last_day_attended",
-          "known_so_far", "reason", "risk_groups", "risk_cp_plan", "risk_looked_after", "risk_harm", "confirm_dob")
+          "known_so_far", "reason", "risk_groups", "confirm_dates", "risk_cp_plan", "risk_looked_after", "risk_harm",
+          "confirm_dob")
 YEAR_GROUPS = ("Reception", *(f"Year {n}" for n in range(1, 12)), "Not known")
 RISK_QUESTIONS = {
     "risk_cp_plan": "is the child subject to a child protection plan?",
@@ -37,6 +38,10 @@ REQUIRED = {"school_id": "Choose the school.",
             "carer1_name": "Enter a parent or carer's name.", "carer1_phone": "Enter their telephone number.",
             "first_day_absent": "Enter the first day of absence.",
             **{key: f"Answer yes or no: {question}" for key, question in RISK_QUESTIONS.items()}}
+DATES = {"date_of_birth": "date of birth", "first_day_absent": "first day of absence",
+         "last_day_attended": "last day attended"}
+# A warning is about the field it names; the reporter confirms it with another field of the form.
+CONFIRMED_BY = {"date_of_birth": "confirm_dob", "first_day_absent": "confirm_dates"}
 
 
 @dataclass(frozen=True)
@@ -82,12 +87,23 @@ def normalise_postcode(text: str) -> str:
 
 # The rules for one typed value; each says what is wrong with it, or None.
 
-def date_problem(text: str, today: date) -> str | None:
+def long_date(day: date, *, weekday: bool = False) -> str:
+    """A date as people in England write it, whatever a browser's language: 4 December 2026."""
+    return f"{day:%A %-d %B %Y}" if weekday else f"{day:%-d %B %Y}"
+
+
+def after_today(key: str | None, today: date) -> str:
+    """What is wrong with a date after today; the card's own limit says the same."""
+    what = f"The {DATES[key]}" if key in DATES else "This date"
+    return f"{what} cannot be after today, {long_date(today)}."
+
+
+def date_problem(text: str, today: date, key: str | None = None) -> str | None:
     try:
         day = date.fromisoformat(text)
     except ValueError:
         return "Enter the date as a date, for example 2026-11-02."
-    return "This date cannot be in the future." if day > today else None
+    return after_today(key, today) if day > today else None
 
 
 def postcode_problem(text: str) -> str | None:
@@ -110,9 +126,37 @@ def day_one_problem(first: date, last_attended: date | None, calendar: SchoolCal
     if not calendar.is_school_day(first):
         return (f"{first:%A %-d %B %Y} was not a school day ({calendar.closure_on(first)}): Day 1 is the first "
                 "school day the pupil was missing.")
-    if last_attended and first < last_attended:
-        return f"The first day of absence cannot be before the last day attended ({last_attended:%-d %B %Y})."
+    if last_attended and first <= last_attended:
+        return (f"The first day of absence must come after the last day attended "
+                f"({long_date(last_attended, weekday=True)}).")
     return None
+
+
+def _between(days: list[date]) -> str:
+    names = [long_date(day, weekday=True) for day in days]
+    if len(names) > 3:
+        return f"{names[0]} to {names[-1]}"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def dates_confirmation(values: dict) -> str:
+    """What the reporter's confirmation of these two dates carries: a confirmation of other dates is none."""
+    return f"{_text(values, 'last_day_attended')}/{_text(values, 'first_day_absent')}"
+
+
+def gap_warning(first: date, last_attended: date | None, calendar: SchoolCalendar) -> str | None:
+    """School days between the last day attended and Day 1: either the pupil was in school or on leave on
+    them, or Day 1 is earlier than typed and Day 5 and Day 20 would come late. Only the reporter knows."""
+    if last_attended is None or first <= last_attended:
+        return None
+    days = [day for day in calendar.school_days_between(last_attended, first) if last_attended < day < first]
+    if not days:
+        return None
+    count = f"{len(days)} school day{'s' if len(days) > 1 else ''}"
+    return (f"{count} lie{'s' if len(days) == 1 else ''} between the last day attended and the first day of "
+            f"absence: {_between(days)}. If the pupil was missing then too, Day 1 is "
+            f"{long_date(days[0], weekday=True)}: change the first day of absence, or Day 5 and Day 20 will come "
+            "late. If the pupil was in school or on authorised absence on those days, tick the confirmation.")
 
 
 def _groups_problem(text: str) -> str | None:
@@ -141,9 +185,9 @@ TEXT_RULES = {
 
 def _typed_problem(key: str, text: str, values: dict, calendar: SchoolCalendar, today: date) -> str | None:
     if key in ("date_of_birth", "last_day_attended"):
-        return date_problem(text, today)
+        return date_problem(text, today, key)
     if key == "first_day_absent":
-        return date_problem(text, today) or day_one_problem(
+        return date_problem(text, today, key) or day_one_problem(
             date.fromisoformat(text), _past_date(values, "last_day_attended", today), calendar)
     rule = TEXT_RULES.get(key)
     return rule(text) if rule else None
@@ -166,7 +210,7 @@ def check_fields(values: dict, keys: tuple[str, ...], calendar: SchoolCalendar, 
 
 def _date(values: dict, key: str, errors: dict, today: date) -> date | None:
     text = _text(values, key)
-    if text and (problem := date_problem(text, today)):
+    if text and (problem := date_problem(text, today, key)):
         errors[key] = problem
     return _past_date(values, key, today)
 
@@ -208,12 +252,29 @@ def _dob_warning(values: dict, today: date) -> str | None:
             "Tick the confirmation if the date is right.")
 
 
-def check_report(values: dict, calendar: SchoolCalendar, today: date) -> Checked:
-    errors = check_fields(values, FIELDS, calendar, today)
+def check_warnings(values: dict, errors: dict, calendar: SchoolCalendar, today: date) -> dict[str, str]:
+    """What may be right but must be confirmed, by field, among fields free of errors."""
     warnings = {}
     if "date_of_birth" not in errors and (warning := _dob_warning(values, today)):
         warnings["date_of_birth"] = warning
-    if errors or (warnings and _text(values, "confirm_dob") != "true"):
+    first = _past_date(values, "first_day_absent", today)
+    if first and not {"first_day_absent", "last_day_attended"} & set(errors) and (
+            warning := gap_warning(first, _past_date(values, "last_day_attended", today), calendar)):
+        warnings["first_day_absent"] = warning
+    return warnings
+
+
+def unconfirmed(values: dict, warnings: dict) -> list[str]:
+    """The confirmation fields still to tick for these warnings."""
+    expected = {"confirm_dob": "true", "confirm_dates": dates_confirmation(values)}
+    return [CONFIRMED_BY[key] for key in warnings
+            if _text(values, CONFIRMED_BY[key]) != expected[CONFIRMED_BY[key]]]
+
+
+def check_report(values: dict, calendar: SchoolCalendar, today: date) -> Checked:
+    errors = check_fields(values, FIELDS, calendar, today)
+    warnings = check_warnings(values, errors, calendar, today)
+    if errors or unconfirmed(values, warnings):
         return Checked(None, errors, warnings)
     carers = [Carer(_text(values, f"carer{n}_name"), _text(values, f"carer{n}_phone")) for n in (1, 2)
               if _text(values, f"carer{n}_name")]

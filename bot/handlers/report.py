@@ -15,7 +15,7 @@ from bot.views.case_cards import send_case_card
 from cards.alerts import urgent_alert_card
 from cards.report_form import STEPS, ReportForm, report_cancelled_card, report_done_card, report_form_card
 from cme.casework import new_case
-from cme.report import check_fields, check_report
+from cme.report import CONFIRMED_BY, check_fields, check_report, check_warnings, unconfirmed
 from cme.roles import Role
 from storage.cases import NewEvent
 
@@ -83,10 +83,16 @@ async def report_next(context: Context) -> None:
     values = _values(context)
     schools = await _schools(context)
     school, calendar = await _calendar(context, values)
-    errors = check_fields(values, STEPS[step - 1], calendar, context.services.today())
+    today = context.services.today()
+    errors = check_fields(values, STEPS[step - 1], calendar, today)
     if step == 1 and school is None and "school_id" not in errors:
         errors["school_id"] = "Choose one of your schools."
-    await _show(context, _form(context, step if errors else step + 1, values, schools, errors=errors))
+    # A warning confirmed on this step (school days between the two dates on step 2) is asked here.
+    warnings = {key: warning for key, warning in check_warnings(values, errors, calendar, today).items()
+                if CONFIRMED_BY[key] in STEPS[step - 1]}
+    stay = errors or unconfirmed(values, warnings)
+    await _show(context, _form(context, step if stay else step + 1, values, schools, errors=errors,
+                               warnings=warnings if stay else {}))
 
 
 @routes.action(Verb.REPORT_BACK, roles=STAFF)
@@ -114,7 +120,8 @@ async def report_submit(context: Context) -> None:
     if school is None:
         errors["school_id"] = "Choose one of your schools."
     if errors or checked.report is None:
-        first = next((n for n, fields in enumerate(STEPS, 1) if set(fields) & set(errors)), 3)
+        to_fix = set(errors) | set(unconfirmed(values, checked.warnings))
+        first = next((n for n, fields in enumerate(STEPS, 1) if set(fields) & to_fix), 3)
         await _show(context, _form(context, first, values, schools, errors=errors, warnings=checked.warnings))
         return
     case, due = new_case(checked.report, calendar)

@@ -92,10 +92,36 @@ async def test_bad_input_is_shown_next_to_its_field_with_everything_kept(teams, 
     assert "What is known so far=Neighbours think the family moved away." in text
 
     form = await step(teams, connector, SAM, form, "Next", first_day_absent="2026-12-01")
-    assert "future" in card_text(form.card)
+    assert "The first day of absence cannot be after today, 16 November 2026." in card_text(form.card)
     back = await step(teams, connector, SAM, form, "Back")
     assert "step 1 of 3" in card_text(back.card) and "Pupil's surname=Example" in card_text(back.card)
     assert await store.cases.count_open() == 0, "nothing is saved before the report is submitted"
+
+
+async def test_the_dates_of_the_absence_are_refused_or_confirmed_before_step_3(teams, connector, store):
+    form = await open_form(teams, connector)
+    form = await step(teams, connector, SAM, form, "Next", **PUPIL)
+    form = await step(teams, connector, SAM, form, "Next", **{**ABSENCE, "last_day_attended": "2026-11-11"})
+    assert "The first day of absence must come after the last day attended (Wednesday 11 November 2026)." in \
+        card_text(form.card)
+
+    # Thursday 5 to Tuesday 10 November were school days: Day 1 may be earlier than typed
+    form = await step(teams, connector, SAM, form, "Next", last_day_attended="2026-11-04")
+    text = card_text(form.card)
+    assert "step 2 of 3" in text and problems(form.card) == []
+    assert "4 school days lie between the last day attended and the first day of absence: Thursday 5 November " \
+           "2026 to Tuesday 10 November 2026. If the pupil was missing then too, Day 1 is Thursday 5 November 2026" \
+           in text
+    assert "First day of absence (Day 1)=2026-11-11\nWednesday 11 November 2026" in text
+
+    toggle = next(item for item in form.card["body"] if item.get("id") == "confirm_dates")
+    form = await step(teams, connector, SAM, form, "Next", confirm_dates=toggle["valueOn"])  # ticked
+    assert "step 3 of 3" in card_text(form.card)
+    mark = connector.mark()
+    await step(teams, connector, SAM, form, "Submit report", **NO_RISK)
+    assert "Day 4 of 20" in card_text(the_case_card(connector.since(mark)).card)
+    saved = (await store.cases.open_cases())[0]
+    assert saved.first_day_absent.isoformat() == "2026-11-11"
 
 
 async def test_a_date_of_birth_outside_school_age_is_a_warning_to_confirm(teams, connector, store):

@@ -603,11 +603,39 @@ def test_step_3_asks_the_day_1_risk_questions_and_the_date_of_birth_confirmation
     assert inputs(warned)["confirm_dob"]["title"] == "The date of birth is right"
 
 
-@pytest.mark.xfail(strict=True, reason="the UPN placeholder 'A801200102001' fails the form's own check: its check "
-                                       "letter should be C")
 def test_the_upn_example_on_the_form_is_a_valid_upn():
     placeholder = inputs(report_form_card(report_form(1)))["upn"]["placeholder"]
     assert upn_problem(placeholder.rsplit(" ", 1)[-1]) is None
+
+
+def test_each_date_limit_on_the_form_says_what_is_wrong_and_what_today_is():
+    dates = {key: field for step in (1, 2) for key, field in inputs(report_form_card(report_form(step))).items()
+             if field["type"] == "Input.Date"}
+    assert {key: (field["max"], field["errorMessage"]) for key, field in dates.items()} == {
+        "date_of_birth": ("2026-11-30", "Enter the date of birth. It cannot be after today, 30 November 2026."),
+        "first_day_absent": ("2026-11-30",
+                             "Enter the first day of absence. It cannot be after today, 30 November 2026."),
+        "last_day_attended": ("2026-11-30", "The last day attended cannot be after today, 30 November 2026."),
+    }
+
+
+def test_a_date_typed_is_written_out_beside_its_picker_whatever_the_browser_shows():
+    card = report_form_card(report_form(2, {"first_day_absent": "2026-11-05", "last_day_attended": "2026-11-02"}))
+    assert "First day of absence (Day 1)=2026-11-05\nThursday 5 November 2026" in shown(card)
+    assert "Last day attended=2026-11-02\nMonday 2 November 2026" in shown(card)
+
+
+def test_school_days_between_the_dates_are_asked_about_with_a_confirmation_of_these_two_dates():
+    warning = "2 school days lie between the last day attended and the first day of absence: ..."
+    values = {"first_day_absent": "2026-11-05", "last_day_attended": "2026-11-02"}
+    assert "confirm_dates" not in inputs(report_form_card(report_form(2, values)))
+    card = report_form_card(report_form(2, values, warnings={"first_day_absent": warning}))
+    text = shown(card)
+    assert "Please check 1 thing below" in text and f"Thursday 5 November 2026\n{warning}" in text
+    toggle = inputs(card)["confirm_dates"]
+    assert toggle["title"] == "Both dates are right: the pupil was not missing on the days between"
+    assert toggle["valueOn"] == "2026-11-02/2026-11-05" and toggle["value"] == "false"
+    assert list(inputs(card))[:3] == ["first_day_absent", "confirm_dates", "last_day_attended"]
 
 
 def test_the_report_done_and_cancelled_cards():

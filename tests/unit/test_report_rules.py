@@ -119,9 +119,10 @@ def test_a_second_carer_phone_needs_their_name():
     assert errors_of(carer2_phone="07700 900456") == {"carer2_name": "Enter the name of the second parent or carer."}
 
 
-@pytest.mark.parametrize("key", ["date_of_birth", "first_day_absent", "last_day_attended"])
-def test_dates_in_the_future_are_refused(key):
-    assert errors_of(**{key: "2026-12-01"})[key] == "This date cannot be in the future."
+@pytest.mark.parametrize("key, name", [("date_of_birth", "date of birth"), ("first_day_absent", "first day of absence"),
+                                       ("last_day_attended", "last day attended")])
+def test_dates_in_the_future_are_refused_saying_which_and_what_today_is(key, name):
+    assert errors_of(**{key: "2026-12-01"})[key] == f"The {name} cannot be after today, 30 November 2026."
 
 
 @pytest.mark.parametrize("key", ["date_of_birth", "first_day_absent", "last_day_attended"])
@@ -140,9 +141,50 @@ def test_day_1_must_be_a_school_day():
     assert "(a weekend)" in errors_of(first_day_absent="2026-11-07")["first_day_absent"]
 
 
-def test_day_1_cannot_come_before_the_last_day_attended():
-    assert errors_of(last_day_attended="2026-11-04") == {
-        "first_day_absent": "The first day of absence cannot be before the last day attended (4 November 2026)."}
+@pytest.mark.parametrize("last_attended", ["2026-11-04", "2026-11-02"])
+def test_day_1_must_come_after_the_last_day_attended(last_attended):
+    said = date.fromisoformat(last_attended).strftime("%A %-d %B %Y")
+    assert errors_of(last_day_attended=last_attended) == {
+        "first_day_absent": f"The first day of absence must come after the last day attended ({said})."}
+
+
+# School days between the last day attended and Day 1: the reporter says which is right
+
+GAP = {"last_day_attended": "2026-11-02", "first_day_absent": "2026-11-05"}  # Tuesday 3, Wednesday 4 between
+
+
+def test_school_days_between_the_two_dates_are_a_warning_to_confirm():
+    checked = check_report(report_with(**GAP), CALENDAR, TODAY)
+    assert not checked.ok and checked.errors == {}
+    assert checked.warnings == {"first_day_absent": (
+        "2 school days lie between the last day attended and the first day of absence: Tuesday 3 November 2026 "
+        "and Wednesday 4 November 2026. If the pupil was missing then too, Day 1 is Tuesday 3 November 2026: "
+        "change the first day of absence, or Day 5 and Day 20 will come late. If the pupil was in school or on "
+        "authorised absence on those days, tick the confirmation.")}
+    confirmed = check_report(report_with(**GAP, confirm_dates="2026-11-02/2026-11-05"), CALENDAR, TODAY)
+    assert confirmed.ok and confirmed.report.first_day_absent == date(2026, 11, 5)
+
+
+def test_a_confirmation_of_other_dates_confirms_nothing():
+    stale = report_with(**GAP, confirm_dates="2026-11-02/2026-11-04")
+    assert not check_report(stale, CALENDAR, TODAY).ok
+    assert not check_report(report_with(**GAP, confirm_dates="true"), CALENDAR, TODAY).ok
+
+
+@pytest.mark.parametrize("last_attended, first, between", [
+    ("2026-11-20", "2026-11-23", None),  # a weekend between
+    ("2026-10-23", "2026-11-02", None),  # half term between
+    ("2026-11-02", "2026-11-04", "1 school day lies between the last day attended and the first day of absence: "
+                                 "Tuesday 3 November 2026."),
+    ("2026-10-23", "2026-11-11", "between the last day attended and the first day of absence: Monday 2 November "
+                                 "2026 to Tuesday 10 November 2026."),
+])
+def test_only_school_days_between_are_asked_about(last_attended, first, between):
+    checked = check_report(report_with(last_day_attended=last_attended, first_day_absent=first), CALENDAR, TODAY)
+    if between is None:
+        assert checked.ok and checked.warnings == {}
+    else:
+        assert between in checked.warnings["first_day_absent"]
 
 
 def test_some_fields_can_be_checked_alone_as_a_step_of_the_form_does():
@@ -163,7 +205,7 @@ def test_one_field_at_a_time():
 
 def test_the_rules_for_one_kind_of_value():
     assert date_problem("2026-11-30", TODAY) is None
-    assert date_problem("2026-12-01", TODAY) == "This date cannot be in the future."
+    assert date_problem("2026-12-01", TODAY) == "This date cannot be after today, 30 November 2026."
     assert date_problem("30/11/2026", TODAY) == "Enter the date as a date, for example 2026-11-02."
     assert postcode_problem("zz9 9zz") is None and postcode_problem("ZZ9") is not None
     assert phone_problem("+44 (0)151 496 0000") is None and phone_problem("0151-496-0000") is None
@@ -197,7 +239,7 @@ def test_ages_5_to_15_on_day_1_need_no_confirmation(born):
 
 def test_a_wrong_date_of_birth_is_an_error_not_a_warning():
     checked = check_report(report_with(date_of_birth="2027-01-01"), CALENDAR, TODAY)
-    assert checked.errors == {"date_of_birth": "This date cannot be in the future."}
+    assert checked.errors == {"date_of_birth": "The date of birth cannot be after today, 30 November 2026."}
     assert checked.warnings == {}
 
 
@@ -251,7 +293,7 @@ def test_an_empty_referral_asks_for_the_child_what_is_known_the_agency_and_a_way
 
 
 @pytest.mark.parametrize("key, value, message", [
-    ("date_of_birth", "2026-12-25", "This date cannot be in the future."),
+    ("date_of_birth", "2026-12-25", "The date of birth cannot be after today, 30 November 2026."),
     ("postcode", "nowhere", "Enter a UK postcode, for example L17 7BN."),
     ("agency", "ministry_of_magic", "Choose your agency."),
     ("referrer_phone", "999", "Enter a telephone number, for example 07700 900123."),
