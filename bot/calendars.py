@@ -9,11 +9,13 @@ import reaches every instance without a restart.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cme.calendar import CalendarError, SchoolCalendar
 from cme.term_dates import TermDates, parse_term_dates
+from cme.term_end import day_20_cutoff, term_end_warnings
 from storage.schools import SchoolInfo
 from storage.term_dates import AUTHORITY, StoredTermDates
 
@@ -113,3 +115,22 @@ class Calendars:
         self._stamps = stamps
         log.info("term dates in force: %s", self.source_of(None))
         return True
+
+    async def term_end_warnings(self, store: Store, today: date) -> list[str]:
+        """Warnings for the administrators and the local authority's channel: term dates ending within a term,
+        and open cases (by reference) whose Day 20 falls near their end or past it. Schools whose dates end on
+        the same day are told together."""
+        schools = await store.schools.all()
+        groups: dict[date, tuple[SchoolCalendar, list[int | None], list[str]]] = {}
+        for school in [None, *schools]:
+            calendar = self.for_school(school)
+            if calendar.known_until is not None:
+                _, ids, names = groups.setdefault(calendar.known_until, (calendar, [], []))
+                ids.append(school.id if school else None)
+                names.append(school.name if school else "the local authority")
+        said = []
+        for _, (calendar, ids, names) in sorted(groups.items(), key=lambda group: group[0]):
+            whose = "every school" if len(ids) == len(schools) + 1 else ", ".join(names)
+            near = await store.reminders.day_20_on_or_after(day_20_cutoff(calendar), school_ids=ids)
+            said += term_end_warnings(calendar, today, near, whose)
+        return said

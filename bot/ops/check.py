@@ -18,6 +18,7 @@ from bot.calendars import Calendars
 from bot.config import Settings
 from cme.calendar import CalendarError, SchoolCalendar
 from cme.roles import Role
+from cme.term_end import A_TERM, DAY_20_NEAR_THE_END
 from storage.migrate import pending_revisions
 from storage.reminders import UNCERTAIN
 from storage.schools import SchoolInfo
@@ -146,7 +147,18 @@ async def check_term_dates(settings: Settings, store: Store, schools: list[Schoo
     today = settings.local_today()
     lines.append(check_coverage(calendars, None, today))
     lines += [check_coverage(calendars, school, today) for school in schools]
-    return lines
+    return lines + await check_term_end(calendars, store, today)
+
+
+async def check_term_end(calendars: Calendars, store: Store, today: date) -> list[CheckLine]:
+    what = "end of the term dates"
+    try:
+        warnings = await calendars.term_end_warnings(store, today)
+    except CalendarError as error:
+        return [CheckLine(FAILED, what, str(error))]
+    return [CheckLine(WARNING, what, warning) for warning in warnings] or [CheckLine(
+        OK, what, f"more than a term ({A_TERM} school days) away, and no open case reaches Day 20 within "
+                  f"{DAY_20_NEAR_THE_END} school days of it")]
 
 
 async def check_channel(store: Store, channel_id: str, what: str, via: str = "") -> CheckLine:

@@ -82,7 +82,7 @@ async def test_the_command_prints_the_lines_and_exits_0(store, database_url):
                                    capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     printed = done.stdout.splitlines()
-    assert len(printed) == 11 and all(text.startswith("ok ") for text in printed), done.stdout
+    assert len(printed) == 12 and all(text.startswith("ok ") for text in printed), done.stdout
     assert CREDENTIALS["app_password"] not in done.stdout + done.stderr
 
 
@@ -178,3 +178,31 @@ async def test_credentials_are_missing_in_production_and_a_warning_in_developmen
     assert exit_code(lines) == 1
     lines = await run_checks(settings_for(database_url, environment=DEVELOPMENT, **bare))
     assert line(lines, "credentials").status == "WARNING" and exit_code(lines) == 0
+
+
+async def test_term_dates_ending_within_a_term_and_cases_reaching_day_20_near_their_end_are_warned(store, database_url):
+    from bot.calendars import Calendars
+    from cme.case import Case, Pupil
+    from cme.lifecycle import State
+    from storage.cases import Actor, NewEvent
+
+    await good_setup(store)
+    school = await store.schools.by_urn("900001")
+    calendar = Calendars.from_file(EXAMPLE_TERM_DATES).for_school(school)
+    references = {}
+    # Day 20 on Monday 10 May 2027, 47 school days before the example dates end; and on Friday 11 June, 28.
+    for forename, day_one in (("Early", date(2027, 4, 12)), ("Late", date(2027, 5, 10))):
+        case = Case(reference="", school_id=school.id, state=State.ENQUIRIES, pupil=Pupil(forename, "Imaginary"),
+                    first_day_absent=day_one, run_start=day_one)
+        case, _ = await store.cases.create(case, NewEvent("reported", {}, Actor("a1", "Sam Staff")),
+                                           case.due_dates(calendar))
+        references[forename] = case.reference
+    lines = await run_checks(settings_for(database_url, today=date(2027, 5, 10)))
+    warned = [entry for entry in lines if entry.what == "end of the term dates"]
+    assert [entry.status for entry in warned] == ["WARNING", "WARNING"], "\n".join(map(str, lines))
+    assert warned[0].detail.startswith("The term dates of every school end on 31 August 2027, 47 school day(s) "
+                                       "from today: less than a term (60 school days).")
+    assert f"1 open case(s) of every school reach Day 20 within 30 school days of 31 August 2027 or after it " \
+           f"({references['Late']})" in warned[1].detail
+    assert references["Early"] not in warned[1].detail
+    assert exit_code(lines) == 0
