@@ -21,6 +21,7 @@ from cards.base import (
     text,
 )
 from cards.history import describe
+from cards.removal import legal_tests_inputs
 from cme.case import Case
 from cme.casework import NOTIFIED
 from cme.checklist import ENQUIRY_KINDS, ticked
@@ -167,6 +168,7 @@ def _milestone_actions(view: CaseView) -> list:
                      "deleted only after agreement; the off-roll date is the date of agreement, a school day no "
                      f"earlier than Day {AGREEMENT_DAY}, when twenty whole school days of absence are complete "
                      f"({LAW}).", subtle=True),
+                *legal_tests_inputs(),
             ], [submit("Send the request", "case.removal.request", case=case.reference, key=view.key)]))
         if not case.day20_review_on:
             actions.append(_note_action("Day 20 review", "case.day20", "The review with EWS", view))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cme.casework import NOTIFIED
 from cme.checklist import enquiry_label
 from cme.lifecycle import Outcome
+from cme.removal import LEGAL_TESTS
 
 
 def describe(kind: str, data: dict) -> str:
@@ -15,7 +16,8 @@ def describe(kind: str, data: dict) -> str:
     if kind == "enquiry_logged":
         return f"{enquiry_label(data.get('kind', ''))}: {data.get('outcome', '')}"
     if kind == "break_recorded":
-        return f"break ({data.get('kind')}) on {data.get('on')}, count restarts {data.get('count_restarts_on')}"
+        run = f"run {data['run']} began" if "run" in data else "count restarts"
+        return f"break ({data.get('kind')}) on {data.get('on')}, {run} {data.get('count_restarts_on')}"
     if kind == "risk_notified":
         who = ", ".join(dict(NOTIFIED).get(w, w) for w in data.get("notified", []))
         return f"notified {who} ({data.get('when', '')})"
@@ -26,11 +28,21 @@ def describe(kind: str, data: dict) -> str:
     if kind == "milestones_rescheduled":
         moved = "; ".join(f"{m.replace('day', 'Day ')} {old} -> {new}" for m, (old, new) in data.get("moved", {}).items())
         return f"new term dates moved {moved}"
+    return _about_removal(kind, data) or kind.replace("_", " ")
+
+
+def _about_removal(kind: str, data: dict) -> str | None:
+    if kind in ("removal_requested", "legal_tests_confirmed") and "legal_tests" in data:
+        confirmed = "; ".join(label for key, label, _ in LEGAL_TESTS if key in data["legal_tests"])
+        what = "requested removal from roll" if kind == "removal_requested" else "confirmed"
+        return f"{what}, confirming: {confirmed}"
     if kind == "removal_agreed":
         return f"agreed removal from roll; off-roll date {data.get('off_roll_date')}"
     if kind in ("removal_declined", "more_enquiries_asked"):
         what = "declined removal from roll" if kind == "removal_declined" else "asked for more enquiries"
         return f"{what}: {data.get('why', '')}"
     if kind == "removed_from_roll":
-        return f"confirmed removal from roll (off-roll date {data.get('off_roll_date')})"
-    return kind.replace("_", " ")
+        sent = (f"; deletion return {data['deletion_return_on']}; CTF to the Lost Pupils Database (S2S) "
+                f"{data['ctf_sent_on']}" if "ctf_sent_on" in data else "")
+        return f"confirmed removal from roll (off-roll date {data.get('off_roll_date')}{sent})"
+    return None

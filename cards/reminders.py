@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from cards.base import card, container, facts, heading, lines, text
+from cards.base import card, container, facts, heading, lines, show_card, text
 from cards.base import execute as button
+from cards.removal import legal_tests_inputs
 from cme.milestones import Milestone
 
 MAYBE_REPEAT = "This reminder may be a repeat: the first attempt's delivery could not be confirmed."
@@ -43,7 +44,8 @@ def reminder_card(view: ReminderView) -> dict:
     if view.done:
         body.append(lines((f"✅ {what}: {when}" for what, when in view.done), color="good"))
     ref, milestone = view.reference, view.milestone.value
-    removal = [button("Request removal from roll", "reminder.removal", case=ref, milestone=milestone)] \
+    removal = [show_card("Request removal from roll", legal_tests_inputs(), [
+        button("Send the request", "reminder.removal", case=ref, milestone=milestone)])] \
         if view.removal_requestable else []
     if view.closed:
         body.append(container([text(view.closed, bold=True)], style="good"))

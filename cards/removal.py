@@ -13,7 +13,7 @@ from adaptive_cards import card as ac
 
 from cards.base import LONDON, bullets, card, container, facts, heading, lines, show_card, text
 from cards.base import execute as button
-from cme.removal import AFTER_AGREEMENT, AGREEMENT_DAY, LAW, Precondition
+from cme.removal import AFTER_AGREEMENT, AGREEMENT_DAY, LAW, LEGAL_TESTS, Precondition
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,13 @@ def _earliest_off_roll(view: RemovalView) -> list:
     return [text(f"Earliest off-roll date: {when}. Removal may be requested on Day 20 but agreed, and the off-roll "
                  f"date set, only from Day {AGREEMENT_DAY}, once twenty whole school days of absence are complete: "
                  f"the off-roll date is the date of agreement, a school day, never back-dated ({LAW}).")]
+
+
+def legal_tests_inputs() -> list:
+    """The school confirms the tests of regulation 9(1)(i) where it requests removal; all three are needed."""
+    return [text("The school confirms (regulation 9(1)(i) of the 2024 regulations):", bold=True),
+            *(ac.InputToggle(id=key, title=question, value_on="true", value_off="false", value="false", wrap=True)
+              for key, _, question in LEGAL_TESTS)]
 
 
 def _requested(view: RemovalView) -> str:
@@ -169,7 +176,11 @@ def removal_school_card(view: RemovalView, *, notice: str | None = None) -> dict
         return card(body)
     body.append(text("Next steps", bold=True))
     body.append(lines(f"{n}. {step}" for n, step in enumerate(AFTER_AGREEMENT, 1)))
-    body.append(text("When the name is deleted from the admission register, confirm it here: the case closes as "
-                     "removed from roll.", subtle=True))
+    body.append(text("When the name is deleted from the admission register, confirm it here with the dates of "
+                     "steps 1 and 3: the case closes as removed from roll.", subtle=True))
+    body += [ac.InputDate(id="return_sent_on", label="Deletion return sent to the local authority on",
+                          is_required=True, error_message="Give the date the return was sent."),
+             ac.InputDate(id="ctf_sent_on", label="Common Transfer File uploaded to S2S (Lost Pupils Database) on",
+                          is_required=True, error_message="Give the date the file was uploaded.")]
     return card(body, [button("Confirm removed", "removal.confirm", style="positive", case=view.reference,
                               request=view.request_id)])

@@ -84,8 +84,8 @@ def record_break(case: Case, kind: BreakKind, on: date, calendar: SchoolCalendar
     return take_step(case, Step.RECORD_BREAK, today, "break_recorded",
                    {"on": on.isoformat(), "kind": kind.value, "count_restarts_on": start.isoformat(), "run": run,
                     "previous_run_began": case.run_start.isoformat(), "set_aside": set_aside},
-                   f"Break recorded ({kind.label} on {on:%-d %B}): run {run} began on {start:%A %-d %B %Y}; "
-                   "its Day 5 and Day 20 are due afresh",
+                   f"Break recorded ({kind.label} on {on:%-d %B}): the count restarts on {start:%A %-d %B}. "
+                   f"Run {run} of the absence began then, with its own Day 5 and Day 20",
                    milestones=due_dates(calendar, start), breaks=breaks, run_start=start, **fields)
 
 

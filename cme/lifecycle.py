@@ -68,6 +68,7 @@ class Step(StrEnum):
     REVIEW_DAY_20 = "review_day_20"
     COMPLETE_CME_REFERRAL = "complete_cme_referral"
     LOCATED_OUTSIDE_AREA = "located_outside_area"
+    CONFIRM_LEGAL_TESTS = "confirm_legal_tests"
     REQUEST_REMOVAL = "request_removal"
     AGREE_REMOVAL = "agree_removal"
     DECLINE_REMOVAL = "decline_removal"
@@ -85,6 +86,7 @@ STEP_LABELS = {
     Step.REVIEW_DAY_20: "record the Day 20 review",
     Step.COMPLETE_CME_REFERRAL: "complete the CME referral",
     Step.LOCATED_OUTSIDE_AREA: "record that the pupil was located outside the area",
+    Step.CONFIRM_LEGAL_TESTS: "confirm the legal tests of removal from roll",
     Step.REQUEST_REMOVAL: "request removal from roll",
     Step.AGREE_REMOVAL: "agree removal from roll",
     Step.DECLINE_REMOVAL: "decline removal from roll",
@@ -100,6 +102,7 @@ _ENQUIRY_WORK = {
     Step.COMPLETE_CHECKLIST: None,
     Step.REVIEW_DAY_20: None,
     Step.LOCATED_OUTSIDE_AREA: State.CME_REFERRAL,
+    Step.CONFIRM_LEGAL_TESTS: None,
     Step.REQUEST_REMOVAL: State.REMOVAL_REQUESTED,
     Step.RECORD_OUTCOME: State.CLOSED,
 }

@@ -9,11 +9,12 @@ Day 21, never back-dated. A date past the term dates in force is not known, so n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
 from cme.calendar import NotKnownYet, SchoolCalendar
-from cme.case import Case
+from cme.case import Case, LegalTests
 from cme.casework import Change, take_step
 from cme.checklist import enquiry_label
 from cme.lifecycle import Outcome, ProcedureError, State, Step
@@ -27,16 +28,31 @@ LAW = ("regulation 9(1)(i) of the School Attendance (Pupil Registration) (Englan
 # completed missing pupil checklist confirms them.
 CORE_ENQUIRIES = ("phone_call", "home_visit")
 
+# The deletion return first: regulation 13(4) wants it as soon as the ground is met, no later than the deletion.
 AFTER_AGREEMENT = (
+    "Send the deletion return to the local authority now, before the name is deleted (regulation 13(4)): the "
+    "pupil's full name and address; the name and address of each parent the pupil lives with and at least one "
+    "emergency telephone number for each; any new address, new school and start date known.",
     "Remove the pupil as a leaver in your MIS, with the destination **Lost Pupils**: LA code **XXX**, "
     "establishment **XXXX**. The off-roll date is the date of agreement below, not earlier.",
     "Create a Common Transfer File (CTF) and upload it to School-to-School (S2S) with the destination "
-    "**XXXXXXX** (seven X's).",
-    "Send the deletion return to the local authority (regulation 13(4)): the pupil's full name and address; "
-    "the name and address of each parent the pupil lives with and at least one emergency telephone number "
-    "for each; any new address, new school and start date known.",
+    "**XXXXXXX** (seven X's): it goes to the Lost Pupils Database.",
     "Pass the missing pupil checklist and the CME referral form to the tracking officer, if not done yet.",
 )
+
+# Regulation 9(1)(i) of the 2024 regulations, besides the twenty days: (key, precondition, what the school confirms).
+LEGAL_TESTS = (
+    ("unauthorised_sessions", "Every session unauthorised (G, N or O)",
+     "Every session of this absence is recorded as unauthorised absence (code G, N or O)."),
+    ("no_sickness_grounds", "No grounds to believe sickness or an unavoidable cause",
+     "The school has no reasonable grounds to believe the pupil is unable to attend because of sickness or an "
+     "unavoidable cause."),
+    ("joint_enquiries", "Joint reasonable enquiries by the school and the local authority",
+     "The school and the local authority have jointly made reasonable enquiries and not found the pupil."),
+)
+
+CTF_SENT = "the Common Transfer File was uploaded to S2S for the Lost Pupils Database"
+RETURN_SENT = "the deletion return was sent to the local authority"
 
 DECISION_EVENTS = {"removal_agreed": "agreed", "removal_declined": "declined",
                    "more_enquiries_asked": "asked for more enquiries"}
@@ -73,6 +89,14 @@ def _continuous(case: Case, calendar: SchoolCalendar, today: date) -> Preconditi
     return Precondition(f"{CONTINUOUS_DAYS} continuous school days completed", day >= AGREEMENT_DAY, detail)
 
 
+def _legal_tests(case: Case) -> list[Precondition]:
+    tests = case.legal_tests
+    return [Precondition(label, tests is not None and key in tests.confirmed,
+                         f"confirmed by {tests.by} on {tests.on:%-d %B %Y}"
+                         if tests is not None and key in tests.confirmed else "not confirmed by the school")
+            for key, label, _ in LEGAL_TESTS]
+
+
 def preconditions(case: Case, calendar: SchoolCalendar, today: date) -> list[Precondition]:
     """What must be true before removal from roll can be agreed, each with its state in words."""
     logged = [enquiry_label(kind) for kind in sorted(case.enquiry_kinds)]
@@ -92,6 +116,7 @@ def preconditions(case: Case, calendar: SchoolCalendar, today: date) -> list[Pre
         Precondition("CME referral completed", case.cme_referral_on is not None, on(case.cme_referral_on)),
         Precondition("Missing pupil checklist complete", case.checklist_completed_on is not None,
                      on(case.checklist_completed_on)),
+        *_legal_tests(case),
     ]
 
 
@@ -99,8 +124,34 @@ def unmet(case: Case, calendar: SchoolCalendar, today: date) -> list[Preconditio
     return [p for p in preconditions(case, calendar, today) if not p.met]
 
 
-def request_removal(case: Case, calendar: SchoolCalendar, today: date, request_id: str) -> Change:
-    """From Day 20; unmet preconditions are shown to the tracking officer, who cannot agree until they are met."""
+def _confirmation(confirmed: Iterable[str], by: str, today: date) -> LegalTests:
+    """The school's confirmation of every test of regulation 9(1)(i), or a refusal naming those not confirmed."""
+    confirmed = frozenset(confirmed)
+    missing = [question for key, _, question in LEGAL_TESTS if key not in confirmed]
+    if missing:
+        raise ProcedureError("Removal from roll can be requested only when the school confirms the tests of "
+                             "regulation 9(1)(i) of the 2024 regulations. Not confirmed: " + " ".join(missing)
+                             + " If one is not true, the pupil cannot be removed on this ground: continue the "
+                             "enquiries.")
+    return LegalTests(confirmed, by, today)
+
+
+def _tests_data(tests: LegalTests) -> dict:
+    return {"legal_tests": [key for key, _, _ in LEGAL_TESTS if key in tests.confirmed],
+            "legal_tests_by": tests.by, "legal_tests_on": tests.on.isoformat()}
+
+
+def confirm_legal_tests(case: Case, confirmed: Iterable[str], by: str, today: date) -> Change:
+    """The school confirms the tests of regulation 9(1)(i) ahead of its request; recorded with who and when."""
+    tests = _confirmation(confirmed, by, today)
+    return take_step(case, Step.CONFIRM_LEGAL_TESTS, today, "legal_tests_confirmed", _tests_data(tests),
+                     "The legal tests of regulation 9(1)(i) confirmed", legal_tests=tests)
+
+
+def request_removal(case: Case, calendar: SchoolCalendar, today: date, request_id: str,
+                    confirmed: Iterable[str] | None = None, by: str = "") -> Change:
+    """From Day 20, with the tests of regulation 9(1)(i) confirmed now (`confirmed`, by `by`) or earlier in this run;
+    unmet preconditions are shown to the tracking officer, who cannot agree until they are met."""
     try:
         day_20 = calendar.date_of_day(case.run_start, CONTINUOUS_DAYS)
     except NotKnownYet:
@@ -111,8 +162,11 @@ def request_removal(case: Case, calendar: SchoolCalendar, today: date, request_i
                              f"{day_20:%A %-d %B %Y}.")
     if case.state is State.REMOVAL_REQUESTED:
         raise ProcedureError("Removal from roll is already requested: the tracking officer has the request.")
-    return take_step(case, Step.REQUEST_REMOVAL, today, "removal_requested", {"request": request_id},
-                   "Removal from roll requested from the CME Pupil Tracking Officer", removal_requested_on=today)
+    tests = case.legal_tests if confirmed is None and case.legal_tests else _confirmation(confirmed or (), by, today)
+    return take_step(case, Step.REQUEST_REMOVAL, today, "removal_requested", {"request": request_id,
+                                                                              **_tests_data(tests)},
+                   "Removal from roll requested from the CME Pupil Tracking Officer", removal_requested_on=today,
+                   legal_tests=tests)
 
 
 def _decided(case: Case, request_id: str, current_request: str) -> None:
@@ -158,13 +212,33 @@ def ask_more_enquiries(case: Case, today: date, request_id: str, current_request
 def _reopen(case: Case, step: Step, today: date, event: str, request_id: str, why: str, summary: str) -> Change:
     """Back to enquiries: the Day 20 review is due again, so the reminders continue until it is recorded."""
     change = take_step(case, step, today, event, {"request": request_id, "why": why.strip()[:2000]},
-                     f"{summary}: {why.strip()[:200]}", day20_review_on=None, removal_requested_on=None)
+                     f"{summary}: {why.strip()[:200]}", day20_review_on=None, removal_requested_on=None,
+                     legal_tests=None)
     return replace(change, reopened=(Milestone.DAY_20,))
 
 
-def confirm_removed(case: Case, today: date) -> Change:
+def _done_on(what: str, on: date | None, agreed: date, today: date) -> date:
+    if on is None:
+        raise ProcedureError(f"Give the date {what}.")
+    if on > today:
+        raise ProcedureError(f"The date {what} cannot be after today, {today:%-d %B %Y}.")
+    if on < agreed:
+        raise ProcedureError(f"The date {what} cannot be before removal was agreed, {agreed:%-d %B %Y}.")
+    return on
+
+
+def confirm_removed(case: Case, today: date, ctf_sent_on: date | None = None,
+                    return_sent_on: date | None = None) -> Change:
+    """The school deleted the name: with the dates its Common Transfer File went to the Lost Pupils Database
+    (through S2S) and its deletion return (regulation 13(4)) went to the local authority."""
     if case.state is not State.REMOVAL_AGREED or case.off_roll_date is None:
         raise ProcedureError("Removal from roll has not been agreed by the tracking officer.")
+    agreed = case.off_roll_date
+    ctf = _done_on(CTF_SENT, ctf_sent_on, agreed, today)
+    returned = _done_on(RETURN_SENT, return_sent_on, agreed, today)
     return take_step(case, Step.CONFIRM_REMOVED, today, "removed_from_roll",
-                   {"off_roll_date": case.off_roll_date.isoformat()},
-                   f"Closed: removed from roll on {case.off_roll_date:%-d %B %Y}", outcome=Outcome.REMOVED_FROM_ROLL)
+                   {"off_roll_date": agreed.isoformat(), "ctf_sent_on": ctf.isoformat(),
+                    "deletion_return_on": returned.isoformat()},
+                   f"Closed: removed from roll on {agreed:%-d %B %Y}; deletion return made on {returned:%-d %B %Y}; "
+                   f"Common Transfer File sent to the Lost Pupils Database on {ctf:%-d %B %Y}",
+                   outcome=Outcome.REMOVED_FROM_ROLL, ctf_sent_on=ctf, deletion_return_on=returned)

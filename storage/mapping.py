@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from cme.case import Carer, Case, Pupil, Risk
+from cme.case import Carer, Case, LegalTests, Pupil, Risk
 from cme.lifecycle import Outcome, State
 from cme.milestones import Break, BreakKind
 from storage.models import CaseRow
@@ -18,6 +18,14 @@ def _iso(day: date | None) -> str | None:
 
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
+
+
+def _tests_to_json(tests: LegalTests | None) -> dict | None:
+    return {"confirmed": sorted(tests.confirmed), "by": tests.by, "on": tests.on.isoformat()} if tests else None
+
+
+def _tests_from_json(data: dict | None) -> LegalTests | None:
+    return LegalTests(frozenset(data["confirmed"]), data["by"], date.fromisoformat(data["on"])) if data else None
 
 
 def pupil_to_json(pupil: Pupil) -> dict:
@@ -41,6 +49,10 @@ def row_values(case: Case) -> dict:
     details = {name: getattr(case, name) for name in _DETAIL_FIELDS}
     details["breaks"] = [{"on": b.on.isoformat(), "kind": b.kind.value} for b in case.breaks]
     details["enquiry_kinds"] = sorted(case.enquiry_kinds)
+    details["enquiry_dates"] = {kind: on.isoformat() for kind, on in sorted(case.enquiry_dates.items())}
+    details["legal_tests"] = _tests_to_json(case.legal_tests)
+    details["ctf_sent_on"] = _iso(case.ctf_sent_on)
+    details["deletion_return_on"] = _iso(case.deletion_return_on)
     return {
         "school_id": case.school_id, "state": case.state.value,
         "outcome": case.outcome.value if case.outcome else None,
@@ -66,6 +78,9 @@ def case_from_row(row: CaseRow) -> Case:
         known_so_far=row.known_so_far,
         breaks=tuple(Break(date.fromisoformat(b["on"]), BreakKind(b["kind"])) for b in details.get("breaks", [])),
         enquiry_kinds=frozenset(details.get("enquiry_kinds", [])),
+        enquiry_dates={kind: date.fromisoformat(on) for kind, on in details.get("enquiry_dates", {}).items()},
+        legal_tests=_tests_from_json(details.get("legal_tests")),
+        ctf_sent_on=_day(details.get("ctf_sent_on")), deletion_return_on=_day(details.get("deletion_return_on")),
         triage_recorded_on=row.triage_recorded_on, ews_contacted_on=row.ews_contacted_on,
         checklist_completed_on=row.checklist_completed_on, day20_review_on=row.day20_review_on,
         cme_referral_on=row.cme_referral_on, removal_requested_on=row.removal_requested_on,

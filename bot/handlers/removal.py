@@ -26,18 +26,33 @@ from cme.case import Case
 from cme.casework import Change
 from cme.lifecycle import ProcedureError
 from cme.milestones import Milestone
-from cme.removal import agree_removal, ask_more_enquiries, confirm_removed, decline_removal, request_removal
+from cme.removal import (
+    LEGAL_TESTS,
+    agree_removal,
+    ask_more_enquiries,
+    confirm_removed,
+    decline_removal,
+    request_removal,
+)
 from cme.roles import REMOVAL_REQUESTERS, Role
 
 routes = Routes()
+
+
+def _optional_date(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        raise ProcedureError("Give the dates as dates.") from None
 OFFICER = {Role.TRACKING_OFFICER}
 
 
 async def request(context: Context, surface: Surface) -> dict | None:
     """Request removal from roll from the case card or the Day 20 card; the tracking officer is told once."""
     request_id = uuid.uuid4().hex[:16]
+    confirmed = [key for key, _, _ in LEGAL_TESTS if context.turn.data.get(key) == "true"]
     return await take_step(context, surface, lambda case, calendar, today: request_removal(
-        case, calendar, today, request_id), milestone=Milestone.DAY_20,
+        case, calendar, today, request_id, confirmed, context.actor.name), milestone=Milestone.DAY_20,
         already="Already requested: nothing was sent twice.")
 
 
@@ -99,7 +114,9 @@ async def confirm(context: Context) -> dict:
         return notice_card(not_found(str(context.turn.data.get("case", ""))))
     if not can_work(context.person, case):
         raise ProcedureError("Only the school's staff can confirm that the pupil was removed from roll.")
-    result = await record_step(context, case, lambda fresh, _cal, today: confirm_removed(fresh, today))
+    data = context.turn.data
+    result = await record_step(context, case, lambda fresh, _cal, today: confirm_removed(
+        fresh, today, _optional_date(data.get("ctf_sent_on")), _optional_date(data.get("return_sent_on"))))
     view = await removal_view(context.services, result.case, named=True)
     if result.change:
         await refresh_removal_cards(context.services, result.case, skip={context.turn.reply_to_id or ""})

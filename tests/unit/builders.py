@@ -10,6 +10,7 @@ from cme.case import Carer, Case, Pupil, Risk
 from cme.casework import complete_checklist, complete_cme_referral, contact_ews, log_enquiry, review_day_20
 from cme.checklist import MISSING_PUPIL_CHECKLIST
 from cme.lifecycle import State
+from cme.removal import LEGAL_TESTS, confirm_legal_tests
 
 SCHOOL = "Imaginary Academy (fictional)"
 
@@ -34,6 +35,8 @@ PUPIL = Pupil(forename="Testy", surname="McTestface", date_of_birth=date(2015, 3
               carers=(Carer("Parent McTestface", "07700 900123"),))
 AT_RISK = Risk(child_protection_plan=True)
 EVERY_CHECKLIST_ITEM = {key for key, _ in MISSING_PUPIL_CHECKLIST}
+EVERY_LEGAL_TEST = {key for key, _, _ in LEGAL_TESTS}
+SCHOOL_STAFF = "Sam School"
 
 
 def a_case(**fields) -> Case:
@@ -51,7 +54,8 @@ def worked_to_day_20(case: Case | None = None) -> Case:
     case = contact_ews(case, "Spoke to the EWS duty officer", DAY_5).case
     case = complete_checklist(case, EVERY_CHECKLIST_ITEM, DAY_5).case
     case = review_day_20(case, "Reviewed with EWS: still untraced", CALENDAR, DAY_20).case
-    return complete_cme_referral(case, "Referral sent", DAY_20).case
+    case = complete_cme_referral(case, "Referral sent", DAY_20).case
+    return confirm_legal_tests(case, EVERY_LEGAL_TEST, SCHOOL_STAFF, DAY_20).case
 
 
 def card_text(node) -> str:

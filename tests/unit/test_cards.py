@@ -185,7 +185,7 @@ def test_the_case_card_shows_the_latest_history_in_words():
 @pytest.mark.parametrize("step, words", [
     (lambda c: log_enquiry(c, "home_visit", "Nobody home", "", DAY_1), "Home visit: Nobody home"),
     (lambda c: record_break(c, BreakKind.ATTENDED, date(2026, 11, 4), CALENDAR, DAY_5),
-     "break (attended) on 2026-11-04, count restarts 2026-11-05"),
+     "break (attended) on 2026-11-04, run 2 began 2026-11-05"),
     (lambda c: record_triage(replace(c, risk=AT_RISK), ["police", "social_worker"], "10:40", "", DAY_1),
      "notified Police, The social worker (10:40)"),
     (lambda c: record_outcome(c, Outcome.LOCATED_IN_AREA, DAY_5), "closed: Located in the area (stays on roll)"),
@@ -381,7 +381,9 @@ def test_the_channel_line_has_no_name_and_no_reason():
     text = shown(card)
     assert f"Removal from roll requested: **{REFERENCE}** · {SCHOOL} · Day 21" in text
     assert ("Not met yet: Day 1-5 enquiries logged; Education Welfare Service contacted; Day 20 review with EWS; "
-            "CME referral completed; Missing pupil checklist complete.") in text
+            "CME referral completed; Missing pupil checklist complete; Every session unauthorised (G, N or O); "
+            "No grounds to believe sickness or an unavoidable cause; Joint reasonable enquiries by the school and "
+            "the local authority.") in text
     assert buttons(card) == ["Agree removal", "Decline", "Ask for more enquiries"]
     assert nameless(text)
     declined = shown(removal_channel_card(removal_view(decision=DECLINED)))

@@ -100,8 +100,10 @@ def test_a_break_restarts_the_count_from_the_next_school_day_and_moves_the_miles
     assert case.breaks == (Break(WEDNESDAY, BreakKind.ATTENDED),)
     assert case.state is State.REPORTED
     assert change.event == "break_recorded"
-    assert change.data == {"on": "2026-11-04", "kind": "attended", "count_restarts_on": "2026-11-05"}
-    assert change.summary == "Break recorded (attended on 4 November): the count restarts on Thursday 5 November"
+    assert change.data == {"on": "2026-11-04", "kind": "attended", "count_restarts_on": "2026-11-05", "run": 2,
+                           "previous_run_began": "2026-11-02", "set_aside": []}
+    assert change.summary == ("Break recorded (attended on 4 November): the count restarts on Thursday 5 November. "
+                              "Run 2 of the absence began then, with its own Day 5 and Day 20")
     assert change.milestones == {Milestone.DAY_5: date(2026, 11, 11), Milestone.DAY_20: date(2026, 12, 2)}
     assert case.day_number(CALENDAR, THURSDAY) == 1
 

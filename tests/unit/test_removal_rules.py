@@ -20,7 +20,16 @@ from cme.removal import (
     request_removal,
     unmet,
 )
-from tests.unit.builders import CALENDAR, DAY_1, DAY_20, DAY_21, a_case, worked_to_day_20
+from tests.unit.builders import (
+    CALENDAR,
+    DAY_1,
+    DAY_20,
+    DAY_21,
+    EVERY_LEGAL_TEST,
+    SCHOOL_STAFF,
+    a_case,
+    worked_to_day_20,
+)
 
 REQUEST = "request-1"
 SATURDAY = date(2026, 12, 5)
@@ -31,7 +40,7 @@ LATER = date(2026, 12, 7)
 
 
 def requested(case=None, on=DAY_21):
-    return request_removal(case or worked_to_day_20(), CALENDAR, on, REQUEST).case
+    return request_removal(case or worked_to_day_20(), CALENDAR, on, REQUEST, EVERY_LEGAL_TEST, SCHOOL_STAFF).case
 
 
 def agreed(on=DAY_21):
@@ -50,6 +59,9 @@ def test_a_new_case_meets_no_precondition_and_each_says_why():
         ("Day 20 review with EWS", False, "not yet"),
         ("CME referral completed", False, "not yet"),
         ("Missing pupil checklist complete", False, "not yet"),
+        ("Every session unauthorised (G, N or O)", False, "not confirmed by the school"),
+        ("No grounds to believe sickness or an unavoidable cause", False, "not confirmed by the school"),
+        ("Joint reasonable enquiries by the school and the local authority", False, "not confirmed by the school"),
     ]
 
 
@@ -63,6 +75,10 @@ def test_a_case_worked_to_day_20_meets_every_precondition_with_its_date_on_day_2
         ("Day 20 review with EWS", True, "27 November 2026"),
         ("CME referral completed", True, "27 November 2026"),
         ("Missing pupil checklist complete", True, "6 November 2026"),
+        ("Every session unauthorised (G, N or O)", True, "confirmed by Sam School on 27 November 2026"),
+        ("No grounds to believe sickness or an unavoidable cause", True, "confirmed by Sam School on 27 November 2026"),
+        ("Joint reasonable enquiries by the school and the local authority", True,
+         "confirmed by Sam School on 27 November 2026"),
     ]
     assert unmet(case, CALENDAR, DAY_21) == []
 
@@ -96,7 +112,9 @@ def test_removal_can_be_requested_from_day_20():
     assert change.case.state is State.REMOVAL_REQUESTED
     assert change.case.removal_requested_on == DAY_20
     assert change.event == "removal_requested"
-    assert change.data == {"request": REQUEST}
+    assert change.data == {"request": REQUEST, "legal_tests": ["unauthorised_sessions", "no_sickness_grounds",
+                                                                "joint_enquiries"],
+                           "legal_tests_by": "Sam School", "legal_tests_on": "2026-11-27"}
     assert change.summary == "Removal from roll requested from the CME Pupil Tracking Officer"
 
 
@@ -108,7 +126,7 @@ def test_removal_before_day_20_is_refused_with_the_date_it_becomes_possible():
 
 
 def test_a_request_with_preconditions_unmet_still_goes_to_the_tracking_officer():
-    change = request_removal(a_case(), CALENDAR, DAY_21, REQUEST)
+    change = request_removal(a_case(), CALENDAR, DAY_21, REQUEST, EVERY_LEGAL_TEST, SCHOOL_STAFF)
     assert change.case.state is State.REMOVAL_REQUESTED
     assert len(unmet(change.case, CALENDAR, DAY_21)) == 5
 
@@ -140,9 +158,10 @@ def test_the_off_roll_date_is_never_back_dated_to_the_request_or_the_absence():
     agreed_later = agree_removal(case, CALENDAR, LATER, REQUEST, REQUEST).case
     assert agreed_later.off_roll_date == LATER
     assert agreed_later.off_roll_date > agreed_later.removal_requested_on > agreed_later.first_day_absent
-    removed = confirm_removed(agreed_later, date(2026, 12, 10))
+    removed = confirm_removed(agreed_later, date(2026, 12, 10), LATER, LATER)
     assert removed.case.off_roll_date == LATER
-    assert removed.data == {"off_roll_date": "2026-12-07"}
+    assert removed.data == {"off_roll_date": "2026-12-07", "ctf_sent_on": "2026-12-07",
+                            "deletion_return_on": "2026-12-07"}
 
 
 def test_agreement_is_refused_while_a_precondition_is_unmet_naming_each():
@@ -212,7 +231,7 @@ def test_asking_for_more_enquiries_needs_to_say_which():
 
 def test_after_a_decline_a_new_request_needs_a_new_day_20_review_before_agreement():
     declined = decline_removal(requested(), DAY_21, REQUEST, REQUEST, "Seen in town").case
-    again = request_removal(declined, CALENDAR, LATER, "request-2").case
+    again = request_removal(declined, CALENDAR, LATER, "request-2", EVERY_LEGAL_TEST, SCHOOL_STAFF).case
     with pytest.raises(ProcedureError, match=r"Still missing: Day 20 review with EWS \(not yet\)\."):
         agree_removal(again, CALENDAR, LATER, "request-2", "request-2")
 
@@ -220,11 +239,12 @@ def test_after_a_decline_a_new_request_needs_a_new_day_20_review_before_agreemen
 # confirm removed
 
 def test_confirming_removal_closes_the_case_as_removed_from_roll():
-    change = confirm_removed(agreed(), LATER)
+    change = confirm_removed(agreed(), LATER, DAY_21, date(2026, 12, 1))
     assert change.case.state is State.CLOSED
     assert change.case.outcome is Outcome.REMOVED_FROM_ROLL
     assert change.event == "removed_from_roll"
-    assert change.summary == "Closed: removed from roll on 30 November 2026"
+    assert change.summary == ("Closed: removed from roll on 30 November 2026; deletion return made on 1 December "
+                              "2026; Common Transfer File sent to the Lost Pupils Database on 30 November 2026")
 
 
 @pytest.mark.parametrize("state", [State.REMOVAL_REQUESTED, State.CME_REFERRAL, State.REMOVAL_DECLINED])
