@@ -13,6 +13,7 @@ from adaptive_cards import card as ac
 
 from cards.base import LONDON, bullets, card, container, facts, heading, lines, show_card, text
 from cards.base import execute as button
+from cme.law import SAY_LAW
 from cme.removal import AFTER_AGREEMENT, AGREEMENT_DAY, LAW, LEGAL_TESTS, Precondition
 
 
@@ -129,6 +130,7 @@ def removal_request_card(view: RemovalView, *, problem: str | None = None, notic
     body += _earliest_off_roll(view)
     body += _preconditions(view)
     body += [text("After agreement the school must", bold=True), bullets(AFTER_AGREEMENT)]
+    body.append(text(SAY_LAW, subtle=True))
     body += _status(view)
     if view.decision or view.removed:
         return card(body)
@@ -176,6 +178,7 @@ def removal_school_card(view: RemovalView, *, notice: str | None = None) -> dict
         return card(body)
     body.append(text("Next steps", bold=True))
     body.append(lines(f"{n}. {step}" for n, step in enumerate(AFTER_AGREEMENT, 1)))
+    body.append(text(SAY_LAW, subtle=True))
     body.append(text("When the name is deleted from the admission register, confirm it here with the dates of "
                      "steps 1 and 3: the case closes as removed from roll.", subtle=True))
     body += [ac.InputDate(id="return_sent_on", label="Deletion return sent to the local authority on",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cards.base import bullets, card, execute, heading, submit, text
+from cme.law import SAY_LAW
 
 APP_NAME = "CME Tracker"
 
@@ -47,6 +48,7 @@ def help_card(commands: Sequence[tuple[str, str]], roles: Sequence[str], can_rep
     if roles:
         body.append(text("Your roles: " + "; ".join(roles), subtle=True))
     body.append(bullets(f"**{command}**: {meaning}" for command, meaning in commands))
+    body.append(text("The CME policy still cites some law since replaced. " + SAY_LAW, subtle=True))
     actions = [submit("Report a missing pupil", "report.open")] if can_report else []
     return card(body, actions)
 

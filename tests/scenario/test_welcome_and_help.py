@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cards.validate import problems
 from tests.scenario.connector import card_text
-from tests.scenario.teams import ADAM, REMINDERS, SAM, STRANGER, TEAM
+from tests.scenario.teams import ADAM, AGGIE, REMINDERS, SAM, STRANGER, TEAM
 
 
 async def test_installed_in_a_personal_chat_it_welcomes_once_and_keeps_the_reference(teams, connector, store):
@@ -73,3 +73,17 @@ async def test_a_body_that_is_not_an_activity_gets_a_clear_400_and_nothing_is_se
     status, body = await teams.post(["help"])
     assert status == 400
     assert connector.since(mark) == []
+
+
+async def test_law_answers_every_role_in_a_personal_chat_or_a_channel(teams, connector):
+    for user in (SAM, AGGIE):
+        await teams.say(user, "law")
+        answer = connector.to(user.personal_chat)[-1]
+        assert problems(answer.card) == []
+        assert "Now: Regulation 9(1)(i) of the School Attendance (Pupil Registration) (England) Regulations 2024" \
+            in card_text(answer.card)
+    await teams.say(ADAM, "law", channel=TEAM)
+    assert "The law behind the CME procedure" in card_text(connector.to(TEAM)[-1].card)
+    await teams.say(AGGIE, "help")
+    assert "**law**: the laws the policy cites, and what replaced them" in \
+        card_text(connector.to(AGGIE.personal_chat)[-1].card)
