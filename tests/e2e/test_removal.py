@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cme.checklist import MISSING_PUPIL_CHECKLIST
+from cme.removal import LEGAL_TESTS
 from tests.e2e.playground import card_text, find_action
 from tests.e2e.reporting import PUPIL, action_with_verb, card_of, reference_of, report_case, saying
 
@@ -47,7 +48,9 @@ async def test_sam_requests_tara_agrees_in_the_channel_and_sam_sees_it(playgroun
 
     mark = playground.mark()
     case = await act(playground, case, "case.referral", "CME referral completed", note="Please track")
-    case = await act(playground, case, "case.removal.request", "waiting for the CME Pupil Tracking Officer")
+    confirmed = {key: "true" for key, _, _ in LEGAL_TESTS}  # the tests of regulation 9(1)(i), ticked
+    case = await act(playground, case, "case.removal.request", "waiting for the CME Pupil Tracking Officer",
+                     **confirmed)
     line = await playground.expect(saying(f"Removal from roll requested: **{reference}**"), since=mark,
                                    what="the request in the local authority's channel")
     assert line["actionConversationId"].startswith(playground.channel_id("General"))
@@ -70,6 +73,7 @@ async def test_sam_requests_tara_agrees_in_the_channel_and_sam_sees_it(playgroun
     assert "Lost Pupils" in card_text(card_of(steps))
 
     confirm = find_action(card_of(steps), title="Confirm removed")
+    dated = {**confirm["data"], "return_sent_on": "2026-11-16", "ctf_sent_on": "2026-11-16"}
     answer = await playground.invoke(playground.personal_chat_id, steps["message"]["messageId"], confirm["verb"],
-                                     confirm["data"], title="Confirm removed")
+                                     dated, title="Confirm removed")
     assert "Removed from roll: confirmed by Sam Staff" in card_text(answer["value"])
