@@ -22,6 +22,7 @@ class AdminView:
     notice: str | None = None
     problem: str | None = None
     unsent_reminders: tuple[str, ...] = ()  # "CME-2026-0042 Day 5 (uncertain)": case references only
+    term_dates_ending: tuple[str, ...] = ()  # the warnings of bot/calendars.py: case references only
 
 
 def _grant_label(role: Role, school: str) -> str:
@@ -34,6 +35,7 @@ def admin_card(view: AdminView) -> dict:
         body.append(container([text(view.problem, color="attention", bold=True)], style="attention"))
     if view.notice:
         body.append(text(view.notice, color="good", bold=True))
+    body += [text(warning, color="warning") for warning in view.term_dates_ending]
     if view.unsent_reminders:
         more = len(view.unsent_reminders) - 20
         body.append(text("Reminders not confirmed posted (the next run posts them): "

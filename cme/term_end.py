@@ -34,7 +34,7 @@ def term_end_warnings(calendar: SchoolCalendar, today: date, near: Sequence[str]
     left = calendar.school_days_left(today) if calendar.is_known(today) else 0
     said = []
     if left < A_TERM:
-        said.append(f"The term dates of {whose} end on {end:%-d %B %Y}, {left} school day(s) from today: less than "
+        said.append(f"The term dates of {whose} end on {end:%-d %B %Y}, {left} school day(s) after today: less than "
                     f"a term ({A_TERM} school days). No day after it is counted, so import next year's with "
                     "`cme-bot calendar import` (keeping this year's closures in the file).")
     if near:

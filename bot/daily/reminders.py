@@ -25,6 +25,7 @@ from bot.sending.throttle import Throttle, with_retries
 from bot.services import Services
 from bot.turn import Message
 from bot.views.reminder_cards import reminder_view
+from cards.notice import notice_card
 from cards.reminders import DigestLine, digest_card, reminder_card
 from storage.reminders import HEARTBEAT, NOT_NEEDED, Claim, Unsent
 from storage.schools import SchoolInfo
@@ -33,6 +34,8 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 # How long a run waits for reminders another running instance is still sending, before it reports them.
 WAIT_FOR_OTHERS = timedelta(minutes=15)
+# The weekly warning that the term dates run out is claimed like a digest, under this prefix of the channel's id.
+TERM_END = "term-dates-ending:"
 
 
 @dataclass
@@ -113,6 +116,7 @@ async def run_daily_reminders(services: Services, on_date: date, *, dry_run: boo
             report.not_posted.append(f"{elsewhere} reminder(s) still being sent by another instance after "
                                      f"{WAIT_FOR_OTHERS}: see its log")
         await _post_digests(services, schools, open_today, on_date, throttle, report, run_id)
+        await _warn_term_end(services, on_date, report, run_id)
     report.unsent = await store.reminders.unsent()
     for line in report.lines():
         log.info("reminders %s", line)
@@ -214,6 +218,36 @@ async def _channel_problem(services: Services, channel_id: str | None, error: Ex
     await tell_admins(services, f"I cannot post CME reminders to {what}: {error}. {waiting} reminder(s) are "
                                 "waiting and will be posted by the next run once the app is back in the team "
                                 "or another channel is set with **set reminders channel**.")
+
+
+async def _warn_term_end(services: Services, on_date: date, report: RunReport, run_id: str) -> None:
+    """Once a week into the local authority's channel, by case reference only, while the term dates run out."""
+    store = services.store
+    warnings = await services.calendars.term_end_warnings(store, on_date)
+    if not warnings:
+        return
+    channel_id = await store.schools.authority_channel()
+    if channel_id is None:
+        report.not_posted.append("the term dates warning: the local authority has no reminders channel")
+        return
+    taken = await store.reminders.claim_digest(TERM_END + channel_id, on_date - timedelta(days=on_date.weekday()),
+                                               run_id)
+    if taken is None:
+        return
+    message = Message(card=notice_card("\n\n".join(warnings), title="The term dates are running out"),
+                      summary="The term dates are running out")
+    await store.reminders.digest_attempt(taken.id)
+    try:
+        posted = await with_retries(lambda: post_to_channel(services, channel_id, message))
+    except DeliveryUncertain as error:
+        report.uncertain.append(f"term dates warning for {channel_id} ({error})")
+        return
+    except DeliveryError as error:
+        await store.reminders.digest_done(taken.id, None, f"not posted: {error}")
+        report.not_posted.append(f"term dates warning for {channel_id}: {error}")
+        return
+    await store.reminders.digest_done(taken.id, posted.activity_id)
+    report.digests.append(f"{channel_id}: the term dates warning")
 
 
 async def _post_digests(services: Services, schools: dict[int, SchoolInfo], open_today: list[int | None],

@@ -201,7 +201,7 @@ async def test_term_dates_ending_within_a_term_and_cases_reaching_day_20_near_th
     warned = [entry for entry in lines if entry.what == "end of the term dates"]
     assert [entry.status for entry in warned] == ["WARNING", "WARNING"], "\n".join(map(str, lines))
     assert warned[0].detail.startswith("The term dates of every school end on 31 August 2027, 47 school day(s) "
-                                       "from today: less than a term (60 school days).")
+                                       "after today: less than a term (60 school days).")
     assert f"1 open case(s) of every school reach Day 20 within 30 school days of 31 August 2027 or after it " \
            f"({references['Late']})" in warned[1].detail
     assert references["Early"] not in warned[1].detail

@@ -84,7 +84,7 @@ async def test_the_school_requests_the_officer_agrees_and_every_card_follows(tea
     text = card_text(to_tara.card)
     assert f"Removal from roll requested: {case.reference}" in text and "Noor Madeup" in text
     assert "Day 21 (school days)" in text and "Oakwood Primary School (fictional)" in text
-    for precondition in ("At least 20 continuous school days", "Day 1-5 enquiries logged",
+    for precondition in ("20 continuous school days completed", "Day 1-5 enquiries logged",
                          "Education Welfare Service contacted", "Day 20 review with EWS", "CME referral completed",
                          "Missing pupil checklist complete"):
         assert f"✅ {precondition}" in text, precondition
@@ -289,3 +289,23 @@ async def test_an_officer_who_blocked_the_bot_is_not_counted_as_told(teams, conn
 
     await teams.install_personal(TARA)  # she adds the app again
     assert (await store.conversations.personal_chat(TARA.aad_object_id)).alive
+
+
+async def test_on_day_20_the_request_goes_but_agreement_waits_for_day_21(teams, connector, services, store):
+    # Day 1 on Tuesday 13 October 2026 makes today, Monday 16 November, Day 20.
+    case, _, sent = await removal_requested(teams, connector, services, first_day=date(2026, 10, 13),
+                                            day20_review_on=TODAY, cme_referral_on=TODAY)
+    to_tara = officer_card(sent)
+    text = card_text(to_tara.card)
+    assert "Day 20 (school days)" in text
+    assert "Earliest off-roll date: Tuesday 17 November 2026." in text and "regulation 9(1)(i)" in text
+    assert ("❌ 20 continuous school days completed: Day 20 since 13 October 2026; agreement from Day 21, "
+            "Tuesday 17 November 2026") in text
+    assert "Agreement is not possible until every precondition above is met." in text
+
+    status, answer = await decide(teams, TARA, to_tara, "Agree removal")
+    assert status == 200
+    refused = card_text(answer["value"])
+    assert "Removal from roll cannot be agreed yet. Still missing: 20 continuous school days completed" in refused
+    after = await store.cases.get(case.reference)
+    assert after.state is State.REMOVAL_REQUESTED and after.off_roll_date is None
