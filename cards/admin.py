@@ -9,6 +9,7 @@ from adaptive_cards import card as ac
 
 from cards.base import LONDON, card, container, heading, lines, show_card, text
 from cards.base import execute as button
+from cards.text import user_text
 from cme.roles import Role
 
 
@@ -43,11 +44,13 @@ def admin_card(view: AdminView) -> dict:
                          color="warning"))
     body.append(text("Roles decide who sees which cases: school staff see their school's cases; EWS officers "
                      "and tracking officers see every case; agency referrers see what they referred.", subtle=True))
-    body.append(lines([f"**{name}**: {', '.join(_grant_label(r, s) for r, _i, s in grants) or 'no role'}"
+    body.append(lines([f"**{user_text(name)}**: "
+                       f"{', '.join(user_text(_grant_label(r, s)) for r, _i, s in grants) or 'no role'}"
                        for _aad, name, grants in view.people] or ["Nobody has a role yet."]))
     if view.recent:
         body.append(text("Recent changes", bold=True))
-        body.append(lines([f"{at.astimezone(LONDON):%-d %b %H:%M} {who}: {what}" for at, who, what in view.recent],
+        body.append(lines([f"{at.astimezone(LONDON):%-d %b %H:%M} {user_text(who)}: {user_text(what)}"
+                           for at, who, what in view.recent],
                           subtle=True))
     members = [ac.InputChoice(title=name, value=aad) for aad, name in view.members]
     schools = [ac.InputChoice(title=f"{name} ({urn})", value=str(school_id)) for school_id, urn, name in view.schools]

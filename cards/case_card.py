@@ -22,6 +22,7 @@ from cards.base import (
 )
 from cards.history import describe
 from cards.removal import legal_tests_inputs
+from cards.text import user_text
 from cme.case import Case
 from cme.casework import NOTIFIED
 from cme.checklist import ENQUIRY_KINDS, ticked
@@ -193,7 +194,7 @@ def _removal(view: CaseView) -> list:
 
 
 def _header(view: CaseView) -> list:
-    items = [heading(f"{view.case.reference}: {view.case.pupil.full_name}")]
+    items = [heading(f"{view.case.reference}: {user_text(view.case.pupil.full_name)}")]
     if view.problem:
         items.append(text(view.problem, color="attention", bold=True))
     if view.notice:
@@ -227,13 +228,13 @@ def _on_date(day: date | None, before: str = "") -> str:
 def _facts(view: CaseView):
     case, pupil = view.case, view.case.pupil
     return facts([
-        ("School", view.school_name),
+        ("School", user_text(view.school_name)),
         ("State", case.state.label),
         ("First day of absence", f"{case.first_day_absent:%A %-d %B %Y}"),
         ("Date of birth", f"{pupil.date_of_birth:%-d %B %Y}" if pupil.date_of_birth else ""),
-        ("Year group", pupil.year_group),
-        ("Address", ", ".join(p for p in (pupil.address, pupil.postcode) if p)),
-        ("Parents or carers", "; ".join(f"{c.name} {c.phone}".strip() for c in pupil.carers)),
+        ("Year group", user_text(pupil.year_group)),
+        ("Address", user_text(", ".join(p for p in (pupil.address, pupil.postcode) if p))),
+        ("Parents or carers", user_text("; ".join(f"{c.name} {c.phone}".strip() for c in pupil.carers))),
         ("EWS contacted", _on_date(case.ews_contacted_on)),
         ("Checklist", _on_date(case.checklist_completed_on, "completed ")),
     ])
@@ -254,7 +255,7 @@ def _history(view: CaseView) -> list:
     if not view.history:
         return []
     return [text("History", bold=True),
-            lines((f"{at.astimezone(LONDON):%-d %b %H:%M} {who}: {describe(kind, data)}"
+            lines((f"{at.astimezone(LONDON):%-d %b %H:%M} {user_text(who)}: {describe(kind, data)}"
                    for at, who, kind, data in view.history[-6:]), subtle=True)]
 
 

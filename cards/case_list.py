@@ -8,6 +8,7 @@ from datetime import date
 from adaptive_cards import card as ac
 
 from cards.base import card, heading, submit, text
+from cards.text import user_text
 from cme.milestones import Milestone
 
 PAGE = 20
@@ -40,7 +41,7 @@ def _upcoming(line: CaseLine) -> str:
 
 
 def case_list_card(title: str, lines: list[CaseLine], total: int, offset: int = 0) -> dict:
-    body = [heading(title)]
+    body = [heading(user_text(title))]  # it names the schools
     if not lines:
         body.append(text("No open cases."))
         return card(body)
@@ -51,8 +52,8 @@ def case_list_card(title: str, lines: list[CaseLine], total: int, offset: int = 
         overdue = "; ".join(f"⚠ {m.label} overdue" for m in line.overdue)
         row = ac.ColumnSet(columns=[
             ac.Column(width="stretch", items=[
-                text(f"**{line.reference}** {line.pupil_name}"),
-                text(f"{line.school_name} · {_day(line)} · {_upcoming(line)}", subtle=True),
+                text(f"**{line.reference}** {user_text(line.pupil_name)}"),
+                text(f"{user_text(line.school_name)} · {_day(line)} · {_upcoming(line)}", subtle=True),
             ] + ([text(overdue, color="attention")] if overdue else [])
               + ([text(f"Not known yet: {line.not_known}.", color="warning")] if line.not_known else [])),
             ac.Column(width="auto", vertical_content_alignment="center", items=[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cards.text import user_text
 from cme.casework import NOTIFIED
 from cme.checklist import enquiry_label
 from cme.lifecycle import Outcome
@@ -9,18 +10,19 @@ from cme.removal import LEGAL_TESTS
 
 
 def describe(kind: str, data: dict) -> str:
+    """In markdown: what people typed is made inert here."""
     if kind == "reported":
         return f"reported the pupil missing (Day {data.get('day', '?')})"
     if kind == "referred_by_agency":
-        return f"referred the child ({data.get('agency', 'agency')})"
+        return f"referred the child ({user_text(data.get('agency', 'agency'))})"
     if kind == "enquiry_logged":
-        return f"{enquiry_label(data.get('kind', ''))}: {data.get('outcome', '')}"
+        return f"{user_text(enquiry_label(data.get('kind', '')))}: {user_text(data.get('outcome', ''))}"
     if kind == "break_recorded":
         run = f"run {data['run']} began" if "run" in data else "count restarts"
         return f"break ({data.get('kind')}) on {data.get('on')}, {run} {data.get('count_restarts_on')}"
     if kind == "risk_notified":
-        who = ", ".join(dict(NOTIFIED).get(w, w) for w in data.get("notified", []))
-        return f"notified {who} ({data.get('when', '')})"
+        who = ", ".join(dict(NOTIFIED).get(w) or user_text(w) for w in data.get("notified", []))
+        return f"notified {who} ({user_text(data.get('when', ''))})"
     if kind == "outcome_recorded":
         return f"closed: {Outcome(data['outcome']).label}"
     if kind == "located_outside_area":
@@ -40,7 +42,7 @@ def _about_removal(kind: str, data: dict) -> str | None:
         return f"agreed removal from roll; off-roll date {data.get('off_roll_date')}"
     if kind in ("removal_declined", "more_enquiries_asked"):
         what = "declined removal from roll" if kind == "removal_declined" else "asked for more enquiries"
-        return f"{what}: {data.get('why', '')}"
+        return f"{what}: {user_text(data.get('why', ''))}"
     if kind == "removed_from_roll":
         sent = (f"; deletion return {data['deletion_return_on']}; CTF to the Lost Pupils Database (S2S) "
                 f"{data['ctf_sent_on']}" if "ctf_sent_on" in data else "")

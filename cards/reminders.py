@@ -8,6 +8,7 @@ from datetime import date
 from cards.base import card, container, facts, heading, lines, show_card, text
 from cards.base import execute as button
 from cards.removal import legal_tests_inputs
+from cards.text import user_text
 from cme.milestones import Milestone
 
 MAYBE_REPEAT = "This reminder may be a repeat: the first attempt's delivery could not be confirmed."
@@ -38,7 +39,7 @@ def reminder_card(view: ReminderView) -> dict:
         body.append(text(MAYBE_REPEAT, color="warning"))
     if view.late:
         body.append(text(f"Late: this was due on {view.due_on:%A %-d %B %Y}.", color="warning", bold=True))
-    body.append(facts([("Case", view.reference), ("School", view.school_name),
+    body.append(facts([("Case", view.reference), ("School", user_text(view.school_name)),
                        ("Continuous absence", f"Day {view.day} (school days)")]))
     body.append(text(view.milestone.action[0].upper() + view.milestone.action[1:] + "."))
     if view.done:
@@ -84,7 +85,7 @@ def digest_card(on_date: date, lines: list[DigestLine], limit: int = 40, *, mayb
     for line in lines[:limit]:
         what = "; ".join(f"{m.label} ({'EWS and checklist' if m is Milestone.DAY_5 else 'review and CME referral'})"
                          f" since {due:%-d %b}" for m, due in line.overdue)
-        body.append(text(f"**{line.reference}** · {line.school_name} · Day {line.day} · {what}"))
+        body.append(text(f"**{line.reference}** · {user_text(line.school_name)} · Day {line.day} · {what}"))
     if len(lines) > limit:
         body.append(text(f"…and {len(lines) - limit} more: say **my cases** in your personal chat.", subtle=True))
     return card(body)

@@ -13,6 +13,7 @@ from adaptive_cards import card as ac
 
 from cards.base import LONDON, bullets, card, container, facts, heading, lines, show_card, text
 from cards.base import execute as button
+from cards.text import user_text
 from cme.law import SAY_LAW
 from cme.removal import AFTER_AGREEMENT, AGREEMENT_DAY, LAW, LEGAL_TESTS, Precondition
 
@@ -30,11 +31,11 @@ class Decision:
         return self.what == "agreed"
 
     def line(self, *, with_why: bool = True) -> str:
-        said = f"{self.what.capitalize()} by {self.by} on {self.at.astimezone(LONDON):%A %-d %B %Y at %H:%M}"
+        said = f"{self.what.capitalize()} by {user_text(self.by)} on {self.at.astimezone(LONDON):%A %-d %B %Y at %H:%M}"
         if self.off_roll_date:
             said += f". Off-roll date: {self.off_roll_date:%-d %B %Y} (the date of agreement)"
         if self.why and with_why:
-            said += f". {'Reason' if self.what == 'declined' else 'Enquiries asked for'}: {self.why}"
+            said += f". {'Reason' if self.what == 'declined' else 'Enquiries asked for'}: {user_text(self.why)}"
         return said + "."
 
 
@@ -83,14 +84,14 @@ def legal_tests_inputs() -> list:
 
 
 def _requested(view: RemovalView) -> str:
-    return f"Requested by {view.requested_by} on {view.requested_at.astimezone(LONDON):%A %-d %B %Y at %H:%M}."
+    return f"Requested by {user_text(view.requested_by)} on {view.requested_at.astimezone(LONDON):%A %-d %B %Y at %H:%M}."
 
 
 def _status(view: RemovalView, *, shared: bool = False) -> list:
     """Who decided and when; in a shared channel without the officer's free-text reason."""
     if view.removed:
         who, when = view.removed
-        return [container([text(f"Removed from roll: confirmed by {who} on {when.astimezone(LONDON):%-d %B %Y}. "
+        return [container([text(f"Removed from roll: confirmed by {user_text(who)} on {when.astimezone(LONDON):%-d %B %Y}. "
                                 "Case closed.", bold=True)], style="good")]
     if view.decision:
         style = "good" if view.decision.agreed else "warning"
@@ -124,7 +125,7 @@ def removal_request_card(view: RemovalView, *, problem: str | None = None, notic
         body.append(container([text(problem, color="attention", bold=True)], style="attention"))
     if notice:
         body.append(text(notice, bold=True))
-    body.append(facts([("Case", view.reference), ("Pupil", view.pupil_name), ("School", view.school_name),
+    body.append(facts([("Case", view.reference), ("Pupil", user_text(view.pupil_name)), ("School", user_text(view.school_name)),
                        ("Continuous absence", f"{_day(view)} (school days)")]))
     body.append(text(_requested(view), subtle=True))
     body += _earliest_off_roll(view)
@@ -142,7 +143,7 @@ def removal_request_card(view: RemovalView, *, problem: str | None = None, notic
 
 def removal_channel_card(view: RemovalView, *, problem: str | None = None, notice: str | None = None) -> dict:
     """For the local authority's channel: no name, no address; a tracking officer may decide here too."""
-    body = [text(f"Removal from roll requested: **{view.reference}** · {view.school_name} · {_day(view)}")]
+    body = [text(f"Removal from roll requested: **{view.reference}** · {user_text(view.school_name)} · {_day(view)}")]
     if problem:
         body.append(container([text(problem, color="attention", bold=True)], style="attention"))
     if notice:
@@ -161,7 +162,7 @@ def removal_channel_card(view: RemovalView, *, problem: str | None = None, notic
 
 def removal_school_card(view: RemovalView, *, notice: str | None = None) -> dict:
     """For the school's staff: the decision, and after agreement the exact next steps and Confirm removed."""
-    body = [heading(f"Removal from roll of {view.reference}: {view.pupil_name}")]
+    body = [heading(f"Removal from roll of {view.reference}: {user_text(view.pupil_name)}")]
     if notice:
         body.append(text(notice, bold=True))
     body += _status(view)

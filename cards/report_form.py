@@ -9,6 +9,7 @@ from datetime import date
 from adaptive_cards import card as ac
 
 from cards.base import card, container, heading, submit, text
+from cards.text import user_text
 from cme.at_risk import AT_RISK_GROUPS, MISSING_REASONS
 from cme.report import REQUIRED, YEAR_GROUPS, after_today, dates_confirmation, long_date
 
@@ -168,7 +169,7 @@ def report_form_card(form: ReportForm) -> dict:
 
 def report_done_card(reference: str, pupil_name: str) -> dict:
     return card([heading(f"Reported: {reference}"),
-                 text(f"{pupil_name}'s case card follows. This form is closed.", subtle=True)])
+                 text(f"{user_text(pupil_name)}'s case card follows. This form is closed.", subtle=True)])
 
 
 def report_cancelled_card() -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cards.base import bullets, card, execute, heading, submit, text
+from cards.text import user_text
 from cme.law import SAY_LAW
 
 APP_NAME = "CME Tracker"
@@ -19,7 +20,7 @@ WHAT_IT_DOES = (
 
 def personal_welcome(first_name: str, commands: Sequence[tuple[str, str]], can_report: bool) -> dict:
     body = [
-        heading(f"Hello {first_name}, I am {APP_NAME}" if first_name else f"Hello, I am {APP_NAME}"),
+        heading(f"Hello {user_text(first_name)}, I am {APP_NAME}" if first_name else f"Hello, I am {APP_NAME}"),
         text(WHAT_IT_DOES),
     ]
     if can_report:
@@ -46,7 +47,7 @@ def team_welcome() -> dict:
 def help_card(commands: Sequence[tuple[str, str]], roles: Sequence[str], can_report: bool) -> dict:
     body = [heading(f"What {APP_NAME} can do for you")]
     if roles:
-        body.append(text("Your roles: " + "; ".join(roles), subtle=True))
+        body.append(text("Your roles: " + "; ".join(user_text(role) for role in roles), subtle=True))  # with school names
     body.append(bullets(f"**{command}**: {meaning}" for command, meaning in commands))
     body.append(text("The CME policy still cites some law since replaced. " + SAY_LAW, subtle=True))
     actions = [submit("Report a missing pupil", "report.open")] if can_report else []
@@ -54,7 +55,7 @@ def help_card(commands: Sequence[tuple[str, str]], roles: Sequence[str], can_rep
 
 
 def no_role_card(admins: Sequence[str]) -> dict:
-    who = ", ".join(admins) if admins else "your local authority's CME administrator"
+    who = ", ".join(user_text(admin) for admin in admins) if admins else "your local authority's CME administrator"
     return card([
         heading(f"You do not have a role in {APP_NAME} yet"),
         text("Only school staff, Education Welfare Service officers, the CME Pupil Tracking Officer, "
