@@ -31,6 +31,9 @@ async def test_sam_requests_tara_agrees_in_the_channel_and_sam_sees_it(playgroun
     case = await report_case(playground, pupil={**PUPIL, "forename": "Gus"}, absence=ABSENCE)
     reference = reference_of(case)
     assert "Day 21 of continuous absence (past Day 20)" in card_text(card_of(case))
+    # Agreement waits for Day 21, today: the earliest off-roll date the card shows, and the one agreed below.
+    assert ("Earliest off-roll date, if removal from roll is agreed: Monday 16 November 2026 (Day 21 at the "
+            "earliest") in card_text(card_of(case))
 
     case = await act(playground, case, "case.enquiry", "Phone call logged", kind="phone_call", outcome="No answer")
     case = await act(playground, case, "case.enquiry", "Home visit logged", kind="home_visit", outcome="Flat empty")
