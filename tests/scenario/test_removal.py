@@ -10,6 +10,7 @@ from bot.daily.reminders import run_daily_reminders
 from cards.validate import problems
 from cme.case import Carer, Case, Pupil
 from cme.lifecycle import Outcome, State
+from cme.removal import LEGAL_TESTS
 from cme.roles import Role
 from storage.cases import Actor, NewEvent
 from tests.scenario.cards import actions_of, press
@@ -22,6 +23,7 @@ PUPIL = Pupil("Noor", "Madeup", date(2013, 6, 1), year_group="Year 8", address="
 FIRST_DAY = date(2026, 10, 12)  # Day 20 is Friday 13 November: the autumn half term is not counted
 CARD = "application/vnd.microsoft.card.adaptive"
 OLLIE = _user(7, "Ollie Officer")  # a second tracking officer
+CONFIRMED = {key: "true" for key, _, _ in LEGAL_TESTS}  # the tests of regulation 9(1)(i), ticked on the request
 
 
 async def add_case(services, *, first_day: date = FIRST_DAY, **done) -> Case:
@@ -54,7 +56,7 @@ async def request(teams, connector, services, case: Case, user: User = SAM):
     """`user` presses Request removal from roll on the case card; returns what the bot sent."""
     card = await open_case(teams, connector, user, case)
     mark = connector.mark()
-    await teams.submit(user, press(card.card, "Send the request"), reply_to=card.activity_id)
+    await teams.submit(user, press(card.card, "Send the request", **CONFIRMED), reply_to=card.activity_id)
     return card, connector.since(mark)
 
 
@@ -117,7 +119,8 @@ async def test_the_school_requests_the_officer_agrees_and_every_card_follows(tea
     assert actions_of(to_sam.card) == ["Confirm removed"]
 
     mark = connector.mark()
-    status, answer = await decide(teams, SAM, to_sam, "Confirm removed")
+    status, answer = await decide(teams, SAM, to_sam, "Confirm removed", return_sent_on=TODAY.isoformat(),
+                                  ctf_sent_on=TODAY.isoformat())
     assert status == 200 and "Removed from roll: confirmed by Sam Staff" in card_text(answer["value"])
     closed = await store.cases.get(case.reference)
     assert closed.state is State.CLOSED and closed.outcome is Outcome.REMOVED_FROM_ROLL
@@ -247,7 +250,8 @@ async def test_removal_is_requested_from_the_day_20_card_in_the_channel(teams, c
     post = next(s for s in connector.to(REMINDERS) if f"Day 20: {case.reference}" in card_text(s.cards))
     assert "[Request removal from roll]" in card_text(post.card)
     mark = connector.mark()
-    status, answer = await teams.invoke(EWAN, "reminder.removal", {"case": case.reference, "milestone": "day20"},
+    status, answer = await teams.invoke(EWAN, "reminder.removal", {"case": case.reference, "milestone": "day20",
+                                                                    **CONFIRMED},
                                         reply_to=post.activity_id, conversation=post.conversation_id,
                                         channel=REMINDERS)
     assert status == 200 and "Removal from roll requested" in card_text(answer["value"])
@@ -309,3 +313,16 @@ async def test_on_day_20_the_request_goes_but_agreement_waits_for_day_21(teams, 
     assert "Removal from roll cannot be agreed yet. Still missing: 20 continuous school days completed" in refused
     after = await store.cases.get(case.reference)
     assert after.state is State.REMOVAL_REQUESTED and after.off_roll_date is None
+
+
+async def test_a_request_without_the_legal_tests_confirmed_is_refused_and_nobody_is_told(teams, connector, services,
+                                                                                        store):
+    await everyone_installed(teams, connector)
+    case = await add_case(services)
+    card = await open_case(teams, connector, SAM, case)
+    mark = connector.mark()
+    await teams.submit(SAM, press(card.card, "Send the request", joint_enquiries="true"), reply_to=card.activity_id)
+    said = card_text([s.cards for s in connector.since(mark)])
+    assert "can be requested only when the school confirms the tests of regulation 9(1)(i)" in said
+    assert not any(s.conversation_id == TARA.personal_chat for s in connector.since(mark))
+    assert (await store.cases.get(case.reference)).state is State.CME_REFERRAL

@@ -12,6 +12,7 @@ from bot.daily.reminders import run_daily_reminders
 from cme.case import Carer, Case, Pupil
 from cme.checklist import MISSING_PUPIL_CHECKLIST
 from cme.lifecycle import State
+from cme.removal import LEGAL_TESTS
 from storage.cases import Actor, NewEvent
 from tests.scenario.cards import press
 from tests.scenario.conftest import TODAY
@@ -25,6 +26,7 @@ DAY_20 = dict(first_day_absent=date(2026, 10, 12), state=State.CME_REFERRAL,  # 
               enquiry_kinds=frozenset({"phone_call", "home_visit"}), ews_contacted_on=date(2026, 10, 16),
               checklist_completed_on=date(2026, 10, 16))
 ALL_TICKED = {f"check_{item}": "true" for item, _ in MISSING_PUPIL_CHECKLIST}
+CONFIRMED = {key: "true" for key, _, _ in LEGAL_TESTS}
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ BUTTONS = [
     Button("case card", "Day 20 review", {**DAY_20, "cme_referral_on": date(2026, 11, 13)}, {"note": "Reviewed"}),
     Button("case card", "Complete CME referral", DAY_20, {"note": "Referred"}, told=2),
     Button("case card", "Send the request", {**DAY_20, "day20_review_on": date(2026, 11, 13),
-                                             "cme_referral_on": date(2026, 11, 13)}, told=2),
+                                             "cme_referral_on": date(2026, 11, 13)}, CONFIRMED, told=2),
     Button("case card", "Save outcome", DAY_5, {"outcome": "located_outside_area",
                                                 "forwarding_address": "1 Elsewhere Row"}, told=2),
     Button("channel card", "EWS contacted", DAY_5),
@@ -55,7 +57,7 @@ BUTTONS = [
     Button("channel card", "Checklist complete", DAY_5, ALL_TICKED, opens_checklist=True),
     Button("channel card", "Day 20 review done", {**DAY_20, "cme_referral_on": date(2026, 11, 13)}),
     Button("channel card", "Complete CME referral", {**DAY_20, "day20_review_on": date(2026, 11, 13)}, told=2),
-    Button("channel card", "Request removal from roll", {**DAY_20, "day20_review_on": date(2026, 11, 13)}, told=2),
+    Button("channel card", "Send the request", {**DAY_20, "day20_review_on": date(2026, 11, 13)}, CONFIRMED, told=2),
 ]
 
 
