@@ -19,6 +19,7 @@ from bot.dispatch import Dispatcher
 from bot.handlers import all_routes
 from bot.services import Services
 from bot.teams import TeamsGateway
+from bot.teams.gateway import LINGER_SECONDS, MAX_BODY_BYTES
 from storage.migrate import upgrade
 from storage.store import Store
 
@@ -69,7 +70,7 @@ def create_app(settings: Settings, services: Services | None = None, *, migrate:
     services = services or build_services(settings)
     gateway = connect(services)
 
-    app = web.Application()
+    app = web.Application(client_max_size=MAX_BODY_BYTES, handler_args={"lingering_time": LINGER_SECONDS})
     app[SERVICES] = services
     app.router.add_post("/api/messages", gateway.process)
     app.router.add_get("/healthz", healthz)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 
 from aiohttp import web
@@ -18,6 +20,20 @@ from bot.teams.proactive import Proactive
 from bot.teams.wire import INBOUND
 
 log = logging.getLogger(__name__)
+
+# An activity is a message (Teams caps one at about 100 KB) or a card's submitted inputs (tens of KB at
+# most) in an envelope of a few KB: 256 KB leaves room for all of them and refuses anything else unread.
+MAX_BODY_BYTES = 256 * 1024
+# Teams posts the body with the headers at once; a body still arriving after this is abandoned (408).
+BODY_SECONDS = 5.0
+# How long a refused request's unread body is drained before the connection closes.
+LINGER_SECONDS = 1.0
+
+
+def _closing(status: int, error: str) -> web.Response:
+    response = web.json_response({"error": error}, status=status)
+    response.force_close()
+    return response
 
 
 class _Adapter(CloudAdapter):
@@ -55,8 +71,16 @@ class TeamsGateway(Proactive):
             return web.json_response({"error": "a Bot Framework token is required"}, status=401)
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected an application/json activity"}, status=415)
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            return _closing(413, f"an activity is at most {MAX_BODY_BYTES // 1024} KB")
         try:
-            body = await request.json()
+            raw = await asyncio.wait_for(request.read(), BODY_SECONDS)
+        except TimeoutError:
+            return _closing(408, f"the activity did not arrive within {BODY_SECONDS:g} s")
+        except web.HTTPRequestEntityTooLarge:
+            return _closing(413, f"an activity is at most {MAX_BODY_BYTES // 1024} KB")
+        try:
+            body = json.loads(raw)
         except ValueError:
             return web.json_response({"error": "the activity is not valid JSON"}, status=400)
         if not isinstance(body, dict) or not body.get("type"):
