@@ -23,7 +23,9 @@ async def act(playground, event, verb: str, expect: str, **typed):
     mark = playground.mark()
     await playground.submit(playground.personal_chat_id, event["message"]["messageId"],
                             {**action["data"], **typed})
-    return await playground.expect(saying(expect), since=mark, what=verb)
+    this_card = event["message"]["messageId"]  # the case card is updated in place; other cards may say the same
+    return await playground.expect(lambda ev: ev["message"]["messageId"] == this_card and saying(expect)(ev),
+                                   since=mark, what=verb)
 
 
 async def test_sam_requests_tara_agrees_in_the_channel_and_sam_sees_it(playground):
