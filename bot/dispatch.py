@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.context import Context
 from bot.handlers.installation import installed, uninstalled
+from bot.privacy import PupilDetailsRefused, check
 from bot.routes import Place, Route, Routes
 from bot.services import Services
 from bot.turn import Message, Outbox, Turn, TurnKind
@@ -158,14 +159,19 @@ class FindRoute:
         return await then(handling)
 
 
+PERSONAL_ONLY = ("Please use that in your personal chat with me: it can show children's details, which do not "
+                 "belong in a shared channel or a group chat.")
+
+
 async def check_place(handling: Handling, then: Then) -> dict | None:
-    """Anything showing a child is used in a personal chat only; channel commands in the channel they are about."""
+    """Each route answers only where it says: anything showing a child in a personal chat, channel cards in channels."""
     where, turn = handling.route.where, handling.turn
     if where == Place.PERSONAL and not turn.in_personal_chat:
-        return await handling.refuse("Please use that in your personal chat with me: it can show children's "
-                                     "details, which do not belong in a shared channel.")
+        return await handling.refuse(PERSONAL_ONLY)
     if where == Place.CHANNEL and not turn.in_channel:
         return await handling.refuse("Please say that in the team channel it is about, mentioning me.")
+    if where == Place.PERSONAL_OR_CHANNEL and not (turn.in_personal_chat or turn.in_channel):
+        return await handling.refuse("Please use that in your personal chat with me or in the team channel.")
     return await then(handling)
 
 
@@ -195,6 +201,8 @@ async def readable_errors(handling: Handling, then: Then) -> dict | None:
         return await then(handling)
     except (ProcedureError, CalendarError) as error:
         return await handling.refuse(str(error))
+    except PupilDetailsRefused:
+        return await handling.refuse(PERSONAL_ONLY)
 
 
 def run(steps: Sequence[Step], last: Then) -> Then:
@@ -226,4 +234,8 @@ class Dispatcher:
 
     async def _answer(self, handling: Handling) -> dict | None:
         context = Context(handling.turn, handling.outbox, self.services, handling.person, handling.args, self.routes)
-        return await handling.route.handler(context)
+        answer = await handling.route.handler(context)
+        if isinstance(answer, Message):  # a card answered to the click, in the conversation of the card
+            check(answer, handling.turn.reference, "a card answered")
+            return answer.card
+        return answer

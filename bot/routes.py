@@ -13,20 +13,21 @@ Handler = Callable[..., Awaitable[dict | None]]
 
 
 class Place(StrEnum):
-    """Where a command or card verb may be used."""
+    """Where a command or card verb may be used, and so where its answer goes: every route says which."""
 
-    ANYWHERE = "anywhere"
+    ANYWHERE = "anywhere"  # shows no child's details
     PERSONAL = "personal"  # anything showing a child: personal chat only
-    CHANNEL = "channel"
+    CHANNEL = "channel"  # a team channel, answered with nameless cards
+    PERSONAL_OR_CHANNEL = "personal or channel"  # a card posted to both, e.g. the removal decision's
 
 
 @dataclass(frozen=True)
 class Route:
     handler: Handler
     roles: frozenset[Role] | None
+    where: Place
     description: str = ""
     usage: str = ""
-    where: Place = Place.ANYWHERE
 
     def allows(self, roles: frozenset[Role]) -> bool:
         return self.roles is None or bool(self.roles & roles)
@@ -41,19 +42,21 @@ class Routes:
         self.commands: dict[str, Route] = {}
         self.actions: dict[str, Route] = {}
 
-    def command(self, *words: str, description: str, roles: frozenset[Role] | set[Role] | None = None,
-                usage: str = "", where: Place = Place.ANYWHERE) -> Callable[[Handler], Handler]:
+    def command(self, *words: str, where: Place, description: str, roles: frozenset[Role] | set[Role] | None = None,
+                usage: str = "") -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            route = Route(handler, frozenset(roles) if roles else None, description, usage or words[0], where)
+            route = Route(handler, frozenset(roles) if roles else None, Place(where), description, usage or words[0])
             for word in words:
                 self.commands[normalise(word)] = route
             return handler
         return register
 
-    def action(self, *verbs: str, roles: frozenset[Role] | set[Role] | None = None) -> Callable[[Handler], Handler]:
+    def action(self, *verbs: str, where: Place,
+               roles: frozenset[Role] | set[Role] | None = None) -> Callable[[Handler], Handler]:
+        """Card verbs: a forged client can send any verb from any conversation, so each says where it answers."""
         def register(handler: Handler) -> Handler:
             for verb in verbs:
-                self.actions[verb] = Route(handler, frozenset(roles) if roles else None)
+                self.actions[verb] = Route(handler, frozenset(roles) if roles else None, Place(where))
             return handler
         return register
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from cme.case import Case
+    from storage.people import PersonRoles
 
 
 class TurnKind(StrEnum):
@@ -56,6 +60,18 @@ class Message:
     text: str | None = None
     card: dict | None = None
     summary: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PupilMessage(Message):
+    """A message carrying a pupil's details: a case card, a case list, a form's typed values.
+
+    Every way out (bot/privacy.py) refuses it anywhere but the personal chat of `reader`, who must have
+    a role on each of `cases` (a form holds what the reader typed, before there is a case).
+    """
+
+    reader: PersonRoles
+    cases: tuple[Case, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import re
 import uuid
 
 from bot.context import Context
-from bot.routes import Routes
+from bot.routes import Place, Routes
 from bot.sending.errors import DeliveryError
 from bot.verbs import Verb
 from cards.admin import AdminView, admin_card
@@ -74,18 +74,19 @@ async def _view(context: Context, *, notice: str | None = None, problem: str | N
         term_dates_ending=tuple(await context.services.calendars.term_end_warnings(store, context.services.today())))
 
 
-@routes.command("roles", "schools", "admin", "people", description="give or remove people's roles, add schools", roles=ADMIN)
+@routes.command("roles", "schools", "admin", "people", description="give or remove people's roles, add schools", roles=ADMIN,
+                where=Place.ANYWHERE)
 async def roles_command(context: Context) -> None:
     await context.reply(card=admin_card(await _view(context)))
 
 
-@routes.action(Verb.ADMIN_OPEN, roles=ADMIN)
+@routes.action(Verb.ADMIN_OPEN, roles=ADMIN, where=Place.ANYWHERE)
 async def open_from_the_team_welcome(context: Context) -> dict:
     """The button on the team's welcome card: the admin card for the administrator who pressed it."""
     return admin_card(await _view(context))
 
 
-@routes.action(Verb.ADMIN_GRANT, roles=ADMIN)
+@routes.action(Verb.ADMIN_GRANT, roles=ADMIN, where=Place.ANYWHERE)
 async def grant(context: Context) -> dict:
     data = context.turn.data
     members = await _members(context)
@@ -106,7 +107,7 @@ async def grant(context: Context) -> dict:
     return admin_card(await _view(context, notice=notice, members=members))
 
 
-@routes.action(Verb.ADMIN_REVOKE, roles=ADMIN)
+@routes.action(Verb.ADMIN_REVOKE, roles=ADMIN, where=Place.ANYWHERE)
 async def revoke(context: Context) -> dict:
     aad, _, rest = str(context.turn.data.get("grant", "")).partition("|")
     role_value, _, school_id = rest.partition("|")
@@ -125,7 +126,7 @@ async def revoke(context: Context) -> dict:
     return admin_card(await _view(context, notice=notice))
 
 
-@routes.action(Verb.ADMIN_SCHOOL, roles=ADMIN)
+@routes.action(Verb.ADMIN_SCHOOL, roles=ADMIN, where=Place.ANYWHERE)
 async def add_school(context: Context) -> dict:
     urn, name = str(context.turn.data.get("urn", "")).strip(), str(context.turn.data.get("name", "")).strip()
     if not URN.match(urn) or not name:

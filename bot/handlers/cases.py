@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.access import has_role_on, not_found
 from bot.context import Context
 from bot.routes import Place, Routes
+from bot.turn import PupilMessage
 from bot.verbs import Verb
 from bot.views.case_cards import send_case_card
 from cards.case_list import PAGE, CaseLine, case_list_card
@@ -49,7 +50,8 @@ async def _lines(context: Context, cases: list[Case]) -> list[CaseLine]:
 
 async def _list(context: Context, offset: int) -> None:
     title, total, cases = await _page(context, offset)
-    await context.reply(card=case_list_card(title, await _lines(context, cases), total, offset))
+    card = case_list_card(title, await _lines(context, cases), total, offset)
+    await context.outbox.send(PupilMessage(card=card, reader=context.person, cases=tuple(cases)))
 
 
 @routes.command("my cases", "cases", description="the open cases you work on, with Day N and what is overdue",
@@ -58,7 +60,7 @@ async def my_cases(context: Context) -> None:
     await _list(context, 0)
 
 
-@routes.action(Verb.CASES_MORE, roles=READERS)
+@routes.action(Verb.CASES_MORE, roles=READERS, where=Place.PERSONAL)
 async def more_cases(context: Context) -> None:
     await _list(context, max(int(context.turn.data.get("offset") or 0), 0))
 
@@ -81,10 +83,6 @@ async def case_command(context: Context) -> None:
     await _open(context, context.args)
 
 
-@routes.action(Verb.CASE_OPEN, roles=READERS)
+@routes.action(Verb.CASE_OPEN, roles=READERS, where=Place.PERSONAL)
 async def case_button(context: Context) -> None:
-    if not context.turn.in_personal_chat:
-        await context.reply("Case cards open in your personal chat with me: say **case "
-                            f"{context.turn.data.get('case', '')}** there.")
-        return
     await _open(context, str(context.turn.data.get("case", "")))

@@ -9,7 +9,7 @@ from functools import partial
 from bot.access import not_found
 from bot.context import Context
 from bot.handlers.steps import StepResult, Surface, load_case, say, take_step
-from bot.routes import Routes
+from bot.routes import Place, Routes
 from bot.turn import Message
 from bot.verbs import Verb
 from cards.checklist_card import checklist_card
@@ -46,14 +46,14 @@ def _note(context: Context) -> str:
     return str(context.turn.data.get("note", ""))
 
 
-@routes.action(Verb.CASE_ENQUIRY, roles=WORKERS)
+@routes.action(Verb.CASE_ENQUIRY, roles=WORKERS, where=Place.PERSONAL)
 async def enquiry(context: Context) -> None:
     data = context.turn.data
     await take_step(context, Surface.CASE_CARD, lambda case, _cal, today: log_enquiry(
         case, str(data.get("kind", "")), str(data.get("outcome", "")), str(data.get("note", "")), today))
 
 
-@routes.action(Verb.CASE_BREAK, roles=WORKERS)
+@routes.action(Verb.CASE_BREAK, roles=WORKERS, where=Place.PERSONAL)
 async def break_in_absence(context: Context) -> None:
     data = context.turn.data
 
@@ -66,7 +66,7 @@ async def break_in_absence(context: Context) -> None:
     await take_step(context, Surface.CASE_CARD, decide)
 
 
-@routes.action(Verb.CASE_TRIAGE, roles=WORKERS)
+@routes.action(Verb.CASE_TRIAGE, roles=WORKERS, where=Place.PERSONAL)
 async def triage(context: Context) -> None:
     data = context.turn.data
     notified = [w for w in str(data.get("notified", "")).split(",") if w]
@@ -74,7 +74,7 @@ async def triage(context: Context) -> None:
         case, notified, str(data.get("when", "")), str(data.get("details", "")), today))
 
 
-@routes.action(Verb.CASE_OUTCOME, roles=WORKERS)
+@routes.action(Verb.CASE_OUTCOME, roles=WORKERS, where=Place.PERSONAL)
 async def outcome(context: Context) -> None:
     data = context.turn.data
     by_officer = bool(context.person.roles & AUTHORITY_WIDE)
@@ -148,5 +148,5 @@ for _handler, _on_case_card, _on_channel_card in (
         (checklist_complete, Verb.CASE_CHECKLIST, Verb.REMINDER_CHECKLIST),
         (day_20_review, Verb.CASE_DAY20, Verb.REMINDER_DAY20),
         (cme_referral, Verb.CASE_REFERRAL, Verb.REMINDER_REFERRAL)):
-    routes.action(_on_case_card, roles=WORKERS)(partial(_handler, surface=Surface.CASE_CARD))
-    routes.action(_on_channel_card, roles=WORKERS)(partial(_handler, surface=Surface.CHANNEL_CARD))
+    routes.action(_on_case_card, roles=WORKERS, where=Place.PERSONAL)(partial(_handler, surface=Surface.CASE_CARD))
+    routes.action(_on_channel_card, roles=WORKERS, where=Place.CHANNEL)(partial(_handler, surface=Surface.CHANNEL_CARD))

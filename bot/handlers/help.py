@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context
-from bot.routes import Routes
+from bot.routes import Place, Routes
 from bot.verbs import Verb
 from cards.welcome import help_card
 
@@ -18,11 +18,11 @@ def _help(context: Context) -> dict:
     return help_card(context.routes.listed_for(roles), labels, context.routes.allows_command("report", roles))
 
 
-@routes.command("help", "?", "hello", "hi", description="what I can do for you")
+@routes.command("help", "?", "hello", "hi", description="what I can do for you", where=Place.ANYWHERE)
 async def help_command(context: Context) -> None:
     await context.reply(card=_help(context))
 
 
-@routes.action(Verb.HELP)
+@routes.action(Verb.HELP, where=Place.ANYWHERE)
 async def help_button(context: Context) -> None:
     await context.reply(card=_help(context))

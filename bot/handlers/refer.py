@@ -7,7 +7,7 @@ import uuid
 
 from bot.context import Context
 from bot.routes import Place, Routes
-from bot.turn import Message
+from bot.turn import Message, PupilMessage
 from bot.verbs import Verb
 from bot.views.case_cards import send_case_card
 from bot.views.tracking_officer import tell_tracking_officers
@@ -31,7 +31,7 @@ async def refer_command(context: Context) -> None:
     await context.reply(card=referral_form_card(uuid.uuid4().hex, {}, {}, today))
 
 
-@routes.action(Verb.REFER_SUBMIT, roles={Role.AGENCY_REFERRER})
+@routes.action(Verb.REFER_SUBMIT, roles={Role.AGENCY_REFERRER}, where=Place.PERSONAL)
 async def refer_submit(context: Context) -> None:
     data = context.turn.data
     values = {key: str(data.get(key, "")).strip() for key in REFERRAL_FIELDS}
@@ -39,11 +39,12 @@ async def refer_submit(context: Context) -> None:
     referral, errors = check_referral(values, today)
     form_id = str(data.get("form") or uuid.uuid4().hex)
     if referral is None:
-        card = referral_form_card(form_id, values, errors, today.isoformat())
+        form = PupilMessage(card=referral_form_card(form_id, values, errors, today.isoformat()),
+                            reader=context.person)  # what they typed
         if context.turn.reply_to_id:
-            await context.outbox.update(context.turn.reply_to_id, Message(card=card))
+            await context.outbox.update(context.turn.reply_to_id, form)
         else:
-            await context.reply(card=card)
+            await context.outbox.send(form)
         return
     calendar = context.services.calendars.for_school(None)
     day_one = calendar.school_day_on_or_after(today)

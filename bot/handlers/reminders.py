@@ -13,7 +13,7 @@ from bot.routes import Place, Routes
 from bot.sending.channels import channel_reference
 from bot.sending.errors import DeliveryError
 from bot.sending.personal_chats import ChatUnavailable, send_to_person
-from bot.turn import Message
+from bot.turn import PupilMessage
 from bot.verbs import Verb
 from bot.views.case_cards import CASE_CARD, case_view
 from cards.case_card import case_card
@@ -25,7 +25,7 @@ from storage.conversations import CHANNEL as CHANNEL_KIND
 routes = Routes()
 
 
-@routes.action(Verb.REMINDER_OPEN, roles=READERS)
+@routes.action(Verb.REMINDER_OPEN, roles=READERS, where=Place.CHANNEL)
 async def open_in_personal_chat(context: Context) -> dict:
     """The full case, with the pupil's name, goes to the clicker's personal chat, never to the channel."""
     case = await load_case(context)
@@ -34,7 +34,8 @@ async def open_in_personal_chat(context: Context) -> dict:
         return notice_card(not_found(str(context.turn.data.get("case", ""))))
     view = await case_view(context.services, case, context.person)
     try:
-        sent = await send_to_person(context.services, context.person.aad_object_id, Message(card=case_card(view)))
+        sent = await send_to_person(context.services, context.person.aad_object_id,
+                                    PupilMessage(card=case_card(view), reader=context.person, cases=(case,)))
     except ChatUnavailable:
         return await channel_card(context, case, milestone, "Open a personal chat with me first (say hello to me), "
                                                      f"then say **case {case.reference}** there.")

@@ -10,7 +10,8 @@ from functools import partial
 from bot.access import can_work, not_found
 from bot.context import Context
 from bot.handlers.steps import Surface, load_case, record_step, take_step
-from bot.routes import Routes
+from bot.routes import Place, Routes
+from bot.turn import PupilMessage
 from bot.verbs import Verb
 from bot.views.case_cards import refresh_other_copies
 from bot.views.removal_cards import (
@@ -56,11 +57,18 @@ async def request(context: Context, surface: Surface) -> dict | None:
         already="Already requested: nothing was sent twice.")
 
 
-routes.action(Verb.CASE_REMOVAL_REQUEST, roles=REMOVAL_REQUESTERS)(partial(request, surface=Surface.CASE_CARD))
-routes.action(Verb.REMINDER_REMOVAL, roles=REMOVAL_REQUESTERS)(partial(request, surface=Surface.CHANNEL_CARD))
+routes.action(Verb.CASE_REMOVAL_REQUEST, roles=REMOVAL_REQUESTERS, where=Place.PERSONAL)(
+    partial(request, surface=Surface.CASE_CARD))
+routes.action(Verb.REMINDER_REMOVAL, roles=REMOVAL_REQUESTERS, where=Place.CHANNEL)(
+    partial(request, surface=Surface.CHANNEL_CARD))
 
 
-async def _decide(context: Context, decide) -> dict:
+def _named(render, context: Context, case: Case, view, **said) -> PupilMessage:
+    """A card naming the pupil, for the personal chat of the person who pressed the button."""
+    return PupilMessage(card=render(view, **said), reader=context.person, cases=(case,))
+
+
+async def _decide(context: Context, decide) -> dict | PupilMessage:
     """Record the officer's decision once; a later click, or another officer's, sees who decided and when."""
     case = await load_case(context)
     if case is None:
@@ -74,9 +82,9 @@ async def _decide(context: Context, decide) -> dict:
         return decide(fresh, calendar, today, asked, request.id)
 
     result = await record_step(context, case, step)
-    in_channel = context.turn.in_channel
+    in_channel = not context.turn.in_personal_chat  # the channel's line: never the pupil's name
     view = await removal_view(context.services, result.case, named=not in_channel)
-    render = removal_channel_card if in_channel else removal_request_card
+    render = removal_channel_card if in_channel else partial(_named, removal_request_card, context, result.case)
     if result.change:
         await refresh_removal_cards(context.services, result.case, skip={context.turn.reply_to_id or ""})
         await refresh_other_copies(context.services, result.case, skip=set())
@@ -88,27 +96,27 @@ async def _decide(context: Context, decide) -> dict:
     return render(view, problem=result.problem)
 
 
-@routes.action(Verb.REMOVAL_AGREE, roles=OFFICER)
-async def agree(context: Context) -> dict:
+@routes.action(Verb.REMOVAL_AGREE, roles=OFFICER, where=Place.PERSONAL_OR_CHANNEL)
+async def agree(context: Context) -> dict | PupilMessage:
     return await _decide(context, agree_removal)
 
 
-@routes.action(Verb.REMOVAL_DECLINE, roles=OFFICER)
-async def decline(context: Context) -> dict:
+@routes.action(Verb.REMOVAL_DECLINE, roles=OFFICER, where=Place.PERSONAL_OR_CHANNEL)
+async def decline(context: Context) -> dict | PupilMessage:
     why = str(context.turn.data.get("why", ""))
     return await _decide(context, lambda case, _cal, today, asked, current: decline_removal(
         case, today, asked, current, why))
 
 
-@routes.action(Verb.REMOVAL_MORE, roles=OFFICER)
-async def more_enquiries(context: Context) -> dict:
+@routes.action(Verb.REMOVAL_MORE, roles=OFFICER, where=Place.PERSONAL_OR_CHANNEL)
+async def more_enquiries(context: Context) -> dict | PupilMessage:
     why = str(context.turn.data.get("why", ""))
     return await _decide(context, lambda case, _cal, today, asked, current: ask_more_enquiries(
         case, today, asked, current, why))
 
 
-@routes.action(Verb.REMOVAL_CONFIRM, roles={Role.SCHOOL_STAFF})
-async def confirm(context: Context) -> dict:
+@routes.action(Verb.REMOVAL_CONFIRM, roles={Role.SCHOOL_STAFF}, where=Place.PERSONAL)
+async def confirm(context: Context) -> dict | PupilMessage:
     case = await load_case(context)
     if case is None:
         return notice_card(not_found(str(context.turn.data.get("case", ""))))
@@ -121,7 +129,7 @@ async def confirm(context: Context) -> dict:
     if result.change:
         await refresh_removal_cards(context.services, result.case, skip={context.turn.reply_to_id or ""})
         await refresh_other_copies(context.services, result.case, skip=set())
-        return removal_school_card(view, notice=result.change.summary)
+        return _named(removal_school_card, context, result.case, view, notice=result.change.summary)
     if view.removed:
-        return removal_school_card(view, notice="Already confirmed.")
-    return removal_school_card(view, notice=result.problem)
+        return _named(removal_school_card, context, result.case, view, notice="Already confirmed.")
+    return _named(removal_school_card, context, result.case, view, notice=result.problem)

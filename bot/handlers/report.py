@@ -9,7 +9,7 @@ from bot.context import Context
 from bot.routes import Place, Routes
 from bot.sending.channels import channel_of, post_to_channel
 from bot.sending.errors import DeliveryError
-from bot.turn import Message
+from bot.turn import Message, PupilMessage
 from bot.verbs import Verb
 from bot.views.case_cards import send_case_card
 from cards.alerts import urgent_alert_card
@@ -49,7 +49,7 @@ async def _calendar(context: Context, values: dict):
 
 
 async def _show(context: Context, form: ReportForm) -> None:
-    message = Message(card=report_form_card(form))
+    message = PupilMessage(card=report_form_card(form), reader=context.person)  # what they typed
     if context.turn.reply_to_id:
         await context.outbox.update(context.turn.reply_to_id, message)
     else:
@@ -66,18 +66,15 @@ async def report_command(context: Context) -> None:
     schools = await _schools(context)
     values = {"school_id": str(schools[0][0])} if schools else {}
     form = ReportForm(uuid.uuid4().hex, 1, values, schools, context.services.today())
-    await context.reply(card=report_form_card(form))
+    await context.outbox.send(PupilMessage(card=report_form_card(form), reader=context.person))
 
 
-@routes.action(Verb.REPORT_OPEN, roles=STAFF)
+@routes.action(Verb.REPORT_OPEN, roles=STAFF, where=Place.PERSONAL)
 async def report_button(context: Context) -> None:
-    if not context.turn.in_personal_chat:
-        await context.reply("Please report in your personal chat with me: a report names a child.")
-        return
     await report_command(context)
 
 
-@routes.action(Verb.REPORT_NEXT, roles=STAFF)
+@routes.action(Verb.REPORT_NEXT, roles=STAFF, where=Place.PERSONAL)
 async def report_next(context: Context) -> None:
     step = int(context.turn.data.get("step") or 1)
     values = _values(context)
@@ -95,13 +92,13 @@ async def report_next(context: Context) -> None:
                                warnings=warnings if stay else {}))
 
 
-@routes.action(Verb.REPORT_BACK, roles=STAFF)
+@routes.action(Verb.REPORT_BACK, roles=STAFF, where=Place.PERSONAL)
 async def report_back(context: Context) -> None:
     step = int(context.turn.data.get("step") or 2)
     await _show(context, _form(context, max(step - 1, 1), _values(context), await _schools(context)))
 
 
-@routes.action(Verb.REPORT_CANCEL, roles=STAFF)
+@routes.action(Verb.REPORT_CANCEL, roles=STAFF, where=Place.PERSONAL)
 async def report_cancel(context: Context) -> None:
     if context.turn.reply_to_id:
         await context.outbox.update(context.turn.reply_to_id, Message(card=report_cancelled_card()))
@@ -109,7 +106,7 @@ async def report_cancel(context: Context) -> None:
         await context.reply("Report cancelled: nothing was saved.")
 
 
-@routes.action(Verb.REPORT_SUBMIT, roles=STAFF)
+@routes.action(Verb.REPORT_SUBMIT, roles=STAFF, where=Place.PERSONAL)
 async def report_submit(context: Context) -> None:
     values = _values(context)
     schools = await _schools(context)
@@ -131,7 +128,8 @@ async def report_submit(context: Context) -> None:
         submission_key=str(context.turn.data.get("form")))
     if context.turn.reply_to_id:
         await context.outbox.update(context.turn.reply_to_id,
-                                    Message(card=report_done_card(case.reference, case.pupil.full_name)))
+                                    PupilMessage(card=report_done_card(case.reference, case.pupil.full_name),
+                                                 reader=context.person, cases=(case,)))
     if not created:
         await context.reply(f"This report was submitted already as {case.reference}.")
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.privacy import CHANNEL, check
 from bot.sending.errors import DeliveryError
 from bot.sending.stored_conversations import post_or_mark_dead
 from bot.services import Services
@@ -29,6 +30,7 @@ async def channel_of(services: Services, school: SchoolInfo | None) -> str | Non
 
 async def post_to_channel(services: Services, channel_id: str | None, message: Message) -> Posted:
     """A new thread in the channel; a ConversationGone answer marks the channel dead."""
+    check(message, CHANNEL, "a new channel thread")
     if not channel_id:
         raise ChannelUnavailable("no reminders channel is set: an admin says 'set reminders channel' in it")
     conversation = await services.store.conversations.get(channel_id)

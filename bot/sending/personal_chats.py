@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.privacy import check
 from bot.sending.errors import DeliveryError
 from bot.sending.stored_conversations import post_or_mark_dead
 from bot.services import Services
@@ -17,6 +18,7 @@ async def send_to_person(services: Services, aad_object_id: str, message: Messag
     chat = await services.store.conversations.personal_chat(aad_object_id)
     if chat is None:
         raise ChatUnavailable("no personal chat with the bot")
+    check(message, chat.reference, "a message")
     activity_id = await post_or_mark_dead(
         services, chat, called="the personal chat", unavailable=ChatUnavailable,
         post=lambda messenger, reference: messenger.send(reference, message))

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import DeliveryModes
 
+from bot.privacy import check
 from bot.teams.connector import send_json
 from bot.teams.refusals import translate
 from bot.teams.wire import activity_of, content
@@ -36,6 +37,7 @@ class TurnOutbox:
         return context.activity.delivery_mode == DeliveryModes.expect_replies or bool(context._on_send_activities)
 
     async def send(self, message: Message) -> str | None:
+        check(message, self._address(), "a reply")
         if self._botbuilder_only():
             try:
                 response = await self._context.send_activity(activity_of(message))
@@ -53,6 +55,7 @@ class TurnOutbox:
         return answer.get("id")
 
     async def update(self, activity_id: str, message: Message) -> None:
+        check(message, self._address(), "a card update")
         if self._botbuilder_only():
             activity = activity_of(message)
             activity.id = activity_id

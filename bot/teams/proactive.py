@@ -10,6 +10,7 @@ from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ConversationReference
 
+from bot.privacy import CHANNEL, check
 from bot.sending.errors import DeliveryError
 from bot.teams.connector import send_json
 from bot.teams.outbox import TurnOutbox
@@ -53,6 +54,7 @@ class Proactive:
 
     async def send(self, reference: dict, message: Message) -> str:
         """Post into a stored conversation (a personal chat, or a reply in a channel thread)."""
+        check(message, reference, "a message")
         sent: dict = {}
 
         async def callback(context: TurnContext) -> None:
@@ -62,6 +64,8 @@ class Proactive:
         return sent.get("id") or ""
 
     async def update(self, reference: dict, activity_id: str, message: Message) -> None:
+        check(message, reference, "a card update")
+
         async def callback(context: TurnContext) -> None:
             await TurnOutbox(context).update(activity_id, message)
 
@@ -73,6 +77,7 @@ class Proactive:
         The Bot Connector's create-conversation call, made as botbuilder's create_conversation makes it
         but without the turn it then runs (its models, their serialisation, a pipeline) for each post.
         """
+        check(message, CHANNEL, "a new channel thread")
         service_url = team_reference.get("serviceUrl") or ""
         tenant_id = (team_reference.get("conversation") or {}).get("tenantId")
         body = {"isGroup": True, "bot": team_reference.get("bot"), "activity": content(message),

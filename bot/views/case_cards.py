@@ -9,7 +9,7 @@ from bot.access import can_work, has_role_on
 from bot.context import Context
 from bot.sending.errors import DeliveryError
 from bot.services import Services
-from bot.turn import Message
+from bot.turn import Message, PupilMessage
 from cards.case_card import CaseView, case_card
 from cards.notice import notice_card
 from cme.case import Case
@@ -52,7 +52,7 @@ async def send_case_card(context: Context, case: Case, *, notice: str | None = N
                          school: SchoolInfo | None = None) -> None:
     """A new case card in this conversation, remembered so later changes update it."""
     view = await case_view(context.services, case, context.person, notice=notice, school=school)
-    activity_id = await context.reply(card=case_card(view))
+    activity_id = await context.outbox.send(PupilMessage(card=case_card(view), reader=context.person, cases=(case,)))
     if activity_id:
         await context.store.card_messages.add(case.id, CASE_CARD, context.turn.conversation_id, activity_id,
                                               context.person.aad_object_id)
@@ -63,7 +63,8 @@ async def update_case_card_here(context: Context, case: Case, *, notice: str | N
     """The card the action came from changes in place for its user (a new card if it cannot be found)."""
     view = await case_view(context.services, case, context.person, notice=notice, problem=problem)
     if context.turn.reply_to_id:
-        await context.outbox.update(context.turn.reply_to_id, Message(card=case_card(view)))
+        await context.outbox.update(context.turn.reply_to_id,
+                                    PupilMessage(card=case_card(view), reader=context.person, cases=(case,)))
     else:
         await send_case_card(context, case, notice=notice)
 
@@ -79,10 +80,11 @@ async def refresh_other_copies(services: Services, case: Case, *, skip: set[str]
             continue
         person = await services.store.people.roles_of(copy.audience)
         if has_role_on(person, case):
-            card = case_card(await case_view(services, case, person))
+            message = PupilMessage(card=case_card(await case_view(services, case, person)), reader=person,
+                                   cases=(case,))
         else:
-            card = notice_card(f"Case {case.reference} is no longer available to you.")
+            message = Message(card=notice_card(f"Case {case.reference} is no longer available to you."))
         try:
-            await services.messenger.update(conversation.reference, copy.activity_id, Message(card=card))
+            await services.messenger.update(conversation.reference, copy.activity_id, message)
         except DeliveryError as error:
             log.warning("could not refresh a copy of case card %s: %s", case.reference, error)

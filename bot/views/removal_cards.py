@@ -11,7 +11,7 @@ from bot.sending.channels import channel_reference, post_to_channel
 from bot.sending.errors import DeliveryError
 from bot.sending.personal_chats import send_to_person
 from bot.services import Services
-from bot.turn import Message
+from bot.turn import Message, PupilMessage
 from cards.notice import notice_card
 from cards.removal import (
     Decision,
@@ -91,8 +91,9 @@ async def send_removal_request(services: Services, case: Case) -> int:
         return 0
     for officer in await store.people.with_role(Role.TRACKING_OFFICER):
         try:
-            sent = await send_to_person(services, officer.aad_object_id, Message(
-                card=removal_request_card(view), summary=f"Removal requested: {case.reference}"))
+            sent = await send_to_person(services, officer.aad_object_id, PupilMessage(
+                card=removal_request_card(view), summary=f"Removal requested: {case.reference}", reader=officer,
+                cases=(case,)))
         except DeliveryError as error:
             log.warning("tracking officer not told of the removal request of %s: %s", case.reference, error)
             continue
@@ -119,11 +120,13 @@ async def send_decision_to_school(services: Services, case: Case) -> int:
     audience.add(view.requested_by_aad_object_id)
     told = 0
     for aad_object_id in sorted(audience):
-        if not has_role_on(await store.people.roles_of(aad_object_id), case):
+        person = await store.people.roles_of(aad_object_id)
+        if not has_role_on(person, case):
             continue
         try:
-            sent = await send_to_person(services, aad_object_id, Message(
-                card=removal_school_card(view), summary=f"Removal from roll {view.decision.what}: {case.reference}"))
+            sent = await send_to_person(services, aad_object_id, PupilMessage(
+                card=removal_school_card(view), summary=f"Removal from roll {view.decision.what}: {case.reference}",
+                reader=person, cases=(case,)))
         except DeliveryError as error:
             log.warning("school not told of the removal decision on %s: %s", case.reference, error)
             continue
@@ -148,15 +151,15 @@ async def refresh_removal_cards(services: Services, case: Case, *, skip: set[str
             continue
         reference = channel_reference(conversation.reference, copy.conversation_id) \
             if copy.purpose == CHANNEL_LINE else conversation.reference
-        if copy.purpose == CHANNEL_LINE:
-            card = removal_channel_card(nameless(named))
-        elif not has_role_on(await store.people.roles_of(copy.audience or ""), case):
-            card = notice_card(f"Case {case.reference} is no longer available to you.")
-        elif copy.purpose == OFFICER_CARD:
-            card = removal_request_card(named)
+        viewer = None if copy.purpose == CHANNEL_LINE else await store.people.roles_of(copy.audience or "")
+        if viewer is None:
+            message = Message(card=removal_channel_card(nameless(named)))
+        elif not has_role_on(viewer, case):
+            message = Message(card=notice_card(f"Case {case.reference} is no longer available to you."))
         else:
-            card = removal_school_card(named)
+            render = removal_request_card if copy.purpose == OFFICER_CARD else removal_school_card
+            message = PupilMessage(card=render(named), reader=viewer, cases=(case,))
         try:
-            await services.messenger.update(reference, copy.activity_id, Message(card=card))
+            await services.messenger.update(reference, copy.activity_id, message)
         except DeliveryError as error:
             log.warning("could not update a removal card of %s: %s", case.reference, error)

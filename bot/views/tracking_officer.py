@@ -8,7 +8,7 @@ from bot.sending.channels import post_to_channel
 from bot.sending.errors import DeliveryError
 from bot.sending.personal_chats import send_to_person
 from bot.services import Services
-from bot.turn import Message
+from bot.turn import Message, PupilMessage
 from bot.views.case_cards import CASE_CARD, case_view
 from cards.alerts import referral_alert_card
 from cards.case_card import case_card
@@ -26,7 +26,8 @@ async def tell_tracking_officers(services: Services, case: Case, what: str) -> i
     for officer in await store.people.with_role(Role.TRACKING_OFFICER):
         view = await case_view(services, case, officer, notice=what)
         try:
-            sent = await send_to_person(services, officer.aad_object_id, Message(card=case_card(view), summary=what))
+            sent = await send_to_person(services, officer.aad_object_id, PupilMessage(
+                card=case_card(view), summary=what, reader=officer, cases=(case,)))
         except DeliveryError as error:
             log.warning("tracking officer not told about %s: %s", case.reference, error)
             continue

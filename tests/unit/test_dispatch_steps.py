@@ -150,8 +150,8 @@ async def test_someone_without_a_role_is_told_whom_to_ask(services, store):
 async def test_the_route_is_found_by_the_first_words_or_the_verb():
     routes = Routes()
 
-    @routes.command("my cases", "cases", description="the open cases")
-    @routes.action(Verb.CASES_MORE)
+    @routes.command("my cases", "cases", description="the open cases", where=Place.PERSONAL)
+    @routes.action(Verb.CASES_MORE, where=Place.PERSONAL)
     async def cases(_context):
         return None
 
@@ -172,12 +172,15 @@ async def test_the_route_is_found_by_the_first_words_or_the_verb():
 
 async def test_anything_showing_a_child_stays_in_the_personal_chat():
     personal = Route(never, None, where=Place.PERSONAL)
-    in_channel = handling(route=personal, where="channel")
-    assert await check_place(in_channel, never) is None
-    assert "personal chat" in in_channel.outbox.sent[0].text
+    for shared in ("channel", "groupChat"):
+        elsewhere = handling(route=personal, where=shared)
+        assert await check_place(elsewhere, never) is None
+        assert "personal chat" in elsewhere.outbox.sent[0].text
+    clicked = await check_place(handling(TurnKind.ACTION, route=personal, where="channel"), never)
+    assert "personal chat" in str(clicked), "an Action.Execute is refused on the clicker's card"
     then = Then()
     await check_place(handling(route=personal), then)
-    await check_place(handling(route=Route(never, None)), then)
+    await check_place(handling(route=Route(never, None, where=Place.ANYWHERE), where="groupChat"), then)
     assert len(then.handed) == 2
 
     in_chat = handling(route=Route(never, None, where=Place.CHANNEL))
@@ -185,12 +188,32 @@ async def test_anything_showing_a_child_stays_in_the_personal_chat():
     assert "team channel" in in_chat.outbox.sent[0].text
 
 
+async def test_a_card_posted_to_chats_and_channels_is_not_answered_in_a_group_chat():
+    both = Route(never, None, where=Place.PERSONAL_OR_CHANNEL)
+    in_group = handling(route=both, where="groupChat")
+    assert await check_place(in_group, never) is None
+    assert "personal chat with me or in the team channel" in in_group.outbox.sent[0].text
+    then = Then()
+    await check_place(handling(route=both), then)
+    await check_place(handling(route=both, where="channel"), then)
+    assert len(then.handed) == 2
+
+
+def test_every_route_says_where_it_may_answer():
+    with pytest.raises(TypeError, match="where"):
+        Routes().action(Verb.HELP)
+    with pytest.raises(TypeError, match="where"):
+        Routes().command("help", description="what I can do")
+    routes = all_routes()
+    assert all(isinstance(route.where, Place) for route in [*routes.commands.values(), *routes.actions.values()])
+
+
 async def test_a_route_for_other_roles_changes_nothing():
-    officers = Route(never, frozenset({Role.TRACKING_OFFICER}))
+    officers = Route(never, frozenset({Role.TRACKING_OFFICER}), Place.ANYWHERE)
     assert "That is for the CME Pupil Tracking Officer. Nothing was changed." in str(
         await check_roles(handling(TurnKind.ACTION, route=officers), never))
     then = Then()
-    await check_roles(handling(route=Route(never, WORKERS)), then)
+    await check_roles(handling(route=Route(never, WORKERS, Place.ANYWHERE)), then)
     assert len(then.handed) == 1
 
 
@@ -217,7 +240,7 @@ async def test_a_card_answered_through_the_submit_fallback_changes_in_place():
 def test_every_verb_has_one_handler_and_a_verb_cannot_be_registered_twice():
     assert set(all_routes().actions) == set(Verb)
     first, second = Routes(), Routes()
-    first.action(Verb.HELP)(never)
-    second.action(Verb.HELP)(never)
+    first.action(Verb.HELP, where=Place.ANYWHERE)(never)
+    second.action(Verb.HELP, where=Place.ANYWHERE)(never)
     with pytest.raises(ValueError, match="registered twice"):
         Routes().include(first).include(second)
