@@ -1,7 +1,8 @@
 """A local Bot Connector: the routes the bot calls, answered as Teams answers them.
 
-Subclasses say what Teams would refuse (`refused`) and what they keep of what was accepted
-(`received`, `created`); the base never parses a posted body, so a benchmark pays nothing for it.
+Subclasses say what Teams would refuse (`refused`), how long it keeps the bot waiting (`stall`) and
+what they keep of what was accepted (`received`, `created`); the base never parses a posted body, so
+a benchmark pays nothing for it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ class BotConnector:
         """What Teams answers when it refuses a call to this conversation now; None to accept it."""
         return None
 
+    async def stall(self, request: web.Request, conversation_id: str) -> None:
+        """Wait before answering a call to this conversation, as a hung Bot Connector does; at once by default."""
+
     def received(self, method: str, conversation_id: str, activity_id: str, body: bytes) -> None:
         """An accepted post (a reply or a message) or PUT (an update); `body` as the bot sent it."""
 
@@ -45,6 +49,7 @@ class BotConnector:
     async def _activity(self, request: web.Request) -> web.Response:
         conversation_id = request.match_info["conversation"]
         body = await request.read()
+        await self.stall(request, conversation_id)
         refused = self.refused(request, conversation_id)
         if refused is not None:
             return refused
@@ -55,6 +60,7 @@ class BotConnector:
     async def _create_conversation(self, request: web.Request) -> web.Response:
         body = json.loads(await request.read())
         channel_id = ((body.get("channelData") or {}).get("channel") or {}).get("id", "")
+        await self.stall(request, channel_id)
         refused = self.refused(request, channel_id)
         if refused is not None:
             return refused
@@ -65,6 +71,7 @@ class BotConnector:
 
     async def _team_channels(self, request: web.Request) -> web.Response:
         team = request.match_info["team"]
+        await self.stall(request, team)
         refused = self.refused(request, team)
         if refused is not None:
             return refused
@@ -72,6 +79,7 @@ class BotConnector:
 
     async def _members(self, request: web.Request) -> web.Response:
         conversation_id = request.match_info["conversation"]
+        await self.stall(request, conversation_id)
         refused = self.refused(request, conversation_id)
         if refused is not None:
             return refused

@@ -114,19 +114,20 @@ async def take_step(context: Context, surface: Surface, decide: Decide, *, miles
         return await channel_card(context, case, milestone, "Only the school's staff, EWS and the tracking officer "
                                                             "can record this. Nothing was changed.")
     result = await record_step(context, case, decide)
-    answer = None
+    if result.change:
+        # Before the clicker's answer: if Teams does not take that, its redelivery finds the step recorded
+        # (a second click) and tells nobody, so whom it concerns must have been told already.
+        await refresh_other_copies(context.services, result.case, skip={context.turn.reply_to_id or ""})
+        await tell_whom_it_concerns(context, result.change)
     if surface is Surface.CHANNEL_CARD:
-        answer = await channel_card(context, result.case, milestone, result.problem or (
+        return await channel_card(context, result.case, milestone, result.problem or (
             "Already recorded." if result.already else f"{result.change.summary} by {context.actor.name}."))
-    elif answer_here is not None:
+    if answer_here is not None:
         await answer_here(result)
     else:
         await update_case_card_here(context, result.case, problem=result.problem, notice=already if result.already
                                     else (result.change.summary if result.change else None))
-    if result.change:
-        await refresh_other_copies(context.services, result.case, skip={context.turn.reply_to_id or ""})
-        await tell_whom_it_concerns(context, result.change)
-    return answer
+    return None
 
 
 async def tell_whom_it_concerns(context: Context, change: Change) -> None:

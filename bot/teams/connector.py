@@ -30,9 +30,10 @@ from msrest.pipeline import AsyncPipeline
 from msrest.pipeline.universal import RawDeserializer
 
 from bot.sending.errors import DeliveryError
+from bot.sending.throttle import with_retries
 from bot.teams.auth import BearerTokens, claimed_app_id, signs
 from bot.teams.refusals import error_code, refusal, translate
-from bot.teams.transport import AiohttpSender, Bearer, BodySerializer
+from bot.teams.transport import AiohttpSender, Bearer, BodySerializer, call_limit
 
 
 class JsonCalls:
@@ -47,7 +48,6 @@ class JsonCalls:
         self._tokens = tokens
         self._headers = {**config.headers, "User-Agent": config.user_agent,
                          "Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
-        self._timeout = aiohttp.ClientTimeout(total=config.connection.timeout)
 
     async def send(self, method: str, url: str, body: dict, *, posting: bool) -> tuple[int, Mapping, str]:
         headers = self._headers
@@ -55,24 +55,31 @@ class JsonCalls:
             headers = {**headers, "Authorization": f"Bearer {await self._tokens.get()}"}
         try:
             async with self._session().request(method, url, headers=headers, data=json.dumps(body).encode(),
-                                               timeout=self._timeout) as answer:
+                                               timeout=call_limit()) as answer:
                 return answer.status, answer.headers, await answer.text() if answer.status != 204 else ""
         except (aiohttp.ClientError, TimeoutError) as error:
             raise translate(error, posting=posting) from error
 
 
 async def send_json(client: ConnectorClient, method: str, url: str, body: dict, *, posting: bool) -> dict:
-    """A Bot Connector call with a JSON body, signed as the connector client signs its own."""
+    """A Bot Connector call with a JSON body, signed as the connector client signs its own.
+
+    Retried while Teams refuses it retryably (see bot.sending.throttle), inside the turn's time.
+    """
     calls: JsonCalls | None = getattr(client, "cme_json", None)
     if calls is None:
         raise DeliveryError("this connector client was not made by ConnectorClients")
-    status, headers, text = await calls.send(method, url, body, posting=posting)
-    if status >= 400:
-        raise refusal(status, headers, error_code(text), posting=posting)
-    try:
-        return json.loads(text) if text else {}
-    except ValueError:
-        return {}
+
+    async def once() -> dict:
+        status, headers, text = await calls.send(method, url, body, posting=posting)
+        if status >= 400:
+            raise refusal(status, headers, error_code(text), posting=posting)
+        try:
+            return json.loads(text) if text else {}
+        except ValueError:
+            return {}
+
+    return await with_retries(once)
 
 
 def _environment_has_proxies_or_netrc() -> bool:

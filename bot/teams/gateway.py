@@ -13,11 +13,14 @@ from botbuilder.schema import Activity, ActivityTypes
 from msrest.serialization import Deserializer
 
 from bot.config import Settings
+from bot.sending.throttle import teams_faltered, turn_budget
 from bot.teams.auth import AuthConfig, AuthenticationUnavailable, OtherTenant, StrictAuthentication
 from bot.teams.connector import ReusedConnections
 from bot.teams.handler import Dispatch, Handler
+from bot.teams.outbox import TurnOutbox
 from bot.teams.proactive import Proactive
 from bot.teams.wire import INBOUND
+from bot.turn import Message
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,15 @@ class _Adapter(CloudAdapter):
         return web.Response(status=201)
 
 
+_FAILED = "Sorry, something went wrong on my side and nothing was changed. Please try again in a minute."
+_LOST = ("Sorry, Teams did not take my answer. If it does not appear within a minute, please try again: "
+         "nothing will be recorded twice.")
+
+
+class _RepliesLost(Exception):
+    """The turn's replies did not reach Teams: the activity is answered as not handled."""
+
+
 class TeamsGateway(Proactive):
     """The bot's connection to Teams, inbound and outbound."""
 
@@ -88,8 +100,13 @@ class TeamsGateway(Proactive):
         INBOUND.set(body)
         try:
             # The adapter checks the token (and the tenant, see StrictAuthentication) before dispatching.
-            response = await self._adapter.process_json(body, request.headers.get("Authorization", ""),
-                                                        self._handler)
+            with turn_budget():
+                response = await self._adapter.process_json(body, request.headers.get("Authorization", ""),
+                                                            self._handler)
+        except _RepliesLost:
+            # Not taken as handled, so that Teams delivers it again (see Deduplicate in bot/dispatch.py).
+            return web.json_response({"error": "Teams did not take the replies; deliver the activity again"},
+                                     status=503)
         except OtherTenant as refused:
             log.warning("refused an activity from tenant %s: this bot serves tenant %s only",
                         refused.tenant_id, self._allowed_tenant)
@@ -104,10 +121,15 @@ class TeamsGateway(Proactive):
         await self._adapter.bot_framework_authentication.close()
 
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
-        log.exception("turn failed: %s", type(error).__name__, exc_info=error)
+        lost = teams_faltered(error)
+        if lost:  # Teams refused or did not answer, after retries: no traceback, it is not our fault
+            log.warning("turn failed: the Bot Connector did not take a reply: %s", error)
+        else:
+            log.exception("turn failed: %s", type(error).__name__, exc_info=error)
         if context.activity.type == ActivityTypes.message:
             try:
-                await context.send_activity("Sorry, something went wrong on my side and nothing was changed. "
-                                            "Please try again in a minute.")
+                await TurnOutbox(context).send(Message(text=_LOST if lost else _FAILED))
             except Exception:  # noqa: BLE001 - the connector itself may be what failed
                 log.warning("could not tell the user about the failure")
+        if lost:
+            raise _RepliesLost() from error

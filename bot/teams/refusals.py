@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import aiohttp
 from botbuilder.schema import ErrorResponseException
 from msrest.exceptions import ClientRequestError
 
-from bot.sending.errors import ConversationGone, DeliveryError, DeliveryUncertain, Throttled
+from bot.sending.errors import RETRYABLE, ConversationGone, DeliveryError, DeliveryUncertain, Throttled
 
-RETRYABLE = {412, 429, 502, 503, 504}
+
+def retry_after(headers) -> float | None:
+    """Seconds to wait from a Retry-After header: a number of seconds, or an HTTP date."""
+    value = headers.get("Retry-After") if hasattr(headers, "get") else None
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def refusal(status: int | None, headers, code: str, *, posting: bool) -> DeliveryError:
@@ -18,15 +36,10 @@ def refusal(status: int | None, headers, code: str, *, posting: bool) -> Deliver
     text = f"{status} {code}".strip()
     if status in (403, 404):
         return ConversationGone(text, status)
-    if status == 429 or (status in RETRYABLE and not (posting and status >= 500)):
-        retry_after = headers.get("Retry-After") if hasattr(headers, "get") else None
-        try:
-            seconds = float(retry_after) if retry_after is not None else None
-        except ValueError:
-            seconds = None
-        return Throttled(text, status, seconds)
     if posting and status is not None and status >= 500:
-        return DeliveryUncertain(text, status)
+        return DeliveryUncertain(text, status, retry_after(headers))
+    if status in RETRYABLE:
+        return Throttled(text, status, retry_after(headers))
     return DeliveryError(text, status)
 
 

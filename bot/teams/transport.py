@@ -1,4 +1,5 @@
-"""The connector clients' msrest pipeline on aiohttp: the sender, the bearer policy, a lighter body serializer."""
+"""The connector clients' msrest pipeline on aiohttp: the sender (timeouts, retries), the bearer policy, a lighter
+body serializer."""
 
 from __future__ import annotations
 
@@ -13,7 +14,18 @@ from msrest.serialization import Serializer
 from msrest.universal_http import ClientRequest
 from msrest.universal_http.async_abc import AsyncClientResponse
 
+from bot.sending.errors import RETRYABLE, Throttled
+from bot.sending.throttle import call_timeout, with_retries
 from bot.teams.auth import BearerTokens
+from bot.teams.refusals import retry_after
+
+
+def call_limit() -> aiohttp.ClientTimeout:
+    """One Bot Connector call's time (see bot.sending.throttle.call_timeout), to the millisecond.
+
+    aiohttp rounds a timeout of 5 s or more up to the next whole second, unless told otherwise.
+    """
+    return aiohttp.ClientTimeout(total=call_timeout(), ceil_threshold=3600)
 
 
 class _AiohttpAnswer(AsyncClientResponse):
@@ -34,6 +46,15 @@ class _AiohttpAnswer(AsyncClientResponse):
             raise ClientRequestError(f"Received status code {self.status_code}")
 
 
+class _Refused(Throttled):
+    """A retryable answer on its way through with_retries, kept to hand to msrest if the retries run out."""
+
+    def __init__(self, response: PipelineResponse) -> None:
+        answer = response.http_response
+        super().__init__(str(answer.status_code), answer.status_code, retry_after(answer.headers))
+        self.response = response
+
+
 class AiohttpSender(AsyncHTTPSender):
     """msrest's last step, sending on the shared aiohttp session instead of `requests` in a thread."""
 
@@ -48,20 +69,30 @@ class AiohttpSender(AsyncHTTPSender):
         return None
 
     async def send(self, request: PipelineRequest, **config) -> PipelineResponse:
+        """The answer, after retries (see bot.sending.throttle) while Teams refuses retryably."""
         http = request.http_request
         if http.files:
             raise ClientRequestError("file uploads are not supported by this transport")
         headers = {**self._config.headers, **http.headers}
         headers = {k: v for k, v in headers.items() if k.lower() != "content-length"}  # aiohttp counts them
         data = http.data.encode() if isinstance(http.data, str) else http.data
+
+        async def once() -> PipelineResponse:
+            try:
+                async with self._session().request(http.method, http.url, headers=headers, data=data,
+                                                   timeout=call_limit()) as answer:
+                    body = await answer.read()
+            except (aiohttp.ClientError, TimeoutError) as error:
+                raise ClientRequestError(f"Error occurred in request. {type(error).__name__}: {error}") from error
+            response = PipelineResponse(request, _AiohttpAnswer(http, answer, body))
+            if answer.status in RETRYABLE:
+                raise _Refused(response)
+            return response
+
         try:
-            async with self._session().request(
-                    http.method, http.url, headers=headers, data=data,
-                    timeout=aiohttp.ClientTimeout(total=self._config.connection.timeout)) as answer:
-                body = await answer.read()
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise ClientRequestError(f"Error occurred in request. {type(error).__name__}: {error}") from error
-        return PipelineResponse(request, _AiohttpAnswer(http, answer, body))
+            return await with_retries(once)
+        except _Refused as refused:
+            return refused.response  # msrest makes its own error of the last refusal
 
 
 class Bearer(AsyncHTTPPolicy):

@@ -37,20 +37,24 @@ class Sent:
 
 
 class Connector(BotConnector):
-    """Holds what was sent; `refuse` makes the next calls to a conversation fail with a status."""
+    """Holds what was sent; `refuse` makes the next calls to a conversation fail with a status, `hang` unanswered."""
 
     def __init__(self) -> None:
         super().__init__()
         self.sent: list[Sent] = []
         self.rules: list[Callable[[web.Request, str], web.Response | None]] = []
         self._changed = asyncio.Event()
+        self._hanging: set[str] = set()
+        self._released = asyncio.Event()
+        self.hung = 0  # calls that got no answer
 
     def refuse(self, status: int, *, times: int = 1, retry_after: str | None = None,
-               conversation: str | None = None, code: str = "Refused") -> None:
+               conversation: str | None = None, code: str = "Refused", method: str | None = None) -> None:
         left = {"n": times}
 
         def rule(request: web.Request, conversation_id: str) -> web.Response | None:
-            if left["n"] <= 0 or (conversation and not conversation_id.startswith(conversation)):
+            if left["n"] <= 0 or (conversation and not conversation_id.startswith(conversation)) \
+                    or (method and request.method != method):
                 return None
             left["n"] -= 1
             headers = {"Retry-After": retry_after} if retry_after else {}
@@ -58,6 +62,23 @@ class Connector(BotConnector):
                                      status=status, headers=headers)
 
         self.rules.append(rule)
+
+    def hang(self, *, conversation: str) -> None:
+        """Calls to a conversation get no answer, as from a hung Bot Connector, until `heal`."""
+        self._hanging.add(conversation)
+
+    def heal(self) -> None:
+        """Calls are answered again; those that hung stay unanswered until the end of the test."""
+        self._hanging.clear()
+
+    def release(self) -> None:
+        self._hanging.clear()
+        self._released.set()
+
+    async def stall(self, request: web.Request, conversation_id: str) -> None:
+        if any(conversation_id.startswith(conversation) for conversation in self._hanging):
+            self.hung += 1
+            await self._released.wait()
 
     def refused(self, request: web.Request, conversation_id: str) -> web.Response | None:
         for rule in self.rules:

@@ -111,17 +111,17 @@ async def test_connector_refusals_keep_their_meaning(teams, connector, services,
     messenger = services.messenger
     team = (await store.conversations.get(TEAM)).reference
 
-    connector.refuse(429, retry_after="3", conversation=REMINDERS, code="Throttled")
+    connector.refuse(429, retry_after="61", conversation=REMINDERS, code="Throttled")  # longer than the bot waits
     with pytest.raises(Throttled) as throttled:
         await messenger.start_thread(team, REMINDERS, Message(text="too fast"))
-    assert throttled.value.status == 429 and throttled.value.retry_after == 3.0
+    assert throttled.value.status == 429 and throttled.value.retry_after == 61.0
 
     connector.refuse(404, conversation=REMINDERS, code="ConversationNotFound")
     with pytest.raises(ConversationGone) as gone:
         await messenger.start_thread(team, REMINDERS, Message(text="gone"))
     assert gone.value.status == 404 and "ConversationNotFound" in str(gone.value)
 
-    connector.refuse(503, conversation=REMINDERS)
+    connector.refuse(503, conversation=REMINDERS, retry_after="0", times=5)  # as often as the bot tries
     with pytest.raises(DeliveryUncertain) as uncertain:
         await messenger.start_thread(team, REMINDERS, Message(text="posted or not?"))
     assert uncertain.value.status == 503
@@ -143,10 +143,10 @@ async def test_a_refused_proactive_send_update_or_listing_reaches_the_caller(tea
     assert gone.value.status == 403 and "ConversationBlockedByUser" in str(gone.value)
 
     activity_id = await messenger.send(personal, Message(text="seen"))
-    connector.refuse(429, retry_after="2", conversation=SAM.personal_chat)
+    connector.refuse(429, retry_after="120", conversation=SAM.personal_chat)  # longer than the bot waits
     with pytest.raises(Throttled) as throttled:
         await messenger.update(personal, activity_id, Message(card=CARD))
-    assert throttled.value.retry_after == 2.0
+    assert throttled.value.retry_after == 120.0
 
     connector.refuse(403, conversation=SAM.personal_chat)
     with pytest.raises(DeliveryError) as refused:

@@ -1,14 +1,28 @@
-"""The throttle of proactive sends: Teams' windows, and the app's places a second shared between channels."""
+"""The throttle of proactive sends: Teams' windows, and the app's places a second shared between channels;
+retries of what Teams refuses, within the turn's time."""
 
 from __future__ import annotations
 
 import asyncio
 import heapq
 import itertools
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 
-from bot.sending.throttle import Throttle
+from bot.sending.errors import DeliveryUncertain, Throttled
+from bot.sending.throttle import (
+    IN_TURN,
+    PROACTIVE,
+    TURN_SECONDS,
+    OutOfTime,
+    Throttle,
+    call_timeout,
+    turn_budget,
+    with_retries,
+)
+from bot.teams.refusals import retry_after
 
 A, B = "19:a@thread.tacv2", "19:b@thread.tacv2"
 
@@ -78,3 +92,75 @@ async def test_a_channel_that_just_sent_lets_a_waiting_channel_go_first():
     assert [channel for channel, _ in order] == [B, A]
     assert order[0][1] == pytest.approx(1.0), "b takes the first place freed, at 1 s"
     assert order[1][1] == pytest.approx(1.3), "a waits until its own send is a second old"
+
+
+class Refusing:
+    """A send Teams refuses `times` times with `error`, then takes."""
+
+    def __init__(self, error: Exception, times: int = 99) -> None:
+        self.error, self.left, self.calls = error, times, 0
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        if self.left > 0:
+            self.left -= 1
+            raise self.error
+        return "posted"
+
+
+async def test_outside_a_turn_a_refused_send_is_tried_five_times_with_growing_jittered_waits():
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    send = Refusing(Throttled("429", 429, None))
+    with pytest.raises(Throttled):
+        await with_retries(send, sleep=sleep)
+    assert send.calls == PROACTIVE.attempts == 5
+    for wait, backoff in zip(slept, (1, 2, 4, 8), strict=True):
+        assert backoff / 2 <= wait <= backoff
+
+
+async def test_a_5xx_to_a_post_is_retried_but_a_post_with_no_answer_is_not():
+    async def sleep(seconds: float) -> None:
+        pass
+
+    answered = Refusing(DeliveryUncertain("500", 500), times=2)
+    assert await with_retries(answered, sleep=sleep) == "posted" and answered.calls == 3
+    unanswered = Refusing(DeliveryUncertain("no answer from the Bot Connector: TimeoutError"), times=1)
+    with pytest.raises(DeliveryUncertain):
+        await with_retries(unanswered, sleep=sleep)
+    assert unanswered.calls == 1
+
+
+async def test_in_a_turn_no_wait_goes_past_the_turns_time():
+    async def sleep(seconds: float) -> None:
+        raise AssertionError(f"waited {seconds} s")
+
+    with turn_budget():
+        send = Refusing(Throttled("429", 429, TURN_SECONDS))  # Retry-After: as long as the whole turn
+        with pytest.raises(Throttled):
+            await with_retries(send, sleep=sleep)
+        assert send.calls == 1
+        assert call_timeout() == IN_TURN.call_seconds
+    with turn_budget(0.1), pytest.raises(OutOfTime):
+        call_timeout()
+
+
+async def test_retries_inside_retries_do_not_multiply():
+    async def sleep(seconds: float) -> None:
+        pass
+
+    inner = Refusing(Throttled("503", 503, 0.0))
+    with pytest.raises(Throttled):
+        await with_retries(lambda: with_retries(inner, sleep=sleep), sleep=sleep)
+    assert inner.calls == PROACTIVE.attempts
+
+
+def test_retry_after_in_seconds_or_as_an_http_date():
+    assert retry_after({"Retry-After": "3"}) == 3.0
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    assert 28 <= retry_after({"Retry-After": later}) <= 30
+    assert retry_after({"Retry-After": "Tue, 01 Jan 2019 00:00:00 GMT"}) == 0.0
+    assert retry_after({"Retry-After": "soon"}) is None and retry_after({}) is None
