@@ -11,7 +11,7 @@ from adaptive_cards import card as ac
 from cards.base import card, container, heading, submit, text
 from cards.text import user_text
 from cme.at_risk import AT_RISK_GROUPS, MISSING_REASONS
-from cme.report import REQUIRED, YEAR_GROUPS, after_today, dates_confirmation, long_date
+from cme.report import DATES, YEAR_GROUPS, after_today, dates_confirmation, long_date
 
 # The fields of the report (cme.report.FIELDS) on each step; `report.next` checks one step's.
 STEPS: tuple[tuple[str, ...], ...] = (
@@ -62,7 +62,7 @@ def _text_input(form: ReportForm, key: str, label: str, *, required: bool = Fals
 def _date_limit_message(key: str, today: date, required: bool) -> str:
     """The client shows one message for any limit it enforces: empty, or after today."""
     if required:
-        return f"{REQUIRED[key]} It cannot be after today, {long_date(today)}."
+        return f"The {DATES[key]} is needed, and cannot be after today, {long_date(today)}."
     return after_today(key, today)
 
 

@@ -58,3 +58,29 @@ async def test_report_a_pupil_in_chromium_with_a_mistake_corrected_on_the_card(p
         text = await case.inner_text()
         await screenshot(page, "report-case-card")
         assert "Day 3 of 20" in text and "Next: Day 5 on Wednesday 18 November 2026" in text
+
+
+async def test_a_date_after_today_is_refused_on_the_card_saying_why(playground):
+    async with open_playground_page(playground.url) as page:
+        await open_conversation(page, "Personal Chat")
+        before = await card_count(page)
+        await send_text(page, "report")
+        form = await last_card(page, has_text="step 1 of 3", newer_than=before)
+        for label, value in (("Pupil's forename", "Moss"), ("Pupil's surname", "Fictional"),
+                             ("Date of birth", "2015-01-20"), ("Year group", "Year 6"),
+                             ("Home address", "5 Pretend Close, Exampleton"), ("Postcode", "ZZ99 4ZZ"),
+                             ("Parent or carer", "Ash Fictional"), ("Their telephone number", "07700 900444")):
+            await fill_by_label(form, label, value)
+        await click_card_button(form, "Next")
+
+        step2 = await last_card(page, has_text="step 2 of 3")
+        await fill_by_label(step2, "First day of absence (Day 1)", "2026-11-17")  # today is 16 November 2026
+        await fill_by_label(step2, "Last day attended", "2026-11-17")
+        await fill_by_label(step2, "What is known so far", "Not seen since")  # closes the date picker's popup
+        await click_card_button(step2, "Next")
+
+        await step2.get_by_text("The last day attended cannot be after today, 16 November 2026.").wait_for()
+        said = await step2.inner_text()
+        await screenshot(page, "report-date-after-today")
+        assert "The first day of absence is needed, and cannot be after today, 16 November 2026." in said
+        assert "Required." not in said and "step 2 of 3" in said

@@ -614,9 +614,9 @@ def test_each_date_limit_on_the_form_says_what_is_wrong_and_what_today_is():
     dates = {key: field for step in (1, 2) for key, field in inputs(report_form_card(report_form(step))).items()
              if field["type"] == "Input.Date"}
     assert {key: (field["max"], field["errorMessage"]) for key, field in dates.items()} == {
-        "date_of_birth": ("2026-11-30", "Enter the date of birth. It cannot be after today, 30 November 2026."),
+        "date_of_birth": ("2026-11-30", "The date of birth is needed, and cannot be after today, 30 November 2026."),
         "first_day_absent": ("2026-11-30",
-                             "Enter the first day of absence. It cannot be after today, 30 November 2026."),
+                             "The first day of absence is needed, and cannot be after today, 30 November 2026."),
         "last_day_attended": ("2026-11-30", "The last day attended cannot be after today, 30 November 2026."),
     }
 
