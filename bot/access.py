@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cme.case import Case
+from cme.reference import find_reference
 from cme.roles import AUTHORITY_WIDE, Role
 from storage.people import PersonRoles
 
@@ -23,5 +24,10 @@ def can_work(person: PersonRoles, case: Case) -> bool:
 
 
 def not_found(reference: str) -> str:
-    """The same words whether the case does not exist or belongs to someone else's school."""
-    return f"I cannot find a case {reference} that you work on. Check the reference, or say **my cases**."
+    """The same words whether the case does not exist or belongs to someone else's school.
+
+    Only a well-formed reference is repeated, in its own spelling: anything else was typed or came from a
+    tampered card, and is not echoed, in a channel or anywhere else."""
+    reference = find_reference(reference)
+    which = f"a case {reference}" if reference else "that case"
+    return f"I cannot find {which} that you work on. Check the reference, or say **my cases**."

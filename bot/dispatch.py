@@ -16,6 +16,7 @@ from bot.routes import Place, Route, Routes
 from bot.services import Services
 from bot.turn import Message, Outbox, Turn, TurnKind
 from cards.notice import notice_card
+from cards.text import user_text
 from cards.welcome import no_role_card
 from cme.calendar import CalendarError
 from cme.lifecycle import ProcedureError
@@ -136,6 +137,11 @@ class NoRoleCard:
         return None
 
 
+def not_understood(turn: Turn) -> str:
+    """What was said, quoted back in a personal chat only: a channel or group chat never sees it repeated."""
+    return f"\"{user_text(turn.text[:60])}\"" if turn.in_personal_chat else "that"
+
+
 @dataclass
 class FindRoute:
     """The command the text starts with, or the card's verb."""
@@ -147,7 +153,7 @@ class FindRoute:
         if turn.kind == TurnKind.MESSAGE:
             matched = self.routes.match(turn.text)
             if matched is None:
-                await handling.outbox.send(Message(text=f"Sorry, I did not understand \"{turn.text[:60]}\". Say "
+                await handling.outbox.send(Message(text=f"Sorry, I did not understand {not_understood(turn)}. Say "
                                                         "**help** to see what I can do."))
                 return None
             handling.route, handling.args = matched

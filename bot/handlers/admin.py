@@ -11,6 +11,7 @@ from bot.routes import Place, Routes
 from bot.sending.errors import DeliveryError
 from bot.verbs import Verb
 from cards.admin import AdminView, admin_card
+from cards.text import user_text
 from cme.roles import Role
 from storage.audit import AuditEntry
 from storage.reminders import UNCERTAIN
@@ -101,8 +102,8 @@ async def grant(context: Context) -> dict:
     name = dict(members).get(person) or (await context.store.people.roles_of(person)).name or person
     added = await context.store.people.grant(person, role, actor=context.actor.name, name=name,
                                              school_id=school.id if school and role.needs_school else None)
-    what = f"{role.label}" + (f" ({school.name})" if school and role.needs_school else "")
-    notice = f"{name} is now {what}." if added else f"{name} was {what} already: nothing changed."
+    what = f"{role.label}" + (f" ({user_text(school.name)})" if school and role.needs_school else "")
+    notice = f"{user_text(name)} is now {what}." if added else f"{user_text(name)} was {what} already: nothing changed."
     log.info("role %s granted by an administrator", role.value)
     return admin_card(await _view(context, notice=notice, members=members))
 
@@ -122,7 +123,7 @@ async def revoke(context: Context) -> dict:
     name = (await context.store.people.roles_of(aad)).name or "They"
     removed = await context.store.people.revoke(aad, role, actor=context.actor.name,
                                                 school_id=int(school_id) if school_id.isdigit() else None)
-    notice = f"{name} is no longer {role.label}." if removed else "That role had been removed already."
+    notice = f"{user_text(name)} is no longer {role.label}." if removed else "That role had been removed already."
     return admin_card(await _view(context, notice=notice))
 
 
@@ -135,6 +136,6 @@ async def add_school(context: Context) -> dict:
     schools = await context.store.schools.all()
     authority = schools[0].authority if schools else "Local authority"
     school = await context.store.schools.add(urn, name[:200], authority, actor=context.actor.name)
-    return admin_card(await _view(context, notice=f"{school.name} ({school.urn}) saved. Its staff can now be given "
+    return admin_card(await _view(context, notice=f"{user_text(school.name)} ({school.urn}) saved. Its staff can now be given "
                                                   "the school staff role; its reminders channel is set with **set "
                                                   "reminders channel**."))

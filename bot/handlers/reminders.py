@@ -18,6 +18,7 @@ from bot.verbs import Verb
 from bot.views.case_cards import CASE_CARD, case_view
 from cards.case_card import case_card
 from cards.notice import notice_card
+from cards.text import user_text
 from cme.milestones import Milestone
 from cme.roles import READERS, Role
 from storage.conversations import CHANNEL as CHANNEL_KIND
@@ -66,7 +67,7 @@ async def set_reminders_channel(context: Context) -> None:
     if said:
         school = await store.schools.by_urn(said.upper())
         if school is None:
-            await context.reply(f"I do not know a school with URN {said}. Say **set reminders channel** followed "
+            await context.reply("I do not know a school with that URN. Say **set reminders channel** followed "
                                 "by the school's URN, or **authority**.")
             return
     else:
@@ -77,7 +78,7 @@ async def set_reminders_channel(context: Context) -> None:
             return
         school = await store.schools.get(staff_of[0])
     if not (person.has(Role.ADMIN) or school.id in person.school_ids()):
-        await context.reply(f"Only an administrator or {school.name}'s staff can choose its channel.")
+        await context.reply(f"Only an administrator or {user_text(school.name)}'s staff can choose its channel.")
         return
     await store.schools.set_reminders_channel(school.id, channel_id, actor=context.actor.name)
-    await context.reply(f"Done: {school.name}'s Day 5 and Day 20 reminders will be posted in this channel.")
+    await context.reply(f"Done: {user_text(school.name)}'s Day 5 and Day 20 reminders will be posted in this channel.")

@@ -22,6 +22,7 @@ from bot.views.removal_cards import (
 )
 from cards.notice import notice_card
 from cards.removal import removal_channel_card, removal_request_card, removal_school_card
+from cards.text import user_text
 from cme.calendar import SchoolCalendar
 from cme.case import Case
 from cme.casework import Change
@@ -89,7 +90,7 @@ async def _decide(context: Context, decide) -> dict | PupilMessage:
         await refresh_removal_cards(context.services, result.case, skip={context.turn.reply_to_id or ""})
         await refresh_other_copies(context.services, result.case, skip=set())
         await send_decision_to_school(context.services, result.case)
-        said = result.change.summary.split(":")[0] if in_channel else result.change.summary
+        said = user_text(result.change.summary.split(":")[0] if in_channel else result.change.summary)
         return render(view, notice=f"{said}. The school has been told.")
     if view.decision or view.removed or asked != view.request_id:
         return render(view, notice="This request was already decided.")
@@ -129,7 +130,7 @@ async def confirm(context: Context) -> dict | PupilMessage:
     if result.change:
         await refresh_removal_cards(context.services, result.case, skip={context.turn.reply_to_id or ""})
         await refresh_other_copies(context.services, result.case, skip=set())
-        return _named(removal_school_card, context, result.case, view, notice=result.change.summary)
+        return _named(removal_school_card, context, result.case, view, notice=user_text(result.change.summary))
     if view.removed:
         return _named(removal_school_card, context, result.case, view, notice="Already confirmed.")
     return _named(removal_school_card, context, result.case, view, notice=result.problem)
