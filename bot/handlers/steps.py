@@ -11,12 +11,11 @@ from enum import Enum
 from bot.access import can_work, has_role_on, not_found
 from bot.context import Context
 from bot.views.case_cards import refresh_other_copies, update_case_card_here
-from bot.views.reminder_cards import refresh_reminder_cards, reminder_view
+from bot.views.reminder_cards import posted_reminder_view, refresh_reminder_cards
 from bot.views.removal_cards import send_removal_request
 from bot.views.tracking_officer import tell_tracking_officers
 from cards.notice import notice_card
 from cards.reminders import reminder_card
-from cards.text import user_text
 from cme.calendar import CalendarError, SchoolCalendar
 from cme.case import Case
 from cme.casework import Change
@@ -90,9 +89,8 @@ async def record_step(context: Context, case: Case, decide: Decide) -> StepResul
 async def channel_card(context: Context, case: Case, milestone: Milestone, note: str | None = None) -> dict:
     """The Day 5 or Day 20 card again, as everyone in the channel sees it, with a line for the clicker."""
     school = await context.store.schools.get(case.school_id) if case.school_id else None
-    today = context.services.today()
-    due = case.due_dates(context.services.calendars.for_school(school)).get(milestone) or today
-    card = reminder_card(reminder_view(context.services, case, school, milestone, due, today))
+    card = reminder_card(await posted_reminder_view(context.services, case, school, milestone,
+                                                    context.turn.reply_to_id))
     if note:
         card["body"].insert(1, {"type": "TextBlock", "text": note, "wrap": True, "weight": "bolder"})
     return card
@@ -122,12 +120,12 @@ async def take_step(context: Context, surface: Surface, decide: Decide, *, miles
         await tell_whom_it_concerns(context, result.change)
     if surface is Surface.CHANNEL_CARD:
         return await channel_card(context, result.case, milestone, result.problem or (
-            "Already recorded." if result.already else f"{user_text(result.change.summary)} by {user_text(context.actor.name)}."))
+            "Already recorded." if result.already else f"{result.change.summary} by {context.actor.name}."))
     if answer_here is not None:
         await answer_here(result)
     else:
         await update_case_card_here(context, result.case, problem=result.problem, notice=already if result.already
-                                    else (user_text(result.change.summary) if result.change else None))
+                                    else (result.change.summary if result.change else None))
     return None
 
 

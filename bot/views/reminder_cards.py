@@ -14,13 +14,16 @@ from cards.reminders import ReminderView, reminder_card
 from cme.case import Case
 from cme.lifecycle import State
 from cme.milestones import Milestone
+from storage.reminders import PostedReminder
 from storage.schools import SchoolInfo
 
 log = logging.getLogger(__name__)
 
 
 def reminder_view(services: Services, case: Case, school: SchoolInfo | None, milestone: Milestone,
-                  due_on: date, on_date: date) -> ReminderView:
+                  due_on: date, on_date: date, run_start: date | None = None) -> ReminderView:
+    """The card for the day it is posted for (`on_date`): its Day N is counted on that day from the start of
+    its run of absence, when it is posted and whenever a button updates it, open case or closed."""
     calendar = services.calendars.for_school(school)
     if milestone is Milestone.DAY_5:
         steps = (("ews", "EWS contacted", case.ews_contacted_on),
@@ -34,7 +37,7 @@ def reminder_view(services: Services, case: Case, school: SchoolInfo | None, mil
         closed = f"Case closed: {case.outcome.label if case.outcome else case.state.label}."
     elif not outstanding:
         closed = f"{milestone.label} actions recorded."
-    day = case.day_number(calendar, on_date) if case.is_open else 0
+    day = calendar.day_number(run_start or case.run_start, on_date)
     if case.state is State.REMOVAL_REQUESTED:
         closed = "Removal from roll requested: with the CME Pupil Tracking Officer."
     elif case.state is State.REMOVAL_AGREED:
@@ -49,17 +52,31 @@ async def refresh_reminder_cards(services: Services, case: Case, *, skip: set[st
     if services.messenger is None:
         return
     school = await services.store.schools.get(case.school_id) if case.school_id else None
-    due = case.due_dates(services.calendars.for_school(school))
-    for milestone, conversation_id, activity_id in await services.store.reminders.posted(case.id):
-        if activity_id in skip:
-            continue
-        channel = await services.store.conversations.get(conversation_id.split(";", 1)[0])
+    for posted in await services.store.reminders.posted(case.id):
+        if posted.activity_id in skip or not isinstance(posted.milestone, Milestone):
+            continue  # a deadline's card (cards/deadlines.py) has no buttons to update
+        channel = await services.store.conversations.get(posted.conversation_id.split(";", 1)[0])
         if channel is None or not channel.alive:
             continue
-        reference = channel_reference(channel.reference, conversation_id)
-        view = reminder_view(services, case, school, milestone, due.get(milestone) or services.today(),
-                             services.today())
+        reference = channel_reference(channel.reference, posted.conversation_id)
+        card = reminder_card(_posted_view(services, case, school, posted))
         try:
-            await services.messenger.update(reference, activity_id, Message(card=reminder_card(view)))
+            await services.messenger.update(reference, posted.activity_id, Message(card=card))
         except DeliveryError as error:
-            log.warning("could not update the %s card of %s: %s", milestone.label, case.reference, error)
+            log.warning("could not update the %s card of %s: %s", posted.milestone.label, case.reference, error)
+
+
+def _posted_view(services: Services, case: Case, school: SchoolInfo | None, posted: PostedReminder) -> ReminderView:
+    return reminder_view(services, case, school, posted.milestone, posted.due_on, posted.on_date, posted.run_start)
+
+
+async def posted_reminder_view(services: Services, case: Case, school: SchoolInfo | None, milestone: Milestone,
+                               activity_id: str | None) -> ReminderView:
+    """The view of the reminder card posted as `activity_id`, as everyone in the channel sees it; for a card
+    not found, the milestone's due date of the current run, today."""
+    for posted in await services.store.reminders.posted(case.id):
+        if posted.activity_id == activity_id and posted.milestone is milestone:
+            return _posted_view(services, case, school, posted)
+    today = services.today()
+    due = case.due_dates(services.calendars.for_school(school)).get(milestone) or today
+    return reminder_view(services, case, school, milestone, due, today)

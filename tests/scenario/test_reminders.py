@@ -12,6 +12,7 @@ from bot.app import build_services, connect
 from bot.daily.reminders import run_daily_reminders
 from cards.validate import problems
 from cme.case import Carer, Case, Pupil
+from cme.checklist import MISSING_PUPIL_CHECKLIST
 from cme.lifecycle import State
 from storage.cases import Actor, NewEvent
 from storage.engine.db import sessionmaker
@@ -201,3 +202,29 @@ async def test_set_reminders_channel_in_a_channel(teams, connector, store):
     assert (await store.schools.by_urn("900001")).reminders_channel_id == other_channel
     await teams.say(RIYA, "set reminders channel 900001", channel=other_channel)
     assert "Only an administrator" in connector.to(other_channel)[-1].text
+
+
+async def test_a_card_updated_by_a_button_keeps_the_day_of_its_title(teams, connector, services, store):
+    await installed(teams, connector)
+    await teams.install_personal(SAM)
+    case = await add_case(services, date(2026, 11, 9))
+    await run_daily_reminders(services, date(2026, 11, 13))  # Friday: Day 5; today is Monday 16 November, Day 6
+    post = channel_posts(connector)[-1]
+    assert f"Day 5: {case.reference}" in card_text(post.card) and "Continuous absence: Day 5 (" in card_text(post.card)
+
+    status, answer = await teams.invoke(EWAN, "reminder.ews", {"case": case.reference, "milestone": "day5"},
+                                        reply_to=post.activity_id, conversation=post.conversation_id,
+                                        channel=REMINDERS)
+    pressed = card_text(answer["value"])
+    assert "Continuous absence: Day 5 (" in pressed and "Late" not in pressed, pressed
+
+    await teams.say(SAM, f"case {case.reference}")
+    case_card = connector.to(SAM.personal_chat)[-1]
+    mark = connector.mark()
+    await teams.submit(SAM, {"verb": "case.checklist", "case": case.reference, "key": "k-checklist",
+                             **{f"check_{item}": "true" for item, _ in MISSING_PUPIL_CHECKLIST}}, reply_to=case_card.activity_id)
+    updates = [s for s in connector.since(mark) if s.method == "PUT" and s.activity_id == post.activity_id]
+    assert updates, "the channel card follows the case card"
+    for put in updates:
+        seen = card_text(put.cards)
+        assert "Continuous absence: Day 5 (" in seen and "Late" not in seen, seen
