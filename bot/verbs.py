@@ -37,6 +37,7 @@ class Verb(StrEnum):
     REMOVAL_DECLINE = "removal.decline"
     REMOVAL_MORE = "removal.more"
     REMOVAL_CONFIRM = "removal.confirm"
+    REMOVAL_REFRESH = "removal.refresh"  # Teams asks for the card as it now stands
     # The administrator's card
     ADMIN_OPEN = "admin.open"
     ADMIN_GRANT = "admin.grant"

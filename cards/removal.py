@@ -18,6 +18,11 @@ from cme.law import SAY_LAW
 from cme.removal import AFTER_AGREEMENT, AGREEMENT_DAY, LAW, LEGAL_TESTS, Precondition
 
 
+def sentence(said: str) -> str:
+    """`said` ending with one full stop, however the person typing it ended it."""
+    return said if said.rstrip().endswith((".", "!", "?")) else said + "."
+
+
 @dataclass(frozen=True)
 class Decision:
     what: str  # "agreed", "declined" or "asked for more enquiries"
@@ -36,7 +41,7 @@ class Decision:
             said += f". Off-roll date: {self.off_roll_date:%-d %B %Y} (the date of agreement)"
         if self.why and with_why:
             said += f". {'Reason' if self.what == 'declined' else 'Enquiries asked for'}: {user_text(self.why)}"
-        return said + "."
+        return sentence(said)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class RemovalView:
     counted_until: date | None = None  # the term dates' last date, when today is past it: `day` is the count then
     not_known: str = ""  # why a date past the term dates is not known
     earliest_off_roll: date | None = None
+    watchers: tuple[str, ...] | None = None  # Teams ids the card refreshes for by itself; None: everyone (<= 60)
 
     @property
     def ready(self) -> bool:
@@ -81,6 +87,15 @@ def legal_tests_inputs() -> list:
     return [text("The school confirms (regulation 9(1)(i) of the 2024 regulations):", bold=True),
             *(ac.InputToggle(id=key, title=question, value_on="true", value_off="false", value="false", wrap=True)
               for key, _, question in LEGAL_TESTS)]
+
+
+def refresh(view: RemovalView) -> dict:
+    """Teams asks for the card as it now stands whenever someone listed (or anyone, if none is) views it."""
+    verb, data = "removal.refresh", {"case": view.reference, "request": view.request_id}
+    block: dict = {"action": {"type": "Action.Execute", "title": "Refresh", "verb": verb, "data": {"verb": verb, **data}}}
+    if view.watchers is not None:
+        block["userIds"] = list(view.watchers[:60])
+    return block
 
 
 def _requested(view: RemovalView) -> str:
@@ -134,11 +149,11 @@ def removal_request_card(view: RemovalView, *, problem: str | None = None, notic
     body.append(text(SAY_LAW, subtle=True))
     body += _status(view)
     if view.decision or view.removed:
-        return card(body)
+        return card(body, refresh=refresh(view))
     actions = _decisions(view)
     if not view.ready:
         body.append(text("Agreement is not possible until every precondition above is met.", color="warning"))
-    return card(body, actions)
+    return card(body, actions, refresh=refresh(view))
 
 
 def removal_channel_card(view: RemovalView, *, problem: str | None = None, notice: str | None = None) -> dict:
@@ -151,13 +166,13 @@ def removal_channel_card(view: RemovalView, *, problem: str | None = None, notic
     body.append(text(_requested(view), subtle=True))
     status = _status(view, shared=True)
     if status:
-        return card(body + status)
+        return card(body + status, refresh=refresh(view))
     missing = [p.label for p in view.preconditions if not p.met]
     body.append(text(f"Not met yet: {'; '.join(missing)}." if missing else "Every precondition is met.",
                      color="warning" if missing else "good"))
     body.append(text("Waiting for the CME Pupil Tracking Officer's decision. The pupil's details are in the "
                      "tracking officer's personal chat with me.", subtle=True))
-    return card(body, _decisions(view))
+    return card(body, _decisions(view), refresh=refresh(view))
 
 
 def removal_school_card(view: RemovalView, *, notice: str | None = None) -> dict:
@@ -167,16 +182,16 @@ def removal_school_card(view: RemovalView, *, notice: str | None = None) -> dict
         body.append(text(notice, bold=True))
     body += _status(view)
     if view.removed:
-        return card(body)
+        return card(body, refresh=refresh(view))
     decision = view.decision
     if decision is None:
         body.append(text("Waiting for the CME Pupil Tracking Officer's decision.", subtle=True))
-        return card(body)
+        return card(body, refresh=refresh(view))
     if not decision.agreed:
         body.append(text("The case is back with enquiries and the Day 20 reminders continue: record a new Day 20 "
                          "review with EWS when the enquiries are done, then request removal again if the pupil "
                          "is still missing.", subtle=True))
-        return card(body)
+        return card(body, refresh=refresh(view))
     body.append(text("Next steps", bold=True))
     body.append(lines(f"{n}. {step}" for n, step in enumerate(AFTER_AGREEMENT, 1)))
     body.append(text(SAY_LAW, subtle=True))
@@ -187,4 +202,4 @@ def removal_school_card(view: RemovalView, *, notice: str | None = None) -> dict
              ac.InputDate(id="ctf_sent_on", label="Common Transfer File uploaded to S2S (Lost Pupils Database) on",
                           is_required=True, error_message="Give the date the file was uploaded.")]
     return card(body, [button("Confirm removed", "removal.confirm", style="positive", case=view.reference,
-                              request=view.request_id)])
+                              request=view.request_id)], refresh=refresh(view))

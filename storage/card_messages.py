@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -20,6 +21,7 @@ class PostedCard:
     conversation_id: str
     activity_id: str
     audience: str | None
+    created_at: datetime | None = None
 
 
 _ADD = Prepared(insert(CardMessage).values(**{name: bindparam(name) for name in (
@@ -42,4 +44,15 @@ class CardMessages:
                   .where(CardMessage.case_id == case_id, CardMessage.purpose.in_(purposes))
                   .group_by(CardMessage.purpose, CardMessage.conversation_id))
         rows = await self._sql.rows(select(CardMessage).where(CardMessage.id.in_(newest)).order_by(CardMessage.id))
-        return [PostedCard(r.case_id, r.purpose, r.conversation_id, r.activity_id, r.audience) for r in rows]
+        return [_posted(r) for r in rows]
+
+    async def posted(self, case_id: int, activity_id: str) -> PostedCard | None:
+        """The card about this case posted as this activity (the newest, if the id was used twice)."""
+        rows = await self._sql.rows(select(CardMessage)
+                                    .where(CardMessage.case_id == case_id, CardMessage.activity_id == activity_id)
+                                    .order_by(CardMessage.id.desc()).limit(1))
+        return _posted(rows[0]) if rows else None
+
+
+def _posted(row: CardMessage) -> PostedCard:
+    return PostedCard(row.case_id, row.purpose, row.conversation_id, row.activity_id, row.audience, row.created_at)

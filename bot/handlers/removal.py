@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 from functools import partial
 
-from bot.access import can_work, not_found
+from bot.access import can_work, has_role_on, not_found
 from bot.context import Context
 from bot.handlers.steps import Surface, load_case, record_step, take_step
 from bot.routes import Place, Routes
@@ -15,13 +15,15 @@ from bot.turn import PupilMessage
 from bot.verbs import Verb
 from bot.views.case_cards import refresh_other_copies
 from bot.views.removal_cards import (
+    current_removal_card,
     latest_request,
+    people_on_the_case,
     refresh_removal_cards,
     removal_view,
     send_decision_to_school,
 )
 from cards.notice import notice_card
-from cards.removal import removal_channel_card, removal_request_card, removal_school_card
+from cards.removal import removal_channel_card, removal_request_card, removal_school_card, sentence
 from cards.text import user_text
 from cme.calendar import SchoolCalendar
 from cme.case import Case
@@ -84,14 +86,18 @@ async def _decide(context: Context, decide) -> dict | PupilMessage:
 
     result = await record_step(context, case, step)
     in_channel = not context.turn.in_personal_chat  # the channel's line: never the pupil's name
-    view = await removal_view(context.services, result.case, named=not in_channel)
+    watchers = await people_on_the_case(context.services, result.case) if in_channel else _own(context)
+    view = await removal_view(context.services, result.case, named=not in_channel, request_id=asked,
+                              watchers=watchers)
     render = removal_channel_card if in_channel else partial(_named, removal_request_card, context, result.case)
     if result.change:
-        await refresh_removal_cards(context.services, result.case, skip={context.turn.reply_to_id or ""})
+        # The pressed card too when it is the channel's: the answer changes it for the clicker alone.
+        await refresh_removal_cards(context.services, result.case, request_id=request.id,
+                                    skip=set() if in_channel else {context.turn.reply_to_id or ""})
         await refresh_other_copies(context.services, result.case, skip=set())
         await send_decision_to_school(context.services, result.case)
         said = user_text(result.change.summary.split(":")[0] if in_channel else result.change.summary)
-        return render(view, notice=f"{said}. The school has been told.")
+        return render(view, notice=f"{sentence(said)} The school has been told.")
     if view.decision or view.removed or asked != view.request_id:
         return render(view, notice="This request was already decided.")
     return render(view, problem=result.problem)
@@ -126,7 +132,8 @@ async def confirm(context: Context) -> dict | PupilMessage:
     data = context.turn.data
     result = await record_step(context, case, lambda fresh, _cal, today: confirm_removed(
         fresh, today, _optional_date(data.get("ctf_sent_on")), _optional_date(data.get("return_sent_on"))))
-    view = await removal_view(context.services, result.case, named=True)
+    view = await removal_view(context.services, result.case, named=True,
+                              request_id=str(data.get("request", "")) or None, watchers=_own(context))
     if result.change:
         await refresh_removal_cards(context.services, result.case, skip={context.turn.reply_to_id or ""})
         await refresh_other_copies(context.services, result.case, skip=set())
@@ -134,3 +141,21 @@ async def confirm(context: Context) -> dict | PupilMessage:
     if view.removed:
         return _named(removal_school_card, context, result.case, view, notice="Already confirmed.")
     return _named(removal_school_card, context, result.case, view, notice=result.problem)
+
+
+def _own(context: Context) -> tuple[str, ...]:
+    """The clicker's Teams id: a card in their personal chat refreshes for them."""
+    own = (context.turn.reference.get("user") or {}).get("id")
+    return (own,) if own else ()
+
+
+@routes.action(Verb.REMOVAL_REFRESH, where=Place.PERSONAL_OR_CHANNEL)
+async def refresh(context: Context) -> dict | PupilMessage | None:
+    """Teams asks for a removal card as it now stands, for the person viewing it; nothing is changed."""
+    turn = context.turn
+    card = await current_removal_card(context.services, str(turn.data.get("case", "")), turn.conversation_id,
+                                      turn.reply_to_id or "", context.person)
+    case = await load_case(context) if card is not None and turn.in_personal_chat else None
+    if case is None or not has_role_on(context.person, case):
+        return card
+    return PupilMessage(card=card, reader=context.person, cases=(case,))

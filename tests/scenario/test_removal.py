@@ -4,6 +4,7 @@ and every copy of the cards about it updates in place (today is Monday 16 Novemb
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date
 
 from bot.daily.reminders import run_daily_reminders
@@ -313,6 +314,129 @@ async def test_on_day_20_the_request_goes_but_agreement_waits_for_day_21(teams, 
     assert "Removal from roll cannot be agreed yet. Still missing: 20 continuous school days completed" in refused
     after = await store.cases.get(case.reference)
     assert after.state is State.REMOVAL_REQUESTED and after.off_roll_date is None
+
+
+def by_verb(card: dict, verb: str, **typed) -> dict:
+    """What Teams sends when the button with this verb is pressed after typing `typed`."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if (node.get("data") or {}).get("verb") == verb and node.get("type") in ("Action.Submit", "Action.Execute"):
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    assert found, f"no {verb} on the card: {actions_of(card)}"
+    return {**found[0]["data"], **typed}
+
+
+def lines_of(sent) -> list:
+    return [s for s in sent if s.method == "POST" and s.conversation_id.startswith(TEAM)
+            and "Removal from roll requested" in card_text(s.cards)]
+
+
+async def on_line(teams, user: User, line, title: str, **typed):
+    """`user` presses `title` on the channel line (an Action.Execute)."""
+    data = press(line.card, title, **typed)
+    return await teams.invoke(user, data["verb"], data, reply_to=line.activity_id, conversation=line.conversation_id,
+                              channel=TEAM)
+
+
+async def refreshed(teams, user: User, posted, *, in_channel: bool):
+    """What Teams shows `user` when it refreshes the posted card (the card's refresh action)."""
+    action = posted.card["refresh"]["action"]
+    conversation = posted.conversation_id if in_channel else user.personal_chat
+    status, answer = await teams.invoke(user, action["verb"], action["data"], reply_to=posted.activity_id,
+                                        conversation=conversation, channel=TEAM if in_channel else None)
+    assert status == 200 and answer["type"] == CARD, answer
+    return answer["value"]
+
+
+def last_update(connector, mark: int, activity_id: str) -> str | None:
+    updates = [card_text(s.cards) for s in connector.since(mark) if s.method == "PUT" and s.activity_id == activity_id]
+    return updates[-1] if updates else None
+
+
+async def test_a_second_request_has_its_own_cards_and_every_decision_updates_the_pressed_card_for_everyone(
+        teams, connector, services, store):
+    case, case_card, sent = await removal_requested(teams, connector, services, EWAN)
+    [line_1], tara_1 = lines_of(sent), officer_card(sent)
+    assert line_1.card["refresh"]["action"]["verb"] == "removal.refresh"
+    assert set(line_1.card["refresh"]["userIds"]) == {TARA.teams_id, EWAN.teams_id, SAM.teams_id}  # the people on the case
+    assert tara_1.card["refresh"]["userIds"] == [TARA.teams_id]
+
+    mark = connector.mark()
+    status, answer = await on_line(teams, TARA, line_1, "Ask for more enquiries", why="Check the GP registration.")
+    assert "More enquiries asked for. The school has been told." in card_text(answer["value"])
+    seen_by_all = last_update(connector, mark, line_1.activity_id)
+    assert seen_by_all and "Asked for more enquiries by Tara Tracker" in seen_by_all, "the pressed line, for everyone"
+    assert "[Agree removal]" not in seen_by_all and "GP registration" not in seen_by_all
+    assert "Enquiries asked for: Check the GP registration." in last_update(connector, mark, tara_1.activity_id)
+    assert "registration.." not in last_update(connector, mark, tara_1.activity_id)
+
+    # The school records a new Day 20 review with EWS, then asks again.
+    card = await open_case(teams, connector, SAM, case)
+    await teams.submit(SAM, by_verb(card.card, "case.day20", note="GP has no record"), reply_to=card.activity_id)
+    _, sent = await request(teams, connector, services, await store.cases.get(case.reference))
+    [line_2], tara_2 = lines_of(sent), officer_card(sent)
+    assert line_2.activity_id != line_1.activity_id and tara_2.activity_id != tara_1.activity_id
+
+    mark = connector.mark()
+    status, answer = await on_line(teams, TARA, line_2, "Agree removal")
+    assert status == 200 and "Agreed by Tara Tracker" in card_text(answer["value"])
+    assert "Agreed by Tara Tracker" in last_update(connector, mark, line_2.activity_id)
+    assert "Agreed by Tara Tracker" in last_update(connector, mark, tara_2.activity_id)
+    for first in (line_1, tara_1):
+        assert last_update(connector, mark, first.activity_id) is None, "the first request's cards keep their record"
+
+    # Every card as Ewan (on the case) and Riya (not) see it now.
+    for user in (EWAN, RIYA):
+        first = card_text(await refreshed(teams, user, line_1, in_channel=True))
+        assert "Asked for more enquiries by Tara Tracker" in first and "[Agree removal]" not in first
+        second = card_text(await refreshed(teams, user, line_2, in_channel=True))
+        assert "Agreed by Tara Tracker" in second and "Off-roll date: 16 November 2026" in second
+        assert "Noor" not in first + second and "GP registration" not in first
+    first = card_text(await refreshed(teams, TARA, tara_1, in_channel=False))
+    assert "Noor Madeup" in first and "Enquiries asked for: Check the GP registration." in first
+    assert "Agreed" not in first and "[Agree removal]" not in first
+    assert "Agreed by Tara Tracker" in card_text(await refreshed(teams, TARA, tara_2, in_channel=False))
+    history = [e.kind for e in await store.cases.history(case.id)]
+    assert history.count("removal_requested") == 2 and history[-1] == "removal_agreed"
+
+
+async def test_a_refresh_answers_only_for_the_card_it_is_on(teams, connector, services, store):
+    case, _, sent = await removal_requested(teams, connector, services, EWAN)
+    to_tara = officer_card(sent)
+    action = to_tara.card["refresh"]["action"]
+    # Ewan asks for Tara's personal card from his own chat: nothing is shown to him.
+    status, answer = await teams.invoke(EWAN, action["verb"], action["data"], reply_to=to_tara.activity_id,
+                                        conversation=EWAN.personal_chat)
+    assert status == 200 and "Noor" not in json.dumps(answer)
+    mark = connector.mark()
+    assert "Removal from roll requested" in card_text(await refreshed(teams, TARA, to_tara, in_channel=False))
+    assert connector.since(mark) == [], "a refresh sends and updates nothing"
+
+
+async def test_after_confirm_removed_the_channel_cards_keep_their_day(teams, connector, services, store):
+    case, _, sent = await removal_requested(teams, connector, services)
+    await run_daily_reminders(services, TODAY)
+    [line] = lines_of(sent)
+    await on_line(teams, TARA, line, "Agree removal")
+    to_sam = next(s for s in connector.sent if s.method == "POST" and s.conversation_id == SAM.personal_chat
+                  and "Next steps" in card_text(s.cards))
+    mark = connector.mark()
+    status, answer = await decide(teams, SAM, to_sam, "Confirm removed", return_sent_on=TODAY.isoformat(),
+                                  ctf_sent_on=TODAY.isoformat())
+    assert "Removed from roll: confirmed by Sam Staff" in card_text(answer["value"])
+    in_channels = [card_text(s.cards) for s in connector.since(mark) if s.method == "PUT"
+                   and s.conversation_id.startswith((TEAM, REMINDERS))]
+    assert in_channels and not [t for t in in_channels if "Day 0" in t], in_channels
+    assert any("Removed from roll" in t and "Day 21" in t for t in in_channels), in_channels
 
 
 async def test_a_request_without_the_legal_tests_confirmed_is_refused_and_nobody_is_told(teams, connector, services,
