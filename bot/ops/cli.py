@@ -29,9 +29,34 @@ class _Stop(Exception):
     """Ends a command with exit code 1, saying why on standard error."""
 
 
-async def _with_store(settings: Settings, work: Callable[[Store], Awaitable[int]]) -> int:
+def _shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+async def _not_ready(store: Store, settings: Settings) -> str | None:
+    """Why this database cannot be used yet, in one line; None when its schema is current."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.migrate import pending_revisions
+
+    try:
+        pending = await pending_revisions(store.engine)
+    except (OSError, SQLAlchemyError) as error:
+        return f"cme-bot: cannot read the database {_shown(settings.database_url)}: {type(error).__name__}"
+    if pending:
+        return (f"cme-bot: the database {_shown(settings.database_url)} is not migrated: run `cme-bot db upgrade` "
+                "first, or set DATABASE_URL to the bot's database")
+    return None
+
+
+async def _with_store(settings: Settings, work: Callable[[Store], Awaitable[int]], *, migrates: bool = False) -> int:
+    """Run `work` on the database; unless the command migrates it, a database not migrated stops it in one line."""
     store = _store(settings)
     try:
+        problem = None if migrates else await _not_ready(store, settings)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
         return await work(store)
     except _Stop as why:
         print(why, file=sys.stderr)
@@ -125,7 +150,7 @@ async def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
         print(f"database is current ({len(before)} migration(s) applied)")
         return 0
 
-    return await _with_store(settings, work)
+    return await _with_store(settings, work, migrates=True)
 
 
 async def schools_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -208,7 +233,7 @@ async def demo_load(args: argparse.Namespace, settings: Settings) -> int:
             print(line)
         return 0
 
-    return await _with_store(settings, work)
+    return await _with_store(settings, work, migrates=True)
 
 
 def package(args: argparse.Namespace, settings: Settings) -> int:
@@ -243,6 +268,11 @@ async def remind(args: argparse.Namespace, settings: Settings) -> int:
         print(f"cme-bot: --date must be YYYY-MM-DD, not {args.date!r}", file=sys.stderr)
         return 2
     services = build_services(settings)
+    problem = await _not_ready(services.store, settings)
+    if problem:
+        await services.store.close()
+        print(problem, file=sys.stderr)
+        return 2
     gateway = connect(services)
     try:
         await load_calendars(services)
@@ -261,7 +291,6 @@ async def remind(args: argparse.Namespace, settings: Settings) -> int:
 async def check(args: argparse.Namespace, settings: Settings) -> int:
     from bot.ops.check import exit_code, run_checks
 
-    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     lines = await run_checks(settings)
     for line in lines:
         print(line)
@@ -280,9 +309,7 @@ async def calendar_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.calendars import Calendars
     from bot.ops.calendar_admin import import_term_dates, reschedule_open_cases, summary
     from cme.calendar import CalendarError
-    from storage.migrate import pending_revisions
 
-    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     source = "<stdin>" if args.file == "-" else args.file
     try:
         text = _read_text(args.file)
@@ -292,9 +319,6 @@ async def calendar_import(args: argparse.Namespace, settings: Settings) -> int:
         return 2
 
     async def work(store: Store) -> int:
-        if await pending_revisions(store.engine):
-            print("cme-bot: the database is not migrated: run `cme-bot db upgrade` first.", file=sys.stderr)
-            return 2
         try:
             _stored, term_dates = await import_term_dates(store, text, source, school_urn=args.school, actor="cli")
         except CalendarError as error:
@@ -344,6 +368,7 @@ async def calendar_show(args: argparse.Namespace, settings: Settings) -> int:
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="cme-bot", description="Children Missing Education bot for Microsoft Teams")
+    top.add_argument("--verbose", action="store_true", help="log at INFO, the database pool's and migrations' too")
     commands = top.add_subparsers(dest="command", required=True)
 
     p = commands.add_parser("serve", help="run the bot (migrates the database first)")
@@ -413,10 +438,20 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _logging(args: argparse.Namespace) -> None:
+    """Warnings only, unless --verbose; `serve` logs what the bot does (its log is the service's record),
+    but not the database pool's or alembic's comings and goings."""
+    verbose, serving = args.verbose, getattr(args, "sync", None) is serve
+    logging.basicConfig(level=logging.INFO if verbose or serving else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s", force=True)
+    if not verbose:
+        for library in ("storage.engine", "alembic.runtime.plugins", "sqlalchemy"):
+            logging.getLogger(library).setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     args = parser().parse_args(argv)
+    _logging(args)
     try:
         settings = Settings.from_env()
     except ConfigError as error:
