@@ -126,6 +126,10 @@ async def report_submit(context: Context) -> None:
     case, created = await context.store.cases.create(
         case, NewEvent("reported", {"day": day, "school_id": school.id}, context.actor), due,
         submission_key=str(context.turn.data.get("form")))
+    if created and case.risk.at_risk:
+        # Before the reporter's answer: if Teams does not take that, its redelivery finds the report
+        # submitted already, and the channel must have been alerted by then.
+        await _urgent_alert(context, case, school)
     if context.turn.reply_to_id:
         await context.outbox.update(context.turn.reply_to_id,
                                     PupilMessage(card=report_done_card(case.reference, case.pupil.full_name),
@@ -136,8 +140,6 @@ async def report_submit(context: Context) -> None:
     log.info("case %s reported at school %s, day %s, at risk %s", case.reference, school.urn, day, case.risk.at_risk)
     await send_case_card(context, case, notice=f"Reported as {case.reference}. Say this reference on the phone.",
                          school=school)
-    if case.risk.at_risk:
-        await _urgent_alert(context, case, school)
 
 
 async def _urgent_alert(context: Context, case, school) -> None:

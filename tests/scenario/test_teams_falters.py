@@ -18,6 +18,8 @@ from storage.cases import Actor, NewEvent
 from tests.scenario.cards import press
 from tests.scenario.connector import card_text
 from tests.scenario.teams import ADAM, REMINDERS, SAM, TARA, TEAM
+from tests.scenario.test_report import ABSENCE, open_form, step
+from tests.scenario.test_report import PUPIL as REPORTED_PUPIL
 
 TEAMS_PATIENCE = 15.0  # seconds Teams waits for the bot's answer before it delivers the activity again
 
@@ -127,3 +129,25 @@ async def test_a_redelivery_after_a_failed_reply_is_answered_and_the_step_is_tak
     assert kinds.count("cme_referral_completed") == 1, kinds
     assert len([s for s in connector.since(mark) if s.conversation_id == TARA.personal_chat]) == 1, \
         "the tracking officer is told once, by whichever delivery recorded the step"
+
+
+async def test_a_day_1_risk_report_whose_reply_teams_refused_alerts_the_channel_once(teams, connector, store):
+    connector.channels[TEAM] = [{"id": TEAM, "name": None}, {"id": REMINDERS, "name": "CME reminders"}]
+    await teams.install_team(SAM)
+    form = await open_form(teams, connector)
+    form = await step(teams, connector, SAM, form, "Next", **REPORTED_PUPIL)
+    form = await step(teams, connector, SAM, form, "Next", **ABSENCE)
+    submit = teams.activity(SAM, value=press(form.card, "Submit report", risk_cp_plan="yes", risk_looked_after="no",
+                                             risk_harm="no"), replyToId=form.activity_id)
+    mark = connector.mark()
+    connector.refuse(500, times=1000, conversation=SAM.personal_chat, code="InternalServerError")
+    status, took = await answered(teams, submit)
+    assert status == 503 and took < TEAMS_PATIENCE
+    connector.rules.clear()
+    redelivered, _ = await answered(teams, submit)
+
+    assert redelivered in (200, 201)
+    assert "submitted already as CME-" in connector.to(SAM.personal_chat)[-1].text
+    assert await store.cases.count_open() == 1
+    alerts = [s for s in connector.since(mark) if s.conversation_id.startswith(REMINDERS)]
+    assert len(alerts) == 1 and "Urgent" in card_text(alerts[0].card)
