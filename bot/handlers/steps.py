@@ -16,6 +16,7 @@ from bot.views.removal_cards import send_removal_request
 from bot.views.tracking_officer import tell_tracking_officers
 from cards.notice import notice_card
 from cards.reminders import reminder_card
+from cards.text import user_text
 from cme.calendar import CalendarError, SchoolCalendar
 from cme.case import Case
 from cme.casework import Change
@@ -120,12 +121,12 @@ async def take_step(context: Context, surface: Surface, decide: Decide, *, miles
         await tell_whom_it_concerns(context, result.change)
     if surface is Surface.CHANNEL_CARD:
         return await channel_card(context, result.case, milestone, result.problem or (
-            "Already recorded." if result.already else f"{result.change.summary} by {context.actor.name}."))
+            "Already recorded." if result.already else f"{user_text(result.change.summary)} by {user_text(context.actor.name)}."))
     if answer_here is not None:
         await answer_here(result)
     else:
         await update_case_card_here(context, result.case, problem=result.problem, notice=already if result.already
-                                    else (result.change.summary if result.change else None))
+                                    else (user_text(result.change.summary) if result.change else None))
     return None
 
 
