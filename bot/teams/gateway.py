@@ -10,16 +10,17 @@ from aiohttp import web
 from botbuilder.core import ActivityHandler, TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes
+from msrest.exceptions import DeserializationError
 from msrest.serialization import Deserializer
 
 from bot.config import Settings
 from bot.sending.throttle import teams_faltered, turn_budget
 from bot.teams.auth import AuthConfig, AuthenticationUnavailable, OtherTenant, StrictAuthentication
 from bot.teams.connector import ReusedConnections
-from bot.teams.handler import Dispatch, Handler
+from bot.teams.handler import Dispatch, Handler, stack_of
 from bot.teams.outbox import TurnOutbox
 from bot.teams.proactive import Proactive
-from bot.teams.wire import INBOUND
+from bot.teams.wire import INBOUND, envelope_problem
 from bot.turn import Message
 
 log = logging.getLogger(__name__)
@@ -49,13 +50,20 @@ class _Adapter(CloudAdapter):
     _ACTIVITY = Deserializer(Activity._infer_class_models())
 
     async def process_json(self, body: dict, auth_header: str, bot: ActivityHandler) -> web.Response:
-        activity: Activity = self._ACTIVITY("Activity", body)
+        try:
+            activity: Activity = self._ACTIVITY("Activity", body)
+        except DeserializationError as unreadable:  # its message quotes the values: only the type is logged
+            log.warning("an activity botbuilder could not read was refused")
+            raise web.HTTPBadRequest(text='{"error": "the activity could not be read"}',
+                                     content_type="application/json") from unreadable
         try:
             invoke_response = await self.process_activity(auth_header, activity, bot.on_turn)
         except PermissionError as refused:
             raise web.HTTPUnauthorized() from refused
         if invoke_response:
-            return web.json_response(data=serializer_helper(invoke_response.body), status=invoke_response.status)
+            body = invoke_response.body
+            return web.json_response(data=body if isinstance(body, dict) else serializer_helper(body),
+                                     status=invoke_response.status)
         return web.Response(status=201)
 
 
@@ -97,6 +105,10 @@ class TeamsGateway(Proactive):
             return web.json_response({"error": "the activity is not valid JSON"}, status=400)
         if not isinstance(body, dict) or not body.get("type"):
             return web.json_response({"error": "expected an activity"}, status=400)
+        problem = envelope_problem(body)
+        if problem:
+            return web.json_response({"error": f"the activity's {problem} is missing or not as Teams sends it"},
+                                     status=400)
         INBOUND.set(body)
         try:
             # The adapter checks the token (and the tenant, see StrictAuthentication) before dispatching.
@@ -125,7 +137,7 @@ class TeamsGateway(Proactive):
         if lost:  # Teams refused or did not answer, after retries: no traceback, it is not our fault
             log.warning("turn failed: the Bot Connector did not take a reply: %s", error)
         else:
-            log.exception("turn failed: %s", type(error).__name__, exc_info=error)
+            log.error("turn failed: %s\n%s", type(error).__name__, stack_of(error))
         if context.activity.type == ActivityTypes.message:
             try:
                 await TurnOutbox(context).send(Message(text=_LOST if lost else _FAILED))

@@ -66,7 +66,7 @@ def turn_of(context: TurnContext, kind: str, verb: str = "", data: dict | None =
     if conversation.conversation_type == "channel" and not channel_id:
         channel_id = conversation.id.split(";", 1)[0]
     text = ""
-    if kind == MESSAGE:
+    if kind == MESSAGE and activity.text:
         text = (TurnContext.remove_recipient_mention(activity) or activity.text or "").strip()
     return Turn(
         kind=kind,
@@ -83,3 +83,64 @@ def turn_of(context: TurnContext, kind: str, verb: str = "", data: dict | None =
         team_id=(channel_data.get("team") or {}).get("id"),
         channel_id=channel_id,
     )
+
+
+# What botbuilder and turn_of read from an activity, and the JSON type each must have when present.
+_TEXT_FIELDS = ("id", "replyToId", "text", "locale", "name", "channelId", "timestamp", "localTimestamp", "action",
+                "textFormat", "summary", "inputHint", "valueType", "label", "callerId", "expiration", "importance",
+                "deliveryMode", "topicName")
+_LIST_FIELDS = ("entities", "attachments", "membersAdded", "membersRemoved", "reactionsAdded", "reactionsRemoved",
+                "listenFor", "textHighlights", "suggestedActions")
+_ACCOUNTS = ("from", "recipient")
+_CHANNEL_DATA_PARTS = ("tenant", "team", "channel")
+
+
+def _is_account(value, *, required: bool = True) -> bool:
+    """A JSON object whose string id is present (or, where not required, absent) and whose other names are text."""
+    if not isinstance(value, dict):
+        return False
+    ids_ok = isinstance(value.get("id"), str) and bool(value["id"]) if required else \
+        value.get("id") is None or isinstance(value.get("id"), str)
+    return ids_ok and all(value.get(key) is None or isinstance(value[key], str)
+                          for key in ("name", "aadObjectId", "role", "conversationType", "tenantId"))
+
+
+def envelope_problem(body: dict) -> str | None:
+    """Which part of an activity is missing or of the wrong type, by its field's name; None if it can be read.
+
+    Teams always sends these well formed; anything else is a forged or broken client, refused before botbuilder
+    reads it (its models fail on wrong types deep inside, with the values in the error).
+    """
+    if not isinstance(body.get("type"), str) or not body["type"]:
+        return "type"
+    if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"].startswith(("https://", "http://")):
+        return "serviceUrl"
+    if not _is_account(body.get("conversation")):
+        return "conversation"
+    if body["conversation"].get("isGroup") is not None and not isinstance(body["conversation"]["isGroup"], bool):
+        return "conversation"
+    for name in _ACCOUNTS:
+        if not _is_account(body.get(name)):
+            return name
+    for name in _TEXT_FIELDS:
+        if body.get(name) is not None and not isinstance(body[name], str):
+            return name
+    for name in _LIST_FIELDS:
+        value = body.get(name)
+        if value is not None and not (isinstance(value, list) and all(isinstance(item, dict) for item in value)):
+            return name
+    for item in (*(body.get("membersAdded") or ()), *(body.get("membersRemoved") or ())):
+        if not _is_account(item, required=False):
+            return "members"
+    for entity in body.get("entities") or ():
+        if not isinstance(entity.get("type", ""), str) or not isinstance(entity.get("text", ""), str) or \
+                not _is_account(entity.get("mentioned", {}), required=False):
+            return "entities"
+    channel_data = body.get("channelData")
+    if channel_data is not None:
+        if not isinstance(channel_data, dict):
+            return "channelData"
+        for part in _CHANNEL_DATA_PARTS:
+            if channel_data.get(part) is not None and not _is_account(channel_data[part], required=False):
+                return f"channelData.{part}"
+    return None
