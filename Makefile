@@ -7,7 +7,7 @@ TOOLS := .tools
 PLAYGROUND_VERSION := 0.2.28
 APP_MANIFEST_VERSION := 1.1.2
 
-.PHONY: run test test-deps install bench lint clean
+.PHONY: run test test-deps install bench fuzz lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -37,6 +37,12 @@ test: test-deps
 	$(BIN)/python -m pytest -q -ra
 
 lint: $(BIN)/python
+## 10,000 fuzzed activities and card payloads at the bot (every verb, the report steps, broken envelopes, junk):
+## fails unless 5xx, tracebacks and typed values in the log all count 0.
+fuzz: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/python -m tests.fuzz.run
+
 	$(BIN)/ruff check .
 
 bench: install
