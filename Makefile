@@ -36,13 +36,13 @@ test-deps: $(BIN)/python $(TOOLS)/playground/node_modules/@microsoft/m365agentsp
 test: test-deps
 	$(BIN)/python -m pytest -q -ra
 
-lint: $(BIN)/python
 ## 10,000 fuzzed activities and card payloads at the bot (every verb, the report steps, broken envelopes, junk):
 ## fails unless 5xx, tracebacks and typed values in the log all count 0.
 fuzz: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	$(BIN)/python -m tests.fuzz.run
 
+lint: $(BIN)/python
 	$(BIN)/ruff check .
 
 bench: install
