@@ -26,6 +26,7 @@ from cards.text import user_text
 from cme.case import Case
 from cme.casework import NOTIFIED
 from cme.checklist import ENQUIRY_KINDS, ticked
+from cme.deadlines import POLICY_NOTICE, Deadline, looked_after_contradiction
 from cme.lifecycle import Outcome, State
 from cme.milestones import BreakKind, Milestone
 from cme.removal import AGREEMENT_DAY, LAW
@@ -50,6 +51,7 @@ class CaseView:
     counted_until: date | None = None  # the term dates' last date, when today is past it: `day` is the count then
     not_known: str = ""  # why a date past the term dates is not known
     earliest_off_roll: date | None = None
+    deadlines: dict[Deadline, date | None] = field(default_factory=dict)  # None: past the term dates
 
     @property
     def next_milestone(self) -> tuple[Milestone, date | None] | None:
@@ -97,6 +99,10 @@ def _urgent(view: CaseView) -> list:
     steps.append("This does not replace your child protection procedures: follow them too.")
     items = [text("Day 1 risk: act now", bold=True, color="attention"), bullets(steps)]
     if case.triage_outstanding:
+        due = view.deadlines.get(Deadline.RISK_NOTIFIED)
+        if due and due < view.today:
+            items.append(text(f"Overdue: who was notified was to be recorded by the end of {due:%A %-d %B}. It is "
+                              "in the school's reminders until it is.", bold=True, color="attention"))
         items.append(text("Then record who was notified and when:", bold=True))
         items.append(action_set([_triage_action(view)]))
     else:
@@ -157,11 +163,14 @@ def _milestone_actions(view: CaseView) -> list:
     case, actions = view.case, []
     if case.state in (State.CLOSED, State.REMOVAL_REQUESTED, State.REMOVAL_AGREED):
         return []
-    if view.day >= 5 or case.ews_contacted_on or case.checklist_completed_on:
+    notice = Deadline.OFFICER_TOLD in view.deadlines
+    if view.day >= 5 or case.ews_contacted_on or case.checklist_completed_on or notice:
         if not case.ews_contacted_on:
             actions.append(_note_action("EWS contacted", "case.ews", "Who at EWS, and what was agreed", view))
         if not case.checklist_completed_on:
             actions.append(submit("Missing pupil checklist", "case.checklist.open", case=case.reference))
+    if notice and view.day < 20 and not case.cme_referral_on:
+        actions.append(_note_action("Complete CME referral", "case.referral", "Note for the tracking officer", view))
     if view.day >= 20:
         if view.can_request_removal:
             actions.append(show_card("Request removal from roll", [
@@ -210,7 +219,33 @@ def _where_it_stands(view: CaseView) -> list:
         items.append(text(milestone_line))
     items += [text(f"Overdue: {milestone.label} was {view.due[milestone]:%A %-d %B}: {milestone.action}.",
                    color="attention") for milestone in view.overdue]
-    return items + _earliest_off_roll(view)
+    return items + _officer_told(view) + _earliest_off_roll(view)
+
+
+def _officer_told(view: CaseView) -> list:
+    """The 1 to 10 day notice to the tracking officer of a pupil who has left (policy 8.4.1)."""
+    case = view.case
+    if Deadline.OFFICER_TOLD not in view.deadlines or not case.is_open:
+        return []
+    if case.cme_referral_on:
+        return [text(f"CME Pupil Tracking Officer told: CME referral on {case.cme_referral_on:%-d %B %Y} "
+                     f"({POLICY_NOTICE}).", subtle=True)]
+    due = view.deadlines[Deadline.OFFICER_TOLD]
+    when = f"by {due:%A %-d %B %Y}" if due else f"by a date not known yet ({view.not_known})"
+    late = due is not None and due < view.today
+    return [text(f"{'Overdue: notify' if late else 'Notify'} the CME Pupil Tracking Officer {when}: the pupil has left "
+                 "and no new school has asked for their file, so they are told within 10 school days of the last "
+                 f"day attended ({POLICY_NOTICE}). Complete the missing pupil checklist and the CME referral: the "
+                 "referral tells them.", color="attention" if late else "warning")]
+
+
+def _looked_after_question(view: CaseView) -> list:
+    if not (view.case.is_open and looked_after_contradiction(view.case)):
+        return []
+    return [text("Which is right? The at-risk groups say **child looked after**, but the Day 1 answer says the child "
+                 "is not looked after. If the child is looked after, tell their social worker and children's social "
+                 "care at once; tell the CME Pupil Tracking Officer which is right, so the record is corrected.",
+                 color="attention", bold=True)]
 
 
 def _earliest_off_roll(view: CaseView) -> list:
@@ -270,6 +305,6 @@ def _work(view: CaseView) -> tuple[list, list]:
 
 def case_card(view: CaseView) -> dict:
     buttons, actions = _work(view)
-    body = [*_header(view), *_urgent(view), *_where_it_stands(view), *_removal(view), _facts(view),
+    body = [*_header(view), *_urgent(view), *_looked_after_question(view), *_where_it_stands(view), *_removal(view), _facts(view),
             *_breaks_and_enquiries(view), *_history(view), *buttons]
     return card(body, actions)

@@ -9,6 +9,7 @@ from cards.base import card, container, facts, heading, lines, show_card, text
 from cards.base import execute as button
 from cards.removal import legal_tests_inputs
 from cards.text import user_text
+from cme.deadlines import Deadline, Due
 from cme.milestones import Milestone
 
 MAYBE_REPEAT = "This reminder may be a repeat: the first attempt's delivery could not be confirmed."
@@ -73,7 +74,13 @@ class DigestLine:
     reference: str
     school_name: str
     day: int
-    overdue: list[tuple[Milestone, date]]
+    overdue: list[tuple[Due, date]]
+
+
+def _overdue(kind: Due, due: date) -> str:
+    what = {Milestone.DAY_5: "EWS and checklist", Milestone.DAY_20: "review and CME referral",
+            Deadline.RISK_NOTIFIED: "who was notified, not recorded", Deadline.OFFICER_TOLD: "CME referral"}[kind]
+    return f"{kind.label} ({what}) since {due:%-d %b}"
 
 
 def digest_card(on_date: date, lines: list[DigestLine], limit: int = 40, *, maybe_repeat: bool = False) -> dict:
@@ -83,8 +90,7 @@ def digest_card(on_date: date, lines: list[DigestLine], limit: int = 40, *, mayb
     if maybe_repeat:
         body.append(text(MAYBE_REPEAT, color="warning"))
     for line in lines[:limit]:
-        what = "; ".join(f"{m.label} ({'EWS and checklist' if m is Milestone.DAY_5 else 'review and CME referral'})"
-                         f" since {due:%-d %b}" for m, due in line.overdue)
+        what = "; ".join(_overdue(m, due) for m, due in line.overdue)
         body.append(text(f"**{line.reference}** · {user_text(line.school_name)} · Day {line.day} · {what}"))
     if len(lines) > limit:
         body.append(text(f"…and {len(lines) - limit} more: say **my cases** in your personal chat.", subtle=True))

@@ -8,6 +8,7 @@ from datetime import date
 from cme.calendar import SchoolCalendar
 from cme.case import Case
 from cme.checklist import ENQUIRY_KINDS, MISSING_PUPIL_CHECKLIST, checklist_gaps, enquiry_label
+from cme.deadlines import Due, deadlines, done_on, kinds
 from cme.lifecycle import Outcome, ProcedureError, State, Step, next_state
 from cme.milestones import Break, BreakKind, Milestone, check_break, due_dates, run_number, run_start
 from cme.report import Report
@@ -23,26 +24,26 @@ class Change:
     event: str
     data: dict
     summary: str
-    milestones: dict[Milestone, date] | None = None
-    done: dict[Milestone, date] | None = None
+    milestones: dict[Due, date] | None = None
+    done: dict[Due, date] | None = None
     reopened: tuple[Milestone, ...] = ()
 
 
 def take_step(before: Case, step: Step, today: date, event: str, data: dict, summary: str,
-              milestones: dict[Milestone, date] | None = None, **fields) -> Change:
+              milestones: dict[Due, date] | None = None, **fields) -> Change:
     after = replace(before, state=next_state(before.state, step), **fields)
-    done = {m: today for m in Milestone if after.milestone_done(m) and not before.milestone_done(m)}
+    done = {m: today for m in kinds(after) if done_on(after, m) and not done_on(before, m)}
     return Change(after, event, data, summary, milestones, done or None)
 
 
-def new_case(report: Report, calendar: SchoolCalendar) -> tuple[Case, dict[Milestone, date]]:
+def new_case(report: Report, calendar: SchoolCalendar, today: date) -> tuple[Case, dict[Due, date]]:
     case = Case(
         reference="", school_id=report.school_id, state=State.REPORTED, pupil=report.pupil,
         first_day_absent=report.first_day_absent, last_day_attended=report.last_day_attended,
         run_start=report.first_day_absent, risk=report.risk, risk_groups=report.risk_groups,
         reason=report.reason, known_so_far=report.known_so_far,
     )
-    return case, due_dates(calendar, case.run_start)
+    return case, due_dates(calendar, case.run_start) | deadlines(case, calendar, today)
 
 
 def log_enquiry(case: Case, kind: str, outcome: str, note: str, today: date) -> Change:
@@ -86,7 +87,9 @@ def record_break(case: Case, kind: BreakKind, on: date, calendar: SchoolCalendar
                     "previous_run_began": case.run_start.isoformat(), "set_aside": set_aside},
                    f"Break recorded ({kind.label} on {on:%-d %B}): the count restarts on {start:%A %-d %B}. "
                    f"Run {run} of the absence began then, with its own Day 5 and Day 20",
-                   milestones=due_dates(calendar, start), breaks=breaks, run_start=start, **fields)
+                   milestones=due_dates(calendar, start) | deadlines(
+                       replace(case, breaks=breaks, run_start=start, **fields), calendar, today),
+                   breaks=breaks, run_start=start, **fields)
 
 
 def record_triage(case: Case, notified: list[str], when: str, details: str, today: date) -> Change:

@@ -7,11 +7,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 
-from sqlalchemy import Date, Select, bindparam, delete, func, insert, select, update
+from sqlalchemy import Date, Select, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cme.case import Case
+from cme.deadlines import Deadline, Due, done_on, kind_of
+from cme.lifecycle import State
 from cme.milestones import Milestone
 from cme.reference import format_reference
 from storage.engine.db import engine_of, insert_for
@@ -20,6 +22,8 @@ from storage.engine.statements import Statements
 from storage.mapping import case_from_row, row_values
 from storage.models import CaseEvent, CaseRow, Counter, MilestoneRow
 from storage.types import utcnow
+
+OFFICER_STATES = (State.CME_REFERRAL, State.REMOVAL_REQUESTED, State.REMOVAL_AGREED, State.REMOVAL_DECLINED)
 
 
 @dataclass(frozen=True)
@@ -69,13 +73,24 @@ _INSERT_MILESTONE = Prepared(insert(MilestoneRow).values(
     {column.name: bindparam(column.name) for column in MilestoneRow.__table__.columns}))
 
 
+def _with_the_officer():
+    """The cases that are the tracking officer's: no school (an agency's referral), a CME referral made, removal
+    asked about, or a pupil who has left and whose 1 to 10 day notice date has come (policy 8.4.1)."""
+    notice_due = exists().where(MilestoneRow.case_id == CaseRow.id,
+                                MilestoneRow.milestone == Deadline.OFFICER_TOLD.value,
+                                MilestoneRow.due_on <= bindparam("today", type_=Date))
+    return or_(CaseRow.school_id.is_(None), CaseRow.cme_referral_on.is_not(None), notice_due,
+               *(CaseRow.state == state.value for state in OFFICER_STATES))  # no IN list: it is prepared
+
+
 @functools.cache
-def _open_page(kind: str, by_creator: bool) -> tuple[Select | Prepared, Select | Prepared]:
+def _open_page(kind: str, by_creator: bool, authorities: int = 0) -> tuple[Select | Prepared, Select | Prepared]:
     """The statements of Cases.open_page for one kind of person, built once (building cost more than running).
 
     Sorted on narrow rows; only the page's cases are read whole (their pupil details are large). The
     overdue count is ordered by its label, so its subquery runs once a case, not twice. Staff of one
-    school (most) get statements without an IN list, which can be prepared.
+    school (most) get statements without an IN list, which can be prepared. `authorities`: 0, or within
+    the one (1) or several (2) local authorities of an officer.
     """
     where = [CaseRow.closed_at.is_(None)]
     if kind == "school":
@@ -84,8 +99,14 @@ def _open_page(kind: str, by_creator: bool) -> tuple[Select | Prepared, Select |
         where.append(CaseRow.school_id.in_(bindparam("school_ids", expanding=True)))
     elif kind == "no school":
         where.append(CaseRow.school_id.is_(None))
+    elif kind == "officer":
+        where.append(_with_the_officer())
     if by_creator:
         where.append(CaseRow.created_by == bindparam("created_by"))
+    if authorities == 1:
+        where.append(CaseRow.authority_id == bindparam("authority_id"))
+    elif authorities:
+        where.append(CaseRow.authority_id.in_(bindparam("authority_ids", expanding=True)))
     overdue = (select(func.count()).select_from(MilestoneRow)
                .where(MilestoneRow.case_id == CaseRow.id, MilestoneRow.done_on.is_(None),
                       MilestoneRow.due_on < bindparam("today", type_=Date))
@@ -96,7 +117,7 @@ def _open_page(kind: str, by_creator: bool) -> tuple[Select | Prepared, Select |
     total = select(func.count()).select_from(CaseRow).where(*where)
     rows = (select(CaseRow, total.scalar_subquery().label("total")).join(page, page.c.id == CaseRow.id)
             .order_by(page.c.overdue.desc(), CaseRow.run_start, CaseRow.reference))
-    return (rows, total) if kind == "schools" else (Prepared(rows), Prepared(total))
+    return (rows, total) if kind == "schools" or authorities > 1 else (Prepared(rows), Prepared(total))
 
 
 class Cases:
@@ -107,7 +128,7 @@ class Cases:
                                .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
                                .returning(Counter.value))
 
-    async def create(self, case: Case, event: NewEvent, milestones: dict[Milestone, date], *,
+    async def create(self, case: Case, event: NewEvent, milestones: dict[Due, date], *,
                      submission_key: str | None = None) -> tuple[Case, bool]:
         """Save a new case with its first history entry; (case, False) when that submission made one already.
 
@@ -144,8 +165,8 @@ class Cases:
         """The next number of a counter, safe when several instances create cases at once."""
         return await self._sql.returned(self._count, {"name": name})
 
-    async def record(self, case: Case, event: NewEvent, milestones: dict[Milestone, date] | None = None,
-                     done: dict[Milestone, date] | None = None, reopened: tuple[Milestone, ...] = ()) -> Recorded:
+    async def record(self, case: Case, event: NewEvent, milestones: dict[Due, date] | None = None,
+                     done: dict[Due, date] | None = None, reopened: tuple[Milestone, ...] = ()) -> Recorded:
         """Save `case` as changed by one step, with its history entry, if nobody changed it meanwhile.
 
         `done` marks milestones' actions recorded; `reopened` makes them due again (and overdue if past).
@@ -191,7 +212,7 @@ class Cases:
         case.version += 1
         return Recorded.DONE
 
-    async def reschedule(self, case_id: int, due: dict[Milestone, date], actor: Actor) -> dict[str, list[str]]:
+    async def reschedule(self, case_id: int, due: dict[Due, date], actor: Actor) -> dict[str, list[str]]:
         """Move the milestones not yet done to new due dates (new term dates), with one history event.
 
         Returns {milestone: [old, new]} of what moved; nothing is written when nothing moves."""
@@ -200,7 +221,7 @@ class Cases:
                 MilestoneRow.case_id == case_id, MilestoneRow.done_on.is_(None)))
             moved = {}
             for row in rows:
-                new = due.get(Milestone(row.milestone))
+                new = due.get(kind_of(row.milestone))
                 if new is not None and new != row.due_on:
                     moved[row.milestone] = [row.due_on.isoformat(), new.isoformat()]
                     row.due_on = new
@@ -228,16 +249,23 @@ class Cases:
         return [case_from_row(row) for row in rows]
 
     async def open_page(self, today: date, *, school_ids: list[int] | None = None, without_school: bool = False,
-                        created_by: str | None = None, offset: int = 0, limit: int = 20) -> tuple[int, list[Case]]:
+                        created_by: str | None = None, offset: int = 0, limit: int = 20,
+                        with_the_officer: bool = False,
+                        authority_ids: list[int] | None = None) -> tuple[int, list[Case]]:
         """One page of open cases, most overdue milestones first, then longest absent; and how many there are.
 
         The order is the database's, so a school with hundreds of open cases loads one page, not all.
+        `with_the_officer`: only the tracking officer's cases (`_with_the_officer`). `authority_ids`: only the
+        cases of these local authorities (an officer's; none when the list is empty).
         """
-        kind = ("all" if school_ids is None and not without_school else "no school" if school_ids is None
-                else "school" if len(school_ids) == 1 else "schools")
-        page, total = _open_page(kind, created_by is not None)
+        kind = ("officer" if with_the_officer else "all" if school_ids is None and not without_school
+                else "no school" if school_ids is None else "school" if len(school_ids) == 1 else "schools")
+        authorities = 0 if authority_ids is None else min(len(authority_ids), 2) or 2
+        page, total = _open_page(kind, created_by is not None, authorities)
         parameters = {"today": today, "offset": offset, "limit": limit, "school_ids": school_ids or [],
-                      "school_id": school_ids[0] if kind == "school" else None, "created_by": created_by}
+                      "school_id": school_ids[0] if kind == "school" else None, "created_by": created_by,
+                      "authority_ids": authority_ids or [],
+                      "authority_id": authority_ids[0] if authorities == 1 else None}
         rows = await self._sql.rows(page, parameters)
         if rows:
             return rows[0].total, [case_from_row(row) for row in rows]
@@ -253,9 +281,10 @@ class Cases:
         rows = await self._sql.rows(_HISTORY, {"case_id": case_id})
         return [HistoryEntry(r.at, r.actor_name, r.actor_aad_object_id, r.kind, r.data) for r in rows]
 
-    async def milestones(self, case_id: int) -> dict[Milestone, tuple[date, date | None]]:
+    async def milestones(self, case_id: int) -> dict[Due, tuple[date, date | None]]:
+        """Each milestone and deadline of the current run: (due, done)."""
         rows = await self._sql.rows(select(MilestoneRow).where(MilestoneRow.case_id == case_id))
-        return {Milestone(r.milestone): (r.due_on, r.done_on) for r in rows}
+        return {kind_of(r.milestone): (r.due_on, r.done_on) for r in rows}
 
     async def _has_event(self, case_id: int, key: str) -> bool:
         return bool(await self._sql.value(
@@ -271,15 +300,15 @@ def _event_values(case_id: int, event: NewEvent, at: datetime) -> dict:
             "actor_name": event.actor.name, "kind": event.kind, "data": event.data, "key": event.key}
 
 
-def _milestone_values(case_id: int, case: Case, milestones: dict[Milestone, date]) -> list[dict]:
+def _milestone_values(case_id: int, case: Case, milestones: dict[Due, date]) -> list[dict]:
     return [{"case_id": case_id, "milestone": milestone.value, "run_start": case.run_start, "due_on": due,
-             "done_on": case.milestone_done_on(milestone)} for milestone, due in milestones.items()]
+             "done_on": done_on(case, milestone)} for milestone, due in milestones.items()]
 
 
 def _add_event(session: AsyncSession, case_id: int, event: NewEvent, at: datetime) -> None:
     session.add(CaseEvent(**_event_values(case_id, event, at)))
 
 
-def _set_milestones(session: AsyncSession, case_id: int, case: Case, milestones: dict[Milestone, date]) -> None:
+def _set_milestones(session: AsyncSession, case_id: int, case: Case, milestones: dict[Due, date]) -> None:
     for values in _milestone_values(case_id, case, milestones):
         session.add(MilestoneRow(**values))

@@ -17,6 +17,7 @@ from sqlalchemy import and_, delete, exists, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from cme.deadlines import Deadline, Due, kind_of
 from cme.milestones import Milestone
 from storage.engine.db import insert_for
 from storage.engine.statements import Statements
@@ -30,6 +31,8 @@ NOT_NEEDED = "no longer needed"
 # A run of the job writes its heartbeat this often; a run silent for OWNER_GONE_AFTER has stopped.
 HEARTBEAT = timedelta(seconds=2)
 OWNER_GONE_AFTER = 4 * HEARTBEAT
+# Due by the end of their day: claimed by a run on a later day only.
+END_OF_DAY = [d.value for d in Deadline if d.end_of_day]
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class Claim:
     case_id: int
     reference: str
     school_id: int | None
-    milestone: Milestone
+    milestone: Due
     run_start: date
     due_on: date
     claimed_on: date
@@ -55,7 +58,7 @@ class Claim:
 class PostedReminder(NamedTuple):
     """A reminder card in a channel, with the run of absence and the day it was posted for."""
 
-    milestone: Milestone
+    milestone: Due
     conversation_id: str
     activity_id: str
     run_start: date
@@ -65,7 +68,7 @@ class PostedReminder(NamedTuple):
 
 class Unsent(NamedTuple):
     reference: str
-    milestone: Milestone
+    milestone: Due
     why: str
 
 
@@ -81,7 +84,7 @@ class Overdue:
     reference: str
     school_id: int | None
     run_start: date
-    milestone: Milestone
+    milestone: Due
     due_on: date
 
 
@@ -93,7 +96,8 @@ class Reminders:
     def _due(self, on_date: date, school_ids: list[int | None] | None, *columns, known_until: date | None = None):
         """Due by `on_date`; a milestone stored past `known_until` (the end of the term dates) is not known yet."""
         due = (select(*columns).join(CaseRow, CaseRow.id == MilestoneRow.case_id)
-               .where(MilestoneRow.done_on.is_(None), MilestoneRow.due_on <= on_date, CaseRow.closed_at.is_(None)))
+               .where(MilestoneRow.done_on.is_(None), MilestoneRow.due_on <= on_date, CaseRow.closed_at.is_(None),
+                      or_(MilestoneRow.due_on < on_date, MilestoneRow.milestone.not_in(END_OF_DAY))))
         if known_until is not None:
             due = due.where(MilestoneRow.due_on <= known_until)
         return due if school_ids is None else self._schools(due, school_ids)
@@ -115,7 +119,7 @@ class Reminders:
                           MilestoneRow.run_start, MilestoneRow.milestone, MilestoneRow.due_on, known_until=known_until)
         async with self._sessions() as session:
             rows = await session.execute(query.where(~claimed.exists()).order_by(MilestoneRow.due_on))
-            return [Overdue(case_id, ref, school, start, Milestone(m), due)
+            return [Overdue(case_id, ref, school, start, kind_of(m), due)
                     for case_id, ref, school, start, m, due in rows.all()]
 
     async def day_20_on_or_after(self, cutoff: date, *, school_ids: list[int | None]) -> list[str]:
@@ -197,7 +201,7 @@ class Reminders:
                 .join(CaseRow, CaseRow.id == ReminderClaim.case_id)
                 .where(ReminderClaim.id.in_(mine)).order_by(ReminderClaim.id))
             taken = {claim_id for claim_ids in stopped.values() for claim_id in claim_ids}
-            return [Claim(c.id, c.case_id, reference, school_id, Milestone(c.milestone), c.run_start, c.due_on,
+            return [Claim(c.id, c.case_id, reference, school_id, kind_of(c.milestone), c.run_start, c.due_on,
                           c.claimed_on, c.attempts, c.outcome, c.id in taken)
                     for c, reference, school_id in result.all()]
 
@@ -240,7 +244,7 @@ class Reminders:
                        or_(ReminderClaim.outcome.is_(None), ReminderClaim.outcome != NOT_NEEDED),
                        ~self._held(ReminderClaim.claimed_by))
                 .order_by(ReminderClaim.id))
-            return [Unsent(ref, Milestone(m), why or "claimed by a run that stopped before posting it")
+            return [Unsent(ref, kind_of(m), why or "claimed by a run that stopped before posting it")
                     for ref, m, why in rows.all()]
 
     async def posted(self, case_id: int) -> list[PostedReminder]:
@@ -250,7 +254,7 @@ class Reminders:
                 select(ReminderClaim.milestone, ReminderClaim.conversation_id, ReminderClaim.activity_id,
                        ReminderClaim.run_start, ReminderClaim.due_on, ReminderClaim.claimed_on)
                 .where(ReminderClaim.case_id == case_id, ReminderClaim.sent_at.is_not(None)))
-            return [PostedReminder(Milestone(m), *rest) for m, *rest in rows.all()]
+            return [PostedReminder(kind_of(m), *rest) for m, *rest in rows.all()]
 
     async def overdue(self, on_date: date, limit: int = 100_000) -> list[Overdue]:
         """Open cases with a milestone past its day and its action not recorded, through the due-date index."""
@@ -261,7 +265,7 @@ class Reminders:
                 .join(CaseRow, CaseRow.id == MilestoneRow.case_id)
                 .where(MilestoneRow.done_on.is_(None), MilestoneRow.due_on < on_date, CaseRow.closed_at.is_(None))
                 .order_by(MilestoneRow.due_on, CaseRow.reference).limit(limit))
-            return [Overdue(case_id, ref, school, start, Milestone(m), due)
+            return [Overdue(case_id, ref, school, start, kind_of(m), due)
                     for case_id, ref, school, start, m, due in rows.all()]
 
     async def claim_digest(self, channel_id: str, on_date: date, run_id: str) -> DigestTaken | None:

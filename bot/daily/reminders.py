@@ -25,8 +25,11 @@ from bot.sending.throttle import Throttle, with_retries
 from bot.services import Services
 from bot.turn import Message
 from bot.views.reminder_cards import reminder_view
+from cards.deadlines import DeadlineView, deadline_card
 from cards.notice import notice_card
 from cards.reminders import DigestLine, digest_card, reminder_card
+from cme.case import Case
+from cme.deadlines import Deadline, done_on
 from storage.reminders import HEARTBEAT, NOT_NEEDED, Claim, Unsent
 from storage.schools import SchoolInfo
 from storage.store import Store
@@ -176,13 +179,11 @@ async def _post_reminders(services: Services, channel_id: str | None, claims: li
     for claim in claims:
         label = f"{claim.reference} {claim.milestone.label}"
         case = await store.cases.by_id(claim.case_id)
-        if case is None or not case.is_open or case.milestone_done(claim.milestone):
+        if case is None or not case.is_open or done_on(case, claim.milestone):
             await store.reminders.not_sent(claim.id, NOT_NEEDED)
             continue
-        view = reminder_view(services, case, schools.get(case.school_id), claim.milestone, claim.due_on, on_date,
-                             claim.run_start)
-        view = replace(view, maybe_repeat=claim.maybe_posted)
-        message = Message(card=reminder_card(view), summary=f"{claim.milestone.label}: {claim.reference}")
+        message = Message(card=_card(services, case, schools.get(case.school_id), claim, on_date),
+                          summary=f"{claim.milestone.label}: {claim.reference}")
         answered = await throttle.slot(channel_id or "")
         try:
             if not await store.reminders.attempt(claim.id, run_id):
@@ -211,6 +212,14 @@ async def _post_reminders(services: Services, channel_id: str | None, claims: li
                              + (" (possibly a repeat)" if claim.maybe_posted else ""))
         if claim.maybe_posted:
             report.repeated.append(label)
+
+
+def _card(services: Services, case: Case, school: SchoolInfo | None, claim: Claim, on_date: date) -> dict:
+    if isinstance(claim.milestone, Deadline):
+        return deadline_card(DeadlineView(case.reference, school.name if school else "No school yet (local authority)",
+                                          claim.milestone, claim.due_on, on_date, claim.maybe_posted))
+    view = reminder_view(services, case, school, claim.milestone, claim.due_on, on_date, claim.run_start)
+    return reminder_card(replace(view, maybe_repeat=claim.maybe_posted))
 
 
 async def _channel_problem(services: Services, channel_id: str | None, error: Exception, waiting: int) -> None:

@@ -18,6 +18,9 @@ routes = Routes()
 
 async def _page(context: Context, offset: int) -> tuple[str, int, list[Case]]:
     person, cases, today = context.person, context.store.cases, context.services.today()
+    if person.has(Role.TRACKING_OFFICER) and not person.has(Role.EWS_OFFICER):
+        return ("Cases with the CME Pupil Tracking Officer: referred, removal asked, left (policy 8.4.1)",
+                *await cases.open_page(today, with_the_officer=True, offset=offset, limit=PAGE))
     if person.roles & AUTHORITY_WIDE:
         return ("Open cases in the local authority", *await cases.open_page(today, offset=offset, limit=PAGE))
     if person.school_ids():

@@ -121,7 +121,7 @@ async def report_submit(context: Context) -> None:
         first = next((n for n, fields in enumerate(STEPS, 1) if set(fields) & to_fix), 3)
         await _show(context, _form(context, first, values, schools, errors=errors, warnings=checked.warnings))
         return
-    case, due = new_case(checked.report, calendar)
+    case, due = new_case(checked.report, calendar, today)
     day = case.day_number(calendar, today)
     case, created = await context.store.cases.create(
         case, NewEvent("reported", {"day": day, "school_id": school.id}, context.actor), due,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.calendars import Calendars
 from cme.calendar import CalendarError, SchoolCalendar
+from cme.deadlines import calendar_deadlines
 from cme.milestones import due_dates
 from cme.term_dates import TermDates, parse_term_dates
 from storage.cases import Actor
@@ -60,7 +61,7 @@ async def reschedule_open_cases(store: Store, calendars: Calendars, school_urn: 
         cases = await store.cases.open_cases(ids, without_school=ids is None, limit=1_000_000)
         for case in cases:
             try:
-                due = due_dates(calendar, case.run_start)
+                due = due_dates(calendar, case.run_start) | calendar_deadlines(case, calendar)
             except CalendarError:
                 to_check.append(case.reference)
                 continue

@@ -13,6 +13,7 @@ from bot.turn import Message, PupilMessage
 from cards.case_card import CaseView, case_card
 from cards.notice import notice_card
 from cme.case import Case
+from cme.deadlines import Deadline
 from cme.lifecycle import State
 from cme.removal import earliest_off_roll_date
 from cme.roles import REMOVAL_REQUESTERS
@@ -36,6 +37,9 @@ async def case_view(services: Services, case: Case, person: PersonRoles, *, noti
     zone = services.settings.zone
     history = [(entry.at.astimezone(zone), entry.actor_name.split(" ")[0], entry.kind, entry.data)
                for entry in await services.store.cases.history(case.id)]
+    deadlines = {kind: due if calendar.is_known(due) else None
+                 for kind, (due, _) in (await services.store.cases.milestones(case.id)).items()
+                 if isinstance(kind, Deadline)}
     return CaseView(
         case=case, school_name=school.name if school else "No school yet (local authority)",
         day=case.day_number(calendar, today) if case.is_open else 0, due=case.due_dates(calendar),
@@ -45,6 +49,7 @@ async def case_view(services: Services, case: Case, person: PersonRoles, *, noti
         and case.state in REQUESTABLE, notice=notice, problem=problem,
         counted_until=None if calendar.is_known(today) else calendar.known_until, not_known=calendar.unknown_reason,
         earliest_off_roll=earliest_off_roll_date(case, calendar, today) if case.is_open else None,
+        deadlines=deadlines,
     )
 
 

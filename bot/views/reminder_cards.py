@@ -53,8 +53,8 @@ async def refresh_reminder_cards(services: Services, case: Case, *, skip: set[st
         return
     school = await services.store.schools.get(case.school_id) if case.school_id else None
     for posted in await services.store.reminders.posted(case.id):
-        if posted.activity_id in skip:
-            continue
+        if posted.activity_id in skip or not isinstance(posted.milestone, Milestone):
+            continue  # a deadline's card (cards/deadlines.py) has no buttons to update
         channel = await services.store.conversations.get(posted.conversation_id.split(";", 1)[0])
         if channel is None or not channel.alive:
             continue

@@ -18,6 +18,7 @@ from cme.casework import (
     record_triage,
     review_day_20,
 )
+from cme.deadlines import Deadline
 from cme.lifecycle import Outcome, ProcedureError, State
 from cme.milestones import Break, BreakKind, Milestone
 from cme.report import Report
@@ -42,12 +43,13 @@ def test_a_new_case_starts_reported_with_day_5_and_day_20_due():
     report = Report(pupil=PUPIL, school_id=7, first_day_absent=DAY_1, last_day_attended=date(2026, 10, 23),
                     known_so_far="Family may have moved", reason="moved_no_school", risk_groups=("runaways",),
                     risk=AT_RISK)
-    case, due = new_case(report, CALENDAR)
+    case, due = new_case(report, CALENDAR, DAY_1)
     assert case.state is State.REPORTED and case.school_id == 7
     assert case.run_start == case.first_day_absent == DAY_1
     assert case.pupil.full_name == "Testy McTestface"
     assert case.triage_outstanding
-    assert due == {Milestone.DAY_5: DAY_5, Milestone.DAY_20: DAY_20}
+    assert due == {Milestone.DAY_5: DAY_5, Milestone.DAY_20: DAY_20, Deadline.RISK_NOTIFIED: DAY_1,
+                   Deadline.OFFICER_TOLD: date(2026, 11, 13)}
 
 
 # log_enquiry

@@ -25,6 +25,7 @@ from cards.alerts import referral_alert_card, urgent_alert_card
 from cards.case_card import CaseView, case_card
 from cards.case_list import CaseLine, case_list_card
 from cards.checklist_card import checklist_card
+from cards.deadlines import DeadlineView, deadline_card
 from cards.notice import notice_card
 from cards.referral_form import referral_form_card
 from cards.reminders import DigestLine, ReminderView, digest_card, reminder_card
@@ -39,6 +40,7 @@ from cards.report_form import STEPS, ReportForm, report_done_card, report_form_c
 from cards.text import user_text
 from cards.welcome import help_card, no_role_card, personal_welcome
 from cme.case import Carer, Pupil
+from cme.deadlines import Deadline
 from cme.milestones import Milestone
 from cme.removal import preconditions
 from cme.roles import Role
@@ -132,6 +134,8 @@ BUILDERS: dict[str, Callable[[str], list[dict]]] = {
         REFERENCE, typed, milestone, 20, DAY_5, DAY_5, [], ["ews", "review"], closed=None, removal_requestable=True))
         for milestone in Milestone],
     "digest_card": lambda typed: [digest_card(DAY_5, [DigestLine(REFERENCE, typed, 7, [(Milestone.DAY_5, DAY_5)])])],
+    "deadline_card": lambda typed: [deadline_card(DeadlineView(REFERENCE, typed, deadline, DAY_1, DAY_5))
+                                    for deadline in Deadline],
     "removal_request_card": _removal,
     "removal_channel_card": _removal,
     "removal_school_card": _removal,
