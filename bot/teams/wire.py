@@ -133,7 +133,7 @@ def envelope_problem(body: dict) -> str | None:
         if not _is_account(item, required=False):
             return "members"
     for entity in body.get("entities") or ():
-        if not isinstance(entity.get("type", ""), str) or not isinstance(entity.get("text", ""), str) or \
+        if not isinstance(entity.get("type"), str) or not isinstance(entity.get("text", ""), str) or \
                 not _is_account(entity.get("mentioned", {}), required=False):
             return "entities"
     channel_data = body.get("channelData")

@@ -76,6 +76,7 @@ async def test_an_invoke_the_bot_does_not_handle_gets_a_400_saying_so(bot):
 
 @pytest.mark.parametrize("field, broken", [("conversation", None), ("from", f"Zed {SENTINEL}"),
                                            ("channelData", [1]), ("entities", {"type": "mention"}),
+                                           ("entities", [{"text": "<at>CME Tracker</at>"}]),
                                            ("timestamp", 12), ("serviceUrl", None)])
 async def test_an_activity_missing_a_part_teams_always_sends_gets_a_400_naming_it(bot, field, broken):
     body = activity("", SAM, text="help")
