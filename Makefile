@@ -22,9 +22,10 @@ $(TOOLS)/playground/node_modules/@microsoft/m365agentsplayground/cli.js:
 $(TOOLS)/npm/node_modules/@microsoft/app-manifest/package.json:
 	npm install --silent --no-audit --no-fund --prefix $(TOOLS)/npm @microsoft/app-manifest@$(APP_MANIFEST_VERSION)
 
-## Start the bot on SQLite with the demonstration data, and the Agents Playground to talk to it.
+## Start the bot on SQLite with the demonstration data, and an Agents Playground per demo person to talk to it
+## (AS=tara,sam: only those people, the first showing the team's channels).
 run: install $(TOOLS)/playground/node_modules/@microsoft/m365agentsplayground/cli.js
-	bash scripts/run-demo.sh
+	AS="$(AS)" bash scripts/run-demo.sh
 
 ## Everything the tests need: Python packages, the playground, the manifest schemas, Chromium.
 test-deps: $(BIN)/python $(TOOLS)/playground/node_modules/@microsoft/m365agentsplayground/cli.js \

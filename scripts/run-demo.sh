@@ -1,48 +1,79 @@
 #!/usr/bin/env bash
-# `make run`: the bot on SQLite with the demonstration data, and the Agents Playground in front of it.
+# `make run`: the bot on SQLite with the demonstration data, and in front of it one Agents Playground per
+# demonstration person (the playground lets only its current user type and use the personal chat).
+# AS=tara,sam starts only those people's playgrounds; the first of them shows the team's channels.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BOT_PORT=${PORT:-3978}
-PLAYGROUND_PORT=${PLAYGROUND_PORT:-56150}
+PLAYGROUND_PORT=${PLAYGROUND_PORT:-56150}  # Sam Staff's; each other person's is the next one along
+CLI=$PWD/.tools/playground/node_modules/@microsoft/m365agentsplayground/cli.js
+DIR=${DEMO_DIR:-var}  # the logs and the playgrounds' configs
 export CME_ENV=development
 export DATABASE_URL=${DATABASE_URL:-sqlite:///var/demo.db}
-export M365_AGENTS_PLAYGROUND_CONFIG_PATH=$PWD/demo/playground.yml
-export M365_AGENTS_PLAYGROUND_LOGFILE=$PWD/var/playground.log
 export TEAMSAPPTESTER_BROWSER=none
-mkdir -p var
+mkdir -p var "$DIR/playgrounds"
+
+# One config per person, from demo/playground.yml: offset, key, name, role, personal chat id (quoted).
+# A person's port must be free: the playground would silently take another, and their address move.
+PEOPLE=$(.venv/bin/python -m bot.ops.playgrounds --dir "$DIR/playgrounds" --as "${AS:-}" --port "$PLAYGROUND_PORT")
+TEAM_ID=$(.venv/bin/python -m bot.ops.playgrounds --dir "$DIR/playgrounds" --team-id)
 
 .venv/bin/cme-bot demo load >/dev/null
-.venv/bin/cme-bot serve --dev --host 127.0.0.1 --port "$BOT_PORT" 2>var/bot.log &
+.venv/bin/cme-bot serve --dev --host 127.0.0.1 --port "$BOT_PORT" 2>"$DIR/bot.log" &
 BOT_PID=$!
-trap 'kill $BOT_PID ${PG_PID:-} 2>/dev/null || true' EXIT INT TERM
+PIDS=("$BOT_PID")
+trap 'kill "${PIDS[@]}" 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 1 100); do
   curl -fs "http://127.0.0.1:$BOT_PORT/healthz" >/dev/null 2>&1 && break
-  kill -0 $BOT_PID 2>/dev/null || { echo "the bot did not start:"; tail -20 var/bot.log; exit 1; }
+  kill -0 "$BOT_PID" 2>/dev/null || { echo "the bot did not start:"; tail -20 "$DIR/bot.log"; exit 1; }
   sleep 0.2
 done
 
-(cd var && node ../.tools/playground/node_modules/@microsoft/m365agentsplayground/cli.js start \
-  -e "http://127.0.0.1:$BOT_PORT/api/messages" --disable-telemetry -p "$PLAYGROUND_PORT" >playground.out 2>&1) &
-PG_PID=$!
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$PLAYGROUND_PORT/_internal/v1/config" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-# Install the bot in the demo team, as a Teams admin would: it captures the channels for the reminders.
-TEAM_ID=19%3Acme-team-general%40thread.tacv2  # the team of demo/playground.yml
-curl -fs -X POST -H 'Content-Type: application/json' -d '{}' \
-  "http://127.0.0.1:$PLAYGROUND_PORT/_debug/conversation/$TEAM_ID/installation" \
+while IFS=$'\t' read -r offset key _name _role _chat; do
+  : >"$DIR/playgrounds/$key.out"  # no "Listening on" left from a previous run
+  (cd "$DIR/playgrounds" && M365_AGENTS_PLAYGROUND_CONFIG_PATH=$PWD/$key.yml M365_AGENTS_PLAYGROUND_LOGFILE=$PWD/$key.log \
+    exec node "$CLI" start -e "http://127.0.0.1:$BOT_PORT/api/messages" --disable-telemetry \
+    -p "$((PLAYGROUND_PORT + offset))" >"$key.out" 2>&1) &
+  PIDS+=("$!")
+done <<<"$PEOPLE"
+
+FIRST=""
+while IFS=$'\t' read -r offset key name _role chat; do
+  port=$((PLAYGROUND_PORT + offset))
+  # its own line, not a request: polling a port nothing listens on yet can connect the port to itself
+  for _ in $(seq 1 150); do
+    grep -q "^Listening on" "$DIR/playgrounds/$key.out" 2>/dev/null && break
+    sleep 0.2
+  done
+  grep -qx "Listening on $port" "$DIR/playgrounds/$key.out" \
+    || { echo "$name's playground did not start on port $port: see $DIR/playgrounds/$key.out"; exit 1; }
+  url="http://127.0.0.1:$port"
+  # The app installed for the person, as Teams does: the bot may write to them before they say anything.
+  curl -fs -X POST -H 'Content-Type: application/json' -d '{}' "$url/_debug/conversation/$chat/installation" \
+    >/dev/null || echo "  (could not install the bot in $name's personal chat: see $DIR/playgrounds/$key.log)"
+  FIRST=${FIRST:-$url}
+done <<<"$PEOPLE"
+# The bot installed in the demo team from the first playground: the team's channels show its posts there.
+curl -fs -X POST -H 'Content-Type: application/json' -d '{}' "$FIRST/_debug/conversation/$TEAM_ID/installation" \
   >/dev/null || echo "  (could not install the bot in the demo team: reminders will not post)"
 
+TEAM_HOLDER=$(head -1 <<<"$PEOPLE" | cut -f3)
+echo
+echo "  cme-bot is running (SQLite: ${DATABASE_URL#sqlite:///}, log: $DIR/bot.log). Open each person's"
+echo "  playground in a browser tab of its own; in each you are that person, in their Personal Chat:"
+echo
+while IFS=$'\t' read -r offset _key name role _chat; do
+  printf '    %-14s http://localhost:%-6s %s\n' "$name" "$((PLAYGROUND_PORT + offset))" "$role"
+done <<<"$PEOPLE"
 cat <<MSG
 
-  cme-bot is running (SQLite: ${DATABASE_URL#sqlite:///}, log: var/bot.log).
-  Open http://localhost:$PLAYGROUND_PORT in a browser: you are Sam Staff of Oakwood Primary School
-  (fictional) in the Personal Chat. The other five demo people act on cards in the team and group chat.
-  Say "help" to start, "report" to report a missing pupil. To post the Day 5 and Day 20 reminders of a
-  given day into the team's "CME reminders" channel now, in another terminal:
+  Cards the bot sends someone arrive in their own playground. The team's channels show the bot's posts in
+  one playground only, the first started: $TEAM_HOLDER's. (\`make run AS=tara,sam\` starts only Tara
+  Tracker's and Sam Staff's, with the channels in Tara's.)
+  Say "help" to start, "report" (school staff) to report a missing pupil. To post the Day 5 and Day 20
+  reminders of a given day into the team's "CME reminders" channel now, in another terminal:
     DATABASE_URL=$DATABASE_URL .venv/bin/cme-bot remind --date YYYY-MM-DD
   Press Ctrl-C to stop.
 
 MSG
-wait $BOT_PID
+wait "$BOT_PID"

@@ -217,6 +217,9 @@ class Playground:
             )
         finally:
             os.close(log)
+        return await self._connect()
+
+    async def _connect(self) -> Playground:
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
         try:
             await self._wait_ready()
@@ -227,11 +230,21 @@ class Playground:
         self._listener = asyncio.create_task(self._listen())
         return self
 
+    @classmethod
+    async def attach(cls, url: str, log_path: str | Path) -> Playground:
+        """Drive a playground something else started (e.g. scripts/run-demo.sh); `stop` leaves it running."""
+        playground = cls.__new__(cls)
+        playground.__dict__.update(
+            url=url.rstrip("/"), port=int(url.rstrip("/").rsplit(":", 1)[1]), log_path=Path(log_path),
+            start_timeout=PATIENCE_S, config={}, events=[], _mark=0, _arrived=asyncio.Event(), _proc=None,
+            _session=None, _ws=None, _listener=None, _ws_error=None)
+        return await playground._connect()
+
     async def _wait_ready(self) -> None:
-        assert self._proc is not None and self._session is not None
+        assert self._session is not None
         deadline = time.monotonic() + self.start_timeout
         while True:
-            if self._proc.returncode is not None:
+            if self._proc is not None and self._proc.returncode is not None:
                 raise RuntimeError(f"playground exited with {self._proc.returncode}\n{self.log_tail()}")
             try:
                 async with self._session.get(f"{self.url}/_internal/v1/config") as r:
