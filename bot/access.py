@@ -6,10 +6,44 @@ from cme.case import Case
 from cme.reference import find_reference
 from cme.roles import AUTHORITY_WIDE, Role
 from storage.people import PersonRoles
+from storage.schools import WhichAuthority
+
+
+def is_officer_of(person: PersonRoles, case: Case, roles: frozenset[Role] = AUTHORITY_WIDE) -> bool:
+    """An EWS or tracking officer (or one of `roles`) of the case's local authority; of another, never."""
+    return case.authority_id is not None and case.authority_id in person.authority_ids(roles)
+
+
+def administers(person: PersonRoles, authority_id: int | None) -> bool:
+    """A deployment-wide administrator administers every authority; an authority's, only its own."""
+    return any(g.role is Role.ADMIN and g.authority_id in (None, authority_id) for g in person.grants)
+
+
+async def authority_of_admin(store, person: PersonRoles, named: str = ""):
+    """The authority an administrator acts in: the one named, their own, or the only one (WhichAuthority else)."""
+    own = person.authority_ids(frozenset({Role.ADMIN}))
+    deployment_wide = any(g.role is Role.ADMIN and g.authority_id is None for g in person.grants)
+    if not named and len(own) == 1 and not deployment_wide:
+        return await store.schools.authority(own[0])
+    authority = await store.schools.authority(named or None)
+    if not administers(person, authority.id):
+        raise WhichAuthority(f"You administer {', '.join(a.name for a in await _named(store, own))} only.")
+    return authority
+
+
+async def _named(store, ids: list[int]) -> list:
+    return [a for a in await store.schools.authorities() if a.id in ids]
+
+
+async def officers_of(store, case: Case, role: Role = Role.TRACKING_OFFICER) -> list[PersonRoles]:
+    """The officers (tracking officers, or EWS) of the case's local authority: nobody of another."""
+    if case.authority_id is None:
+        return []
+    return await store.people.with_role(role, authority_id=case.authority_id)
 
 
 def has_role_on(person: PersonRoles, case: Case) -> bool:
-    if person.roles & AUTHORITY_WIDE:
+    if is_officer_of(person, case):
         return True
     if case.school_id is not None and case.school_id in person.school_ids():
         return True
@@ -17,8 +51,9 @@ def has_role_on(person: PersonRoles, case: Case) -> bool:
 
 
 def can_work(person: PersonRoles, case: Case) -> bool:
-    """Log enquiries, record breaks and outcomes: the school's staff, EWS and the tracking officer."""
-    if person.roles & AUTHORITY_WIDE:
+    """Log enquiries, record breaks and outcomes: the school's staff, and EWS and the tracking officer of its
+    authority."""
+    if is_officer_of(person, case):
         return True
     return case.school_id is not None and case.school_id in person.school_ids()
 

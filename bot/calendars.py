@@ -116,11 +116,11 @@ class Calendars:
         log.info("term dates in force: %s", self.source_of(None))
         return True
 
-    async def term_end_warnings(self, store: Store, today: date) -> list[str]:
+    async def term_end_warnings(self, store: Store, today: date, authority_id: int | None = None) -> list[str]:
         """Warnings for the administrators and the local authority's channel: term dates ending within a term,
         and open cases (by reference) whose Day 20 falls near their end or past it. Schools whose dates end on
-        the same day are told together."""
-        schools = await store.schools.all()
+        the same day are told together. With `authority_id`, only that authority's schools and their cases."""
+        schools = await store.schools.all(authority_id)
         groups: dict[date, tuple[SchoolCalendar, list[int | None], list[str]]] = {}
         for school in [None, *schools]:
             calendar = self.for_school(school)
@@ -131,6 +131,7 @@ class Calendars:
         said = []
         for _, (calendar, ids, names) in sorted(groups.items(), key=lambda group: group[0]):
             whose = "every school" if len(ids) == len(schools) + 1 else ", ".join(names)
-            near = await store.reminders.day_20_on_or_after(day_20_cutoff(calendar), school_ids=ids)
+            ours = ids if authority_id is None else [i for i in ids if i is not None]  # no school: any authority's
+            near = await store.reminders.day_20_on_or_after(day_20_cutoff(calendar), school_ids=ours)
             said += term_end_warnings(calendar, today, near, whose)
         return said

@@ -87,6 +87,7 @@ class Case:
     referrer: str = ""
     created_by: str = ""
     created_at: datetime | None = None
+    authority_id: int | None = None  # the local authority whose officers work it: its school's, or the referrer's
     id: int | None = None
     version: int = 0
 

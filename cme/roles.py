@@ -18,6 +18,11 @@ class Role(StrEnum):
     def needs_school(self) -> bool:
         return self is Role.SCHOOL_STAFF
 
+    @property
+    def needs_authority(self) -> bool:
+        """Granted in one local authority (an administrator may be too, or be deployment-wide)."""
+        return self in IN_AN_AUTHORITY
+
 
 ROLE_LABELS = {
     Role.SCHOOL_STAFF: "School staff",
@@ -27,8 +32,9 @@ ROLE_LABELS = {
     Role.ADMIN: "Administrator",
 }
 
-# Roles that see every case of the local authority, not only one school's.
+# Roles that see every case of their local authority (that of their grant), not only one school's.
 AUTHORITY_WIDE = frozenset({Role.EWS_OFFICER, Role.TRACKING_OFFICER})
+IN_AN_AUTHORITY = AUTHORITY_WIDE | {Role.AGENCY_REFERRER}
 
 # Who may do what: the sets the bot's routes are declared with.
 WORKERS = frozenset({Role.SCHOOL_STAFF, Role.EWS_OFFICER, Role.TRACKING_OFFICER})  # work a case

@@ -20,7 +20,7 @@ from storage.engine.db import engine_of, insert_for
 from storage.engine.prepared import Prepared
 from storage.engine.statements import Statements
 from storage.mapping import case_from_row, row_values
-from storage.models import CaseEvent, CaseRow, Counter, MilestoneRow
+from storage.models import CaseEvent, CaseRow, Counter, MilestoneRow, School
 from storage.types import utcnow
 
 OFFICER_STATES = (State.CME_REFERRAL, State.REMOVAL_REQUESTED, State.REMOVAL_AGREED, State.REMOVAL_DECLINED)
@@ -140,6 +140,9 @@ class Cases:
             existing = await self._by_submission(submission_key)
             if existing is not None:
                 return existing, False
+        if case.authority_id is None and case.school_id is not None:  # a case is its school's authority's
+            case = replace(case, authority_id=await self._sql.value(
+                select(School.authority_id).where(School.id == case.school_id)))
         now = utcnow()
         number = await self._next_number(f"case-{now.year}")
         reference = format_reference(now.year, number)

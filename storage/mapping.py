@@ -54,7 +54,7 @@ def row_values(case: Case) -> dict:
     details["ctf_sent_on"] = _iso(case.ctf_sent_on)
     details["deletion_return_on"] = _iso(case.deletion_return_on)
     return {
-        "school_id": case.school_id, "state": case.state.value,
+        "school_id": case.school_id, "authority_id": case.authority_id, "state": case.state.value,
         "outcome": case.outcome.value if case.outcome else None,
         "pupil": pupil_to_json(case.pupil), "first_day_absent": case.first_day_absent,
         "last_day_attended": case.last_day_attended, "run_start": case.run_start,
@@ -71,7 +71,8 @@ def row_values(case: Case) -> dict:
 def case_from_row(row: CaseRow) -> Case:
     details = row.details or {}
     return Case(
-        id=row.id, reference=row.reference, school_id=row.school_id, state=State(row.state),
+        id=row.id, reference=row.reference, school_id=row.school_id, authority_id=row.authority_id,
+        state=State(row.state),
         outcome=Outcome(row.outcome) if row.outcome else None, pupil=pupil_from_json(row.pupil),
         first_day_absent=row.first_day_absent, last_day_attended=row.last_day_attended, run_start=row.run_start,
         risk=Risk(**row.risk), risk_groups=tuple(row.risk_groups), reason=row.reason,

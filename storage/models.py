@@ -28,13 +28,25 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict: JSON, list: JSON}
 
 
+class Authority(Base):
+    """A local authority: its schools, cases and officers are seen by nobody of another authority."""
+
+    __tablename__ = "authorities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    channel_id: Mapped[str | None] = mapped_column(String(300))  # its channel, for lines naming no child
+    created_at: Mapped[datetime]
+
+
 class School(Base):
     __tablename__ = "schools"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     urn: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    authority: Mapped[str] = mapped_column(String(200))
+    # Never None once saved (Schools.add needs it); nullable only because SQLite adds a column so.
+    authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"), index=True)
     reminders_channel_id: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime]
 
@@ -56,17 +68,22 @@ class RoleGrant(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(40))
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    # The authority of an EWS officer's, tracking officer's or agency referrer's role, or of an authority's
+    # administrator; None for school staff (their school's) and deployment-wide administrators.
+    authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"))
     granted_by: Mapped[str] = mapped_column(String(200))
     granted_at: Mapped[datetime]
 
 
 class CaseRow(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_school_open", "school_id", "closed_at"),)
+    __table_args__ = (Index("ix_cases_school_open", "school_id", "closed_at"),
+                      Index("ix_cases_authority_open", "authority_id", "closed_at"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
+    authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"))
     state: Mapped[str] = mapped_column(String(40))
     outcome: Mapped[str | None] = mapped_column(String(40))
     pupil: Mapped[dict]

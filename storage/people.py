@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cme.roles import Role
+from cme.roles import AUTHORITY_WIDE, Role
 from storage.audit import record_audit
 from storage.engine.prepared import Prepared
 from storage.engine.statements import Statements
-from storage.models import Person, RoleGrant, School
+from storage.models import Authority, Person, RoleGrant, School
 from storage.types import utcnow
 
 
@@ -20,6 +20,7 @@ class Grant:
     role: Role
     school_id: int | None = None
     school_name: str | None = None
+    authority_id: int | None = None  # school staff: their school's; None: a deployment-wide administrator
 
 
 @dataclass(frozen=True)
@@ -34,15 +35,22 @@ class PersonRoles:
     def school_ids(self, role: Role = Role.SCHOOL_STAFF) -> list[int]:
         return [g.school_id for g in self.grants if g.role is role and g.school_id is not None]
 
+    def authority_ids(self, roles: frozenset[Role] = AUTHORITY_WIDE) -> list[int]:
+        """The authorities in which this person holds one of `roles` (by default: works every case of)."""
+        return list(dict.fromkeys(g.authority_id for g in self.grants
+                                  if g.role in roles and g.authority_id is not None))
+
     @property
     def roles(self) -> frozenset[Role]:
         return frozenset(g.role for g in self.grants)
 
 
-_ROLES_OF = Prepared(select(Person.name, RoleGrant.role, RoleGrant.school_id, School.name)
+_ROLES_OF = Prepared(select(Person.name, RoleGrant.role, RoleGrant.school_id, School.name,
+                            func.coalesce(RoleGrant.authority_id, School.authority_id))
                      .join(RoleGrant, RoleGrant.person_id == Person.id)
                      .outerjoin(School, School.id == RoleGrant.school_id)
-                     .where(Person.aad_object_id == bindparam("aad_object_id")))
+                     .where(Person.aad_object_id == bindparam("aad_object_id"))
+                     .order_by(RoleGrant.id))
 
 
 class People:
@@ -51,26 +59,36 @@ class People:
         self._sql = Statements(sessions)
 
     async def grant(self, aad_object_id: str, role: Role, *, actor: str, name: str = "",
-                    school_id: int | None = None) -> bool:
-        """Give a role; False when the person had it already."""
+                    school_id: int | None = None, authority_id: int | None = None) -> bool:
+        """Give a role (school staff at a school; officers and referrers in an authority; an administrator in
+        one authority or, with none, deployment-wide); False when the person had it already. An officer's or
+        referrer's authority may go unsaid while there is only one."""
         if role.needs_school and school_id is None:
             raise ValueError(f"The role '{role.label}' needs a school.")
         if not role.needs_school:
             school_id = None
+        if role is Role.SCHOOL_STAFF:
+            authority_id = None  # the school's
         async with self._sessions.begin() as session:
+            if role.needs_authority and authority_id is None:
+                only = (await session.scalars(select(Authority.id).limit(2))).all()
+                if len(only) != 1:
+                    raise ValueError(f"The role '{role.label}' is given in a local authority: say which.")
+                authority_id = only[0]
             person = await _person(session, aad_object_id, name)
             exists = await session.scalar(select(RoleGrant.id).where(
-                RoleGrant.person_id == person.id, RoleGrant.role == role.value,
-                RoleGrant.school_id.is_(None) if school_id is None else RoleGrant.school_id == school_id))
+                RoleGrant.person_id == person.id, RoleGrant.role == role.value, _same(RoleGrant.school_id, school_id),
+                _same(RoleGrant.authority_id, authority_id)))
             if exists:
                 return False
             session.add(RoleGrant(person_id=person.id, role=role.value, school_id=school_id,
-                                  granted_by=actor, granted_at=utcnow()))
-            record_audit(session, actor, "role_granted",
-                         {"aad_object_id": aad_object_id, "role": role.value, "school_id": school_id})
+                                  authority_id=authority_id, granted_by=actor, granted_at=utcnow()))
+            record_audit(session, actor, "role_granted", {"aad_object_id": aad_object_id, "role": role.value,
+                                                          "school_id": school_id, "authority_id": authority_id})
             return True
 
-    async def revoke(self, aad_object_id: str, role: Role, *, actor: str, school_id: int | None = None) -> bool:
+    async def revoke(self, aad_object_id: str, role: Role, *, actor: str, school_id: int | None = None,
+                     authority_id: int | None = None) -> bool:
         async with self._sessions.begin() as session:
             person = await session.scalar(select(Person).where(Person.aad_object_id == aad_object_id))
             if person is None:
@@ -78,28 +96,40 @@ class People:
             query = delete(RoleGrant).where(RoleGrant.person_id == person.id, RoleGrant.role == role.value)
             if school_id is not None:
                 query = query.where(RoleGrant.school_id == school_id)
+            if authority_id is not None:
+                query = query.where(RoleGrant.authority_id == authority_id)
             result = await session.execute(query)
             if result.rowcount:
-                record_audit(session, actor, "role_revoked",
-                             {"aad_object_id": aad_object_id, "role": role.value, "school_id": school_id})
+                record_audit(session, actor, "role_revoked", {"aad_object_id": aad_object_id, "role": role.value,
+                                                              "school_id": school_id, "authority_id": authority_id})
             return bool(result.rowcount)
 
     async def roles_of(self, aad_object_id: str) -> PersonRoles:
         rows = await self._sql.rows(_ROLES_OF, {"aad_object_id": aad_object_id})
         name = rows[0][0] if rows else ""
-        return PersonRoles(aad_object_id, name, tuple(Grant(Role(r), s, sn) for _, r, s, sn in rows))
+        return PersonRoles(aad_object_id, name, tuple(Grant(Role(r), s, sn, a) for _, r, s, sn, a in rows))
 
-    async def with_role(self, role: Role, school_id: int | None = None) -> list[PersonRoles]:
-        query = select(Person.aad_object_id).join(RoleGrant, RoleGrant.person_id == Person.id).where(
-            RoleGrant.role == role.value)
+    async def with_role(self, role: Role, school_id: int | None = None,
+                        authority_id: int | None = None) -> list[PersonRoles]:
+        """Who holds `role` (at that school; in that authority: officers of it, staff of its schools, and
+        administrators of it or of the whole deployment)."""
+        query = (select(Person.aad_object_id).join(RoleGrant, RoleGrant.person_id == Person.id)
+                 .outerjoin(School, School.id == RoleGrant.school_id).where(RoleGrant.role == role.value))
         if school_id is not None:
             query = query.where(RoleGrant.school_id == school_id)
+        if authority_id is not None:
+            query = query.where(or_(RoleGrant.authority_id == authority_id, School.authority_id == authority_id,
+                                    (RoleGrant.role == Role.ADMIN.value) & RoleGrant.authority_id.is_(None)))
         ids = list(dict.fromkeys(await self._sql.values(query.order_by(Person.name))))
         return [await self.roles_of(aad) for aad in ids]
 
     async def everyone(self) -> list[PersonRoles]:
         ids = await self._sql.values(select(Person.aad_object_id).order_by(Person.name))
         return [await self.roles_of(aad) for aad in ids]
+
+
+def _same(column, value):
+    return column.is_(None) if value is None else column == value
 
 
 async def _person(session: AsyncSession, aad_object_id: str, name: str) -> Person:

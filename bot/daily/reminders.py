@@ -231,12 +231,18 @@ async def _channel_problem(services: Services, channel_id: str | None, error: Ex
 
 
 async def _warn_term_end(services: Services, on_date: date, report: RunReport, run_id: str) -> None:
-    """Once a week into the local authority's channel, by case reference only, while the term dates run out."""
+    """Once a week into each local authority's channel, its cases by reference only, while the term dates run out."""
+    for authority in await services.store.schools.authorities():
+        await _warn_authority_of_term_end(services, authority, on_date, report, run_id)
+
+
+async def _warn_authority_of_term_end(services: Services, authority, on_date: date, report: RunReport,
+                                      run_id: str) -> None:
     store = services.store
-    warnings = await services.calendars.term_end_warnings(store, on_date)
+    warnings = await services.calendars.term_end_warnings(store, on_date, authority.id)
     if not warnings:
         return
-    channel_id = await store.schools.authority_channel()
+    channel_id = authority.channel_id
     if channel_id is None:
         report.not_posted.append("the term dates warning: the local authority has no reminders channel")
         return

@@ -6,6 +6,8 @@ import logging
 import re
 import uuid
 
+from bot.access import administers, authority_of_admin
+from bot.card_data import whole_number
 from bot.context import Context
 from bot.routes import Place, Routes
 from bot.sending.errors import DeliveryError
@@ -15,6 +17,7 @@ from cards.text import user_text
 from cme.roles import Role
 from storage.audit import AuditEntry
 from storage.reminders import UNCERTAIN
+from storage.schools import WhichAuthority
 
 log = logging.getLogger(__name__)
 routes = Routes()
@@ -89,28 +92,46 @@ async def open_from_the_team_welcome(context: Context) -> dict:
 
 @routes.action(Verb.ADMIN_GRANT, roles=ADMIN, where=Place.ANYWHERE)
 async def grant(context: Context) -> dict:
-    data = context.turn.data
+    card = context.card
+    person, chosen, school_id = card.text("person", limit=200), card.choice("role", Role), card.number("school")
     members = await _members(context)
-    person = str(data.get("person", ""))
-    if data.get("role") not in {r.value for r in Role} or not person:
+    if chosen is None or not person:
         return admin_card(await _view(context, problem="Choose the person and the role.", members=members))
-    role = Role(data["role"])
-    school = await context.store.schools.get(int(data["school"])) if str(data.get("school", "")).isdigit() else None
+    role = Role(chosen)
+    school = await context.store.schools.get(school_id) if school_id is not None else None
     if role.needs_school and school is None:
         return admin_card(await _view(context, problem=f"Choose the school for {role.label.lower()}.",
                                       members=members))
+    try:
+        authority_id = await _authority_of_grant(context, role, school)
+    except WhichAuthority as which:
+        return admin_card(await _view(context, problem=str(which), members=members))
     name = dict(members).get(person) or (await context.store.people.roles_of(person)).name or person
     added = await context.store.people.grant(person, role, actor=context.actor.name, name=name,
-                                             school_id=school.id if school and role.needs_school else None)
+                                             school_id=school.id if school and role.needs_school else None,
+                                             authority_id=authority_id)
     what = f"{role.label}" + (f" ({user_text(school.name)})" if school and role.needs_school else "")
     notice = f"{user_text(name)} is now {what}." if added else f"{user_text(name)} was {what} already: nothing changed."
     log.info("role %s granted by an administrator", role.value)
     return admin_card(await _view(context, notice=notice, members=members))
 
 
+async def _authority_of_grant(context: Context, role: Role, school) -> int | None:
+    """Officers and referrers are given a role in the administrator's authority (or the only one); an
+    administrator gives their own scope; school staff are of their school's authority."""
+    if role.needs_school:
+        if not administers(context.person, school.authority_id):
+            raise WhichAuthority("That school is of another local authority.")
+        return None
+    deployment_wide = any(g.role is Role.ADMIN and g.authority_id is None for g in context.person.grants)
+    if role is Role.ADMIN and deployment_wide:
+        return None
+    return (await authority_of_admin(context.store, context.person)).id
+
+
 @routes.action(Verb.ADMIN_REVOKE, roles=ADMIN, where=Place.ANYWHERE)
 async def revoke(context: Context) -> dict:
-    aad, _, rest = str(context.turn.data.get("grant", "")).partition("|")
+    aad, _, rest = context.card.text("grant", limit=300).partition("|")
     role_value, _, school_id = rest.partition("|")
     if role_value not in {r.value for r in Role}:
         return admin_card(await _view(context, problem="Choose the role to remove."))
@@ -122,19 +143,22 @@ async def revoke(context: Context) -> dict:
                                                            "to another person first."))
     name = (await context.store.people.roles_of(aad)).name or "They"
     removed = await context.store.people.revoke(aad, role, actor=context.actor.name,
-                                                school_id=int(school_id) if school_id.isdigit() else None)
+                                                school_id=whole_number(school_id))
     notice = f"{user_text(name)} is no longer {role.label}." if removed else "That role had been removed already."
     return admin_card(await _view(context, notice=notice))
 
 
 @routes.action(Verb.ADMIN_SCHOOL, roles=ADMIN, where=Place.ANYWHERE)
 async def add_school(context: Context) -> dict:
-    urn, name = str(context.turn.data.get("urn", "")).strip(), str(context.turn.data.get("name", "")).strip()
+    urn, name = context.card.text("urn", limit=40).strip(), context.card.text("name").strip()
     if not URN.match(urn) or not name:
         return admin_card(await _view(context, problem="Give the school's name and its DfE URN (6 digits) or "
                                                        "establishment number (7 digits)."))
-    schools = await context.store.schools.all()
-    authority = schools[0].authority if schools else "Local authority"
+    try:
+        authority = (await authority_of_admin(context.store, context.person)).name
+    except WhichAuthority as which:
+        return admin_card(await _view(context, problem=f"{which} Add the school with `cme-bot schools add "
+                                                       "--authority ...`."))
     school = await context.store.schools.add(urn, name[:200], authority, actor=context.actor.name)
     return admin_card(await _view(context, notice=f"{user_text(school.name)} ({school.urn}) saved. Its staff can now be given "
                                                   "the school staff role; its reminders channel is set with **set "

@@ -20,9 +20,11 @@ async def _page(context: Context, offset: int) -> tuple[str, int, list[Case]]:
     person, cases, today = context.person, context.store.cases, context.services.today()
     if person.has(Role.TRACKING_OFFICER) and not person.has(Role.EWS_OFFICER):
         return ("Cases with the CME Pupil Tracking Officer: referred, removal asked, left (policy 8.4.1)",
-                *await cases.open_page(today, with_the_officer=True, offset=offset, limit=PAGE))
+                *await cases.open_page(today, with_the_officer=True, authority_ids=person.authority_ids(),
+                                       offset=offset, limit=PAGE))
     if person.roles & AUTHORITY_WIDE:
-        return ("Open cases in the local authority", *await cases.open_page(today, offset=offset, limit=PAGE))
+        return ("Open cases in the local authority", *await cases.open_page(
+            today, authority_ids=person.authority_ids(), offset=offset, limit=PAGE))
     if person.school_ids():
         names = ", ".join(g.school_name or "" for g in person.grants if g.role is Role.SCHOOL_STAFF)
         return (f"Open cases: {names}",
@@ -65,7 +67,7 @@ async def my_cases(context: Context) -> None:
 
 @routes.action(Verb.CASES_MORE, roles=READERS, where=Place.PERSONAL)
 async def more_cases(context: Context) -> None:
-    await _list(context, max(int(context.turn.data.get("offset") or 0), 0))
+    await _list(context, context.card.number("offset", 0, high=1_000_000))
 
 
 async def _open(context: Context, text: str) -> None:
@@ -88,4 +90,4 @@ async def case_command(context: Context) -> None:
 
 @routes.action(Verb.CASE_OPEN, roles=READERS, where=Place.PERSONAL)
 async def case_button(context: Context) -> None:
-    await _open(context, str(context.turn.data.get("case", "")))
+    await _open(context, context.card.text("case", limit=40))

@@ -33,11 +33,10 @@ async def refer_command(context: Context) -> None:
 
 @routes.action(Verb.REFER_SUBMIT, roles={Role.AGENCY_REFERRER}, where=Place.PERSONAL)
 async def refer_submit(context: Context) -> None:
-    data = context.turn.data
-    values = {key: str(data.get(key, "")).strip() for key in REFERRAL_FIELDS}
+    values = {key: context.card.text(key).strip() for key in REFERRAL_FIELDS}
     today = context.services.today()
     referral, errors = check_referral(values, today)
-    form_id = str(data.get("form") or uuid.uuid4().hex)
+    form_id = context.card.text("form", limit=64) or uuid.uuid4().hex
     if referral is None:
         form = PupilMessage(card=referral_form_card(form_id, values, errors, today.isoformat()),
                             reader=context.person)  # what they typed
@@ -51,7 +50,7 @@ async def refer_submit(context: Context) -> None:
     case = Case(reference="", school_id=None, state=State.CME_REFERRAL, pupil=referral.pupil,
                 first_day_absent=day_one, run_start=day_one, known_so_far=referral.known_so_far,
                 referrer=f"{referral.referrer_name} ({referral.agency}), {referral.referrer_contact}",
-                cme_referral_on=today)
+                cme_referral_on=today, authority_id=next(iter(context.person.authority_ids(frozenset({Role.AGENCY_REFERRER}))), None))
     case, created = await context.store.cases.create(
         case, NewEvent("referred_by_agency", {"agency": referral.agency}, context.actor),
         due_dates(calendar, day_one), submission_key=form_id)

@@ -6,7 +6,7 @@ Channel cards never name the child: the full case goes to the clicker's personal
 
 from __future__ import annotations
 
-from bot.access import not_found
+from bot.access import administers, authority_of_admin, not_found
 from bot.context import Context
 from bot.handlers.steps import channel_card, load_case
 from bot.routes import Place, Routes
@@ -22,6 +22,7 @@ from cards.text import user_text
 from cme.milestones import Milestone
 from cme.roles import READERS, Role
 from storage.conversations import CHANNEL as CHANNEL_KIND
+from storage.schools import WhichAuthority
 
 routes = Routes()
 
@@ -30,9 +31,9 @@ routes = Routes()
 async def open_in_personal_chat(context: Context) -> dict:
     """The full case, with the pupil's name, goes to the clicker's personal chat, never to the channel."""
     case = await load_case(context)
-    milestone = Milestone(context.turn.data.get("milestone", Milestone.DAY_5.value))
+    milestone = Milestone(context.card.choice("milestone", [m.value for m in Milestone], Milestone.DAY_5.value))
     if case is None:
-        return notice_card(not_found(str(context.turn.data.get("case", ""))))
+        return notice_card(not_found(context.card.text("case", limit=40)))
     view = await case_view(context.services, case, context.person)
     try:
         sent = await send_to_person(context.services, context.person.aad_object_id,
@@ -49,7 +50,7 @@ async def open_in_personal_chat(context: Context) -> dict:
 
 
 @routes.command("set reminders channel", description="make this channel the one for Day 5 and Day 20 reminders",
-                usage="set reminders channel [URN | authority]", roles={Role.ADMIN, Role.SCHOOL_STAFF},
+                usage="set reminders channel [URN | authority [name]]", roles={Role.ADMIN, Role.SCHOOL_STAFF},
                 where=Place.CHANNEL)
 async def set_reminders_channel(context: Context) -> None:
     turn, person, store = context.turn, context.person, context.store
@@ -57,12 +58,18 @@ async def set_reminders_channel(context: Context) -> None:
     said = context.args.strip().lower()
     await store.conversations.save(channel_id, CHANNEL_KIND, channel_reference(turn.reference, channel_id),
                                    tenant_id=turn.tenant_id, team_id=turn.team_id)
-    if said == "authority":
+    if said == "authority" or said.startswith("authority "):
         if not person.has(Role.ADMIN):
             await context.reply("Only an administrator can set the local authority's channel.")
             return
-        await store.schools.set_authority_channel(channel_id, actor=context.actor.name)
-        await context.reply("This channel now gets the reminders of cases with no school yet.")
+        try:
+            authority = await authority_of_admin(store, person, context.args.strip()[len("authority"):].strip())
+        except WhichAuthority as which:
+            await context.reply(f"{which} Say **set reminders channel authority <its name>**.")
+            return
+        await store.schools.set_authority_channel(channel_id, actor=context.actor.name, authority_id=authority.id)
+        await context.reply(f"This channel now gets {user_text(authority.name)}'s lines: the reminders of cases "
+                            "with no school yet, and the tracking officers' lines.")
         return
     if said:
         school = await store.schools.by_urn(said.upper())
@@ -77,7 +84,7 @@ async def set_reminders_channel(context: Context) -> None:
                                 "authority** for cases with no school.")
             return
         school = await store.schools.get(staff_of[0])
-    if not (person.has(Role.ADMIN) or school.id in person.school_ids()):
+    if not (administers(person, school.authority_id) or school.id in person.school_ids()):
         await context.reply(f"Only an administrator or {user_text(school.name)}'s staff can choose its channel.")
         return
     await store.schools.set_reminders_channel(school.id, channel_id, actor=context.actor.name)

@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 from functools import partial
 
-from bot.access import can_work, has_role_on, not_found
+from bot.access import can_work, has_role_on, is_officer_of, not_found
 from bot.context import Context
 from bot.handlers.steps import Surface, load_case, record_step, take_step
 from bot.routes import Place, Routes
@@ -43,18 +43,13 @@ from cme.roles import REMOVAL_REQUESTERS, Role
 routes = Routes()
 
 
-def _optional_date(value) -> date | None:
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        raise ProcedureError("Give the dates as dates.") from None
-OFFICER = {Role.TRACKING_OFFICER}
+OFFICER = frozenset({Role.TRACKING_OFFICER})
 
 
 async def request(context: Context, surface: Surface) -> dict | None:
     """Request removal from roll from the case card or the Day 20 card; the tracking officer is told once."""
     request_id = uuid.uuid4().hex[:16]
-    confirmed = [key for key, _, _ in LEGAL_TESTS if context.turn.data.get(key) == "true"]
+    confirmed = [key for key, _, _ in LEGAL_TESTS if context.card.flag(key)]
     return await take_step(context, surface, lambda case, calendar, today: request_removal(
         case, calendar, today, request_id, confirmed, context.actor.name), milestone=Milestone.DAY_20,
         already="Already requested: nothing was sent twice.")
@@ -74,12 +69,12 @@ def _named(render, context: Context, case: Case, view, **said) -> PupilMessage:
 async def _decide(context: Context, decide) -> dict | PupilMessage:
     """Record the officer's decision once; a later click, or another officer's, sees who decided and when."""
     case = await load_case(context)
-    if case is None:
-        return notice_card(not_found(str(context.turn.data.get("case", ""))))
+    if case is None or not is_officer_of(context.person, case, OFFICER):
+        return notice_card(not_found(context.card.text("case", limit=40)))
     request = latest_request(await context.store.cases.history(case.id))
     if request is None:
         return notice_card(f"There is no removal request for {case.reference}.")
-    asked = str(context.turn.data.get("request", ""))
+    asked = context.card.text("request", limit=64)
 
     def step(fresh: Case, calendar: SchoolCalendar, today: date) -> Change:
         return decide(fresh, calendar, today, asked, request.id)
@@ -110,14 +105,14 @@ async def agree(context: Context) -> dict | PupilMessage:
 
 @routes.action(Verb.REMOVAL_DECLINE, roles=OFFICER, where=Place.PERSONAL_OR_CHANNEL)
 async def decline(context: Context) -> dict | PupilMessage:
-    why = str(context.turn.data.get("why", ""))
+    why = context.card.text("why")
     return await _decide(context, lambda case, _cal, today, asked, current: decline_removal(
         case, today, asked, current, why))
 
 
 @routes.action(Verb.REMOVAL_MORE, roles=OFFICER, where=Place.PERSONAL_OR_CHANNEL)
 async def more_enquiries(context: Context) -> dict | PupilMessage:
-    why = str(context.turn.data.get("why", ""))
+    why = context.card.text("why")
     return await _decide(context, lambda case, _cal, today, asked, current: ask_more_enquiries(
         case, today, asked, current, why))
 
@@ -126,14 +121,15 @@ async def more_enquiries(context: Context) -> dict | PupilMessage:
 async def confirm(context: Context) -> dict | PupilMessage:
     case = await load_case(context)
     if case is None:
-        return notice_card(not_found(str(context.turn.data.get("case", ""))))
+        return notice_card(not_found(context.card.text("case", limit=40)))
     if not can_work(context.person, case):
         raise ProcedureError("Only the school's staff can confirm that the pupil was removed from roll.")
-    data = context.turn.data
+    card = context.card
+    ctf_sent_on, return_sent_on = card.date("ctf_sent_on"), card.date("return_sent_on")
     result = await record_step(context, case, lambda fresh, _cal, today: confirm_removed(
-        fresh, today, _optional_date(data.get("ctf_sent_on")), _optional_date(data.get("return_sent_on"))))
+        fresh, today, ctf_sent_on, return_sent_on))
     view = await removal_view(context.services, result.case, named=True,
-                              request_id=str(data.get("request", "")) or None, watchers=_own(context))
+                              request_id=card.text("request", limit=64) or None, watchers=_own(context))
     if result.change:
         await refresh_removal_cards(context.services, result.case, skip={context.turn.reply_to_id or ""})
         await refresh_other_copies(context.services, result.case, skip=set())
@@ -153,7 +149,7 @@ def _own(context: Context) -> tuple[str, ...]:
 async def refresh(context: Context) -> dict | PupilMessage | None:
     """Teams asks for a removal card as it now stands, for the person viewing it; nothing is changed."""
     turn = context.turn
-    card = await current_removal_card(context.services, str(turn.data.get("case", "")), turn.conversation_id,
+    card = await current_removal_card(context.services, context.card.text("case", limit=40), turn.conversation_id,
                                       turn.reply_to_id or "", context.person)
     case = await load_case(context) if card is not None and turn.in_personal_chat else None
     if case is None or not has_role_on(context.person, case):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+from bot.card_data import whole_number
 from bot.context import Context
 from bot.routes import Place, Routes
 from bot.sending.channels import channel_of, post_to_channel
@@ -31,18 +32,31 @@ async def _schools(context: Context) -> list[tuple[int, str]]:
 
 def _values(context: Context) -> dict:
     """The other steps' values from the card's draft, this step's from its inputs (a cleared input is absent)."""
-    data = context.turn.data
-    values = dict(data.get("draft") or {})
-    step = int(data.get("step") or 1)
-    for key in STEPS[step - 1]:
-        values[key] = str(data.get(key, "")).strip()
+    card = context.card
+    values = card.texts("draft", FIELDS)
+    for key in STEPS[_step(context, 1) - 1]:
+        values[key] = card.text(key).strip()
     return values
+
+
+def _step(context: Context, default: int) -> int:
+    return context.card.number("step", default, low=1, high=len(STEPS))
+
+
+def _form_id(context: Context) -> str:
+    """The form's id, which makes a submit and its redelivery one case: every report card carries it."""
+    if not (form_id := context.card.text("form", limit=64)):
+        raise context.card.refused("form", "is missing")
+    return form_id
+
+
+FIELDS = tuple(key for step in STEPS for key in step)
 
 
 async def _calendar(context: Context, values: dict):
     school = None
-    if str(values.get("school_id", "")).isdigit():
-        school_id = int(values["school_id"])
+    school_id = whole_number(values.get("school_id"))
+    if school_id is not None:
         if school_id in dict(await _schools(context)):
             school = await context.store.schools.get(school_id)
     return school, context.services.calendars.for_school(school)
@@ -57,7 +71,7 @@ async def _show(context: Context, form: ReportForm) -> None:
 
 
 def _form(context: Context, step: int, values: dict, schools, **problems) -> ReportForm:
-    return ReportForm(str(context.turn.data.get("form") or uuid.uuid4().hex), step, values, schools,
+    return ReportForm(context.card.text("form", limit=64) or uuid.uuid4().hex, step, values, schools,
                       context.services.today(), **problems)
 
 
@@ -76,7 +90,7 @@ async def report_button(context: Context) -> None:
 
 @routes.action(Verb.REPORT_NEXT, roles=STAFF, where=Place.PERSONAL)
 async def report_next(context: Context) -> None:
-    step = int(context.turn.data.get("step") or 1)
+    step = _step(context, 1)
     values = _values(context)
     schools = await _schools(context)
     school, calendar = await _calendar(context, values)
@@ -94,7 +108,7 @@ async def report_next(context: Context) -> None:
 
 @routes.action(Verb.REPORT_BACK, roles=STAFF, where=Place.PERSONAL)
 async def report_back(context: Context) -> None:
-    step = int(context.turn.data.get("step") or 2)
+    step = _step(context, 2)
     await _show(context, _form(context, max(step - 1, 1), _values(context), await _schools(context)))
 
 
@@ -122,10 +136,11 @@ async def report_submit(context: Context) -> None:
         await _show(context, _form(context, first, values, schools, errors=errors, warnings=checked.warnings))
         return
     case, due = new_case(checked.report, calendar, today)
+    case.authority_id = school.authority_id
     day = case.day_number(calendar, today)
     case, created = await context.store.cases.create(
         case, NewEvent("reported", {"day": day, "school_id": school.id}, context.actor), due,
-        submission_key=str(context.turn.data.get("form")))
+        submission_key=_form_id(context))
     if created and case.risk.at_risk:
         # Before the reporter's answer: if Teams does not take that, its redelivery finds the report
         # submitted already, and the channel must have been alerted by then.

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from bot.config import DEVELOPMENT, ConfigError, Settings
 from cme.roles import Role
 from storage.engine.db import async_url
-from storage.schools import SchoolInfo
+from storage.schools import SchoolInfo, WhichAuthority
 from storage.store import Store
 
 
@@ -189,12 +189,19 @@ async def roles_add(args: argparse.Namespace, settings: Settings) -> int:
         role = Role(args.role)
         school = await _school(store, args.school, ": add it first with `cme-bot schools add`")
         try:
+            authority = (await store.schools.authority(args.authority)
+                         if role.needs_authority or (role is Role.ADMIN and args.authority) else None)
             added = await store.people.grant(args.aad, role, actor="cli", name=args.name or "",
-                                             school_id=school.id if school else None)
+                                             school_id=school.id if school else None,
+                                             authority_id=authority.id if authority else None)
+        except WhichAuthority as error:
+            print(f"cme-bot: {error} Use --authority NAME.", file=sys.stderr)
+            return 1
         except ValueError as error:
             print(f"cme-bot: {error} Use --school URN.", file=sys.stderr)
             return 1
-        print(f"{args.aad}: {role.label}" + (" (already held)" if not added else ""))
+        where = f" in {authority.name}" if authority else ""
+        print(f"{args.aad}: {role.label}{where}" + (" (already held)" if not added else ""))
         return 0
 
     return await _with_store(settings, work)
@@ -206,7 +213,15 @@ async def roles_remove(args: argparse.Namespace, settings: Settings) -> int:
         if args.school:
             school = await store.schools.by_urn(args.school)
             school_id = school.id if school else -1
-        removed = await store.people.revoke(args.aad, Role(args.role), actor="cli", school_id=school_id)
+        authority_id = None
+        if args.authority:
+            try:
+                authority_id = (await store.schools.authority(args.authority)).id
+            except WhichAuthority as error:
+                print(f"cme-bot: {error}", file=sys.stderr)
+                return 1
+        removed = await store.people.revoke(args.aad, Role(args.role), actor="cli", school_id=school_id,
+                                            authority_id=authority_id)
         print(f"{args.aad}: {Role(args.role).label} " + ("removed" if removed else "was not held"))
         return 0 if removed else 1
 
@@ -215,9 +230,11 @@ async def roles_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 async def roles_list(args: argparse.Namespace, settings: Settings) -> int:
     async def work(store: Store) -> int:
+        authorities = {a.id: a.name for a in await store.schools.authorities()}
         for person in await store.people.everyone():
             for grant in person.grants:
-                print(f"{person.aad_object_id}\t{person.name}\t{grant.role.value}\t{grant.school_name or ''}")
+                where = authorities.get(grant.authority_id, "all authorities")
+                print(f"{person.aad_object_id}\t{person.name}\t{grant.role.value}\t{grant.school_name or ''}\t{where}")
         return 0
 
     return await _with_store(settings, work)
@@ -387,7 +404,7 @@ def parser() -> argparse.ArgumentParser:
     p = schools.add_parser("add", help="add or update a school")
     p.add_argument("--urn", required=True, help="DfE URN or establishment number")
     p.add_argument("--name", required=True)
-    p.add_argument("--authority", required=True, help="local authority")
+    p.add_argument("--authority", required=True, help="its local authority, by name (added if new)")
     p.add_argument("--reminders-channel", help="Teams channel id for its reminders")
     p.set_defaults(run=schools_add)
     schools.add_parser("list").set_defaults(run=schools_list)
@@ -401,6 +418,8 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--aad", required=True, help="the person's Entra ID object id (aadObjectId)")
         p.add_argument("--role", required=True, choices=[r.value for r in Role])
         p.add_argument("--school", help="school URN, for school staff")
+        p.add_argument("--authority", help="local authority (name) of an officer's or referrer's role, or of an "
+                                           "administrator's (else deployment-wide); default: the only one")
         if name == "add":
             p.add_argument("--name", help="display name")
         p.set_defaults(run=run)

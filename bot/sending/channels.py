@@ -1,4 +1,4 @@
-"""Posting into a school's CME team channel, or the local authority's for cases with no school."""
+"""Posting into a school's CME team channel, or its local authority's (and for cases with no school)."""
 
 from __future__ import annotations
 
@@ -22,10 +22,11 @@ def channel_reference(reference: dict, channel_id: str) -> dict:
     return channel
 
 
-async def channel_of(services: Services, school: SchoolInfo | None) -> str | None:
+async def channel_of(services: Services, school: SchoolInfo | None, authority_id: int | None = None) -> str | None:
+    """The school's channel; else its local authority's (or, for a case with no school, `authority_id`'s)."""
     if school is not None and school.reminders_channel_id:
         return school.reminders_channel_id
-    return await services.store.schools.authority_channel()
+    return await services.store.schools.authority_channel(school.authority_id if school else authority_id)
 
 
 async def post_to_channel(services: Services, channel_id: str | None, message: Message) -> Posted:

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from bot.access import has_role_on
+from bot.access import has_role_on, officers_of
 from bot.sending.channels import channel_reference, post_to_channel
 from bot.sending.errors import DeliveryError
 from bot.sending.personal_chats import send_to_person
@@ -122,8 +122,8 @@ async def people_on_the_case(services: Services, case: Case) -> tuple[str, ...]:
     """The Teams ids of the people on the case, for a shared card's refresh: tracking officers first, then EWS
     and the school's staff; at most 60 (Teams' limit), only those the bot has a personal chat with."""
     people = services.store.people
-    who = [p.aad_object_id for p in await people.with_role(Role.TRACKING_OFFICER)]
-    who += [p.aad_object_id for p in await people.with_role(Role.EWS_OFFICER)]
+    who = [p.aad_object_id for p in await officers_of(services.store, case)]
+    who += [p.aad_object_id for p in await officers_of(services.store, case, Role.EWS_OFFICER)]
     if case.school_id:
         who += [p.aad_object_id for p in await people.with_role(Role.SCHOOL_STAFF, case.school_id)]
     ids: list[str] = []
@@ -165,7 +165,7 @@ async def send_removal_request(services: Services, case: Case) -> int:
     view = await removal_view(services, case, named=True)
     if view is None or services.messenger is None:
         return 0
-    for officer in await store.people.with_role(Role.TRACKING_OFFICER):
+    for officer in await officers_of(store, case):
         mine = replace(view, watchers=tuple(filter(None, [await teams_id(services, officer.aad_object_id)])))
         try:
             sent = await send_to_person(services, officer.aad_object_id, PupilMessage(
@@ -179,7 +179,8 @@ async def send_removal_request(services: Services, case: Case) -> int:
         told += 1
     line = removal_channel_card(nameless(replace(view, watchers=await people_on_the_case(services, case))))
     try:
-        posted = await post_to_channel(services, await store.schools.authority_channel(), Message(card=line))
+        posted = await post_to_channel(services, await store.schools.authority_channel(case.authority_id),
+                                       Message(card=line))
         await store.card_messages.add(case.id, purpose(CHANNEL_LINE, view.request_id), posted.conversation_id,
                                       posted.activity_id)
     except DeliveryError as error:

@@ -222,7 +222,8 @@ async def test_a_double_click_and_a_redelivery_give_one_decision(teams, connecto
 
 
 async def test_two_officers_deciding_at_once_give_one_decision(teams, connector, services, store):
-    await store.people.grant(OLLIE.aad_object_id, Role.TRACKING_OFFICER, actor="test", name=OLLIE.name)
+    await store.people.grant(OLLIE.aad_object_id, Role.TRACKING_OFFICER, actor="test", name=OLLIE.name,
+                             authority_id=(await store.schools.authority("Example Borough Council")).id)
     case, _, sent = await removal_requested(teams, connector, services, OLLIE)
     tara_card, ollie_card = officer_card(sent, TARA), officer_card(sent, OLLIE)
 

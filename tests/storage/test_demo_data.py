@@ -20,4 +20,17 @@ async def test_every_playground_identity_has_its_role(store):
     assert current.school_ids() != others[0].school_ids(), "the second school's staff are at another school"
     for school in await store.schools.all():
         assert "fictional" in school.name and school.reminders_channel_id
-    assert await store.schools.authority_channel() == config["team"]["id"]
+    borough = await store.schools.authority("Example Borough Council")
+    assert await store.schools.authority_channel(borough.id) == config["team"]["id"]
+
+
+async def test_a_second_authority_with_one_school_and_its_own_tracking_officer(store):
+    await load_demo(store)
+    borough, northfield = [await store.schools.authority(name) for name in
+                           ("Example Borough Council", "Northfield Council (fictional)")]
+    assert [s.name for s in await store.schools.all(northfield.id)] == ["Hillside Primary School (fictional)"]
+    assert northfield.channel_id and northfield.channel_id != borough.channel_id
+    officers = await store.people.with_role(Role.TRACKING_OFFICER, authority_id=northfield.id)
+    assert [(p.name, p.authority_ids()) for p in officers] == [("Nadia North", [northfield.id])]
+    assert [p.name for p in await store.people.with_role(Role.TRACKING_OFFICER, authority_id=borough.id)] == [
+        "Tara Tracker"]

@@ -111,7 +111,8 @@ async def test_a_redelivered_activity_is_ignored_and_a_failed_one_is_handled_aga
 
 
 async def test_the_person_comes_with_their_roles_and_a_bootstrap_admin_is_an_admin(services, store):
-    await store.people.grant(SAM.aad_object_id, Role.EWS_OFFICER, actor="test", name=SAM.name)
+    borough = await store.schools.add_authority("Example Borough Council", actor="test")
+    await store.people.grant(SAM.aad_object_id, Role.EWS_OFFICER, actor="test", name=SAM.name, authority_id=borough.id)
     then = Then()
     await PersonAndRoles(services)(handling(person=None), then)
     assert then.handed[0].person.roles == {Role.EWS_OFFICER}

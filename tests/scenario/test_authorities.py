@@ -1,0 +1,77 @@
+"""Authorities as tenants: an officer of one local authority is sent, sees and decides nothing of another's,
+and each authority's nameless lines go to its own channel (demo data: Example Borough and Northfield)."""
+
+from __future__ import annotations
+
+from bot.sending.channels import channel_reference
+from bot.verbs import Verb
+from cme.roles import Role
+from tests.scenario.cards import press
+from tests.scenario.connector import card_text
+from tests.scenario.teams import AGGIE, TARA, TEAM, User
+
+NADIA = User("00000000-0000-4000-8000-000000000a07", "Nadia North", "29:nadia-north")  # Northfield's officer
+NORA = User("00000000-0000-4000-8000-000000000b05", "Nora Nurse", "29:nora-nurse")  # a Northfield referrer
+NORTH = "19:cme-northfield@thread.tacv2"
+
+
+async def _refer(teams, connector, referrer: User, forename: str) -> None:
+    await teams.say(referrer, "refer")
+    form = connector.to(referrer.personal_chat)[-1]
+    await teams.submit(referrer, press(form.card, "Send referral", forename=forename, surname="Placeholder",
+                                       known_so_far="Not seen since half term", agency="health",
+                                       referrer_name=referrer.name, referrer_phone="07700 900456"),
+                       reply_to=form.activity_id)
+
+
+async def _setting_up(teams, store) -> None:
+    for officer in (TARA, NADIA):
+        await teams.install_personal(officer)
+    await teams.install_team(TARA)
+    team = await store.conversations.get(TEAM)
+    await store.conversations.save(NORTH, team.kind, channel_reference(team.reference, NORTH),
+                                   tenant_id=team.reference.get("conversation", {}).get("tenantId"), team_id=team.team_id)
+    northfield = await store.schools.authority("Northfield Council (fictional)")
+    await store.people.grant(NORA.aad_object_id, Role.AGENCY_REFERRER, actor="test", name=NORA.name,
+                             authority_id=northfield.id)
+
+
+async def test_a_case_of_one_authority_reaches_only_its_officers_and_its_channel(teams, connector, store):
+    await _setting_up(teams, store)
+    mark = connector.mark()
+    await _refer(teams, connector, AGGIE, "Bo")  # Example Borough's referrer
+    borough_case = (await store.cases.open_cases(without_school=True))[0]
+    sent = connector.since(mark)
+    assert any("Bo Placeholder" in card_text(s.card) for s in sent if s.conversation_id == TARA.personal_chat)
+    assert not [s for s in sent if s.conversation_id == NADIA.personal_chat]
+    assert [s for s in sent if s.conversation_id.startswith(TEAM) and borough_case.reference in card_text(s.card)]
+    assert not [s for s in sent if s.conversation_id.startswith(NORTH)]
+
+    mark = connector.mark()
+    await _refer(teams, connector, NORA, "Cy")  # Northfield's referrer
+    sent = connector.since(mark)
+    north_case = next(c for c in await store.cases.open_cases(without_school=True) if c.pupil.forename == "Cy")
+    assert any("Cy Placeholder" in card_text(s.card) for s in sent if s.conversation_id == NADIA.personal_chat)
+    assert not [s for s in sent if s.conversation_id == TARA.personal_chat]
+    assert [s for s in sent if s.conversation_id.startswith(NORTH) and north_case.reference in card_text(s.card)]
+    assert not [s for s in sent if s.conversation_id.startswith(TEAM)]
+
+    await teams.say(NADIA, f"case {borough_case.reference}")
+    assert "cannot find a case" in connector.to(NADIA.personal_chat)[-1].text
+    await teams.say(NADIA, "my cases")
+    listing = card_text(connector.to(NADIA.personal_chat)[-1].card)
+    assert north_case.reference in listing and borough_case.reference not in listing
+    await teams.say(TARA, "my cases")
+    listing = card_text(connector.to(TARA.personal_chat)[-1].card)
+    assert borough_case.reference in listing and north_case.reference not in listing
+
+
+async def test_an_officer_of_another_authority_cannot_decide_on_a_removal(teams, connector, store):
+    await _setting_up(teams, store)
+    await _refer(teams, connector, AGGIE, "Bo")
+    case = (await store.cases.open_cases(without_school=True))[0]
+    history = await store.cases.history(case.id)
+    _, answer = await teams.invoke(NADIA, Verb.REMOVAL_AGREE, {"case": case.reference, "request": "any"},
+                                   conversation=NADIA.personal_chat)
+    assert "cannot find a case" in card_text(answer["value"])
+    assert await store.cases.history(case.id) == history, "nothing was recorded"
