@@ -85,6 +85,15 @@ def _milestone_line(view: CaseView) -> str:
             return f"Next: {milestone.label}, on a date not known yet: {view.not_known}."
         when = "today" if due == view.today else f"on {due:%A %-d %B %Y}"
         return f"Next: {milestone.label} {when}: {milestone.action}."
+    return _after_day_20(view.case)
+
+
+def _after_day_20(case) -> str:
+    """What is due once Day 20 has come: the review and CME referral, then removal from roll."""
+    if case.removal_requested_on:
+        return "Removal from roll requested: waiting for the CME Pupil Tracking Officer's decision."
+    if case.day20_review_on and case.cme_referral_on:
+        return "Day 20 review and CME referral done: removal from roll may now be requested."
     return "Day 20 has passed: the CME referral and a decision on removal from roll are due."
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from cme.at_risk import AT_RISK_GROUPS, MISSING_REASONS
 from cme.calendar import SchoolCalendar
 from cme.case import Carer, Pupil, Risk
+from cme.school_age import of_compulsory_school_age
 from cme.upn import normalise_upn, upn_problem
 
 FIELDS = ("school_id", "forename", "surname", "date_of_birth", "upn", "year_group", "address", "postcode",
@@ -245,10 +246,10 @@ def _dob_warning(values: dict, today: date) -> str | None:
         on = date.fromisoformat(_text(values, "first_day_absent"))
     except ValueError:
         return None
-    age = _age_on(born, on)
-    if 5 <= age <= 15:
+    if of_compulsory_school_age(born, on):
         return None
-    return (f"The pupil would be {age} on the first day of absence, outside compulsory school age (5 to 16). "
+    return (f"The pupil would be {_age_on(born, on)} on the first day of absence, outside compulsory school age "
+            "(from the term after their fifth birthday to the last Friday of June of the school year they turn 16). "
             "Tick the confirmation if the date is right.")
 
 

@@ -157,11 +157,12 @@ def test_the_case_card_for_someone_who_may_only_look_has_no_buttons():
     assert buttons(case_card(case_view(a_case(), DAY_5, can_work=False))) == []
 
 
-@pytest.mark.xfail(strict=True, reason="with the Day 20 review and the CME referral recorded, the case card still says "
-                   "'Day 20 has passed: the CME referral and a decision on removal from roll are due' (on Day 20 too)")
 def test_the_case_card_does_not_ask_for_a_cme_referral_already_completed():
     text = shown(case_card(case_view(worked_to_day_20(), DAY_20)))
     assert "the CME referral and a decision on removal from roll are due" not in text
+    assert "Day 20 review and CME referral done: removal from roll may now be requested." in text
+    requested = request_removal(worked_to_day_20(), CALENDAR, DAY_21, "r1").case
+    assert "waiting for the CME Pupil Tracking Officer's decision" in shown(case_card(case_view(requested, DAY_21)))
 
 
 def test_the_case_card_after_agreement_gives_the_off_roll_date():
