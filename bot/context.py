@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.card_data import CardData
 from bot.routes import Routes
 from bot.services import Services
 from bot.turn import Message, Outbox, Turn
@@ -23,6 +24,11 @@ class Context:
     @property
     def store(self):
         return self.services.store
+
+    @property
+    def card(self) -> CardData:
+        """The card's data, read field by field (never `turn.data` directly)."""
+        return CardData(self.turn.data, self.turn.verb)
 
     @property
     def actor(self) -> Actor:

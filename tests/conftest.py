@@ -56,8 +56,10 @@ async def store(database_url):
 
 
 def pytest_configure(config):
-    """A pupil's details sent where they do not belong is a failure here, not a log line (bot/privacy.py)."""
+    """A pupil's details sent where they do not belong is a failure here, not a log line (bot/privacy.py);
+    so is a handler failing on card data it did not read through bot/card_data.py (bot/teams/handler.py)."""
     os.environ["CME_PUPIL_DETAILS_REFUSED"] = "raise"
+    os.environ["CME_STRICT_HANDLERS"] = "raise"
 
 
 def pytest_runtest_logreport(report):

@@ -90,4 +90,4 @@ async def case_command(context: Context) -> None:
 
 @routes.action(Verb.CASE_OPEN, roles=READERS, where=Place.PERSONAL)
 async def case_button(context: Context) -> None:
-    await _open(context, context.card.text("case", limit=40))
+    await _open(context, context.card.text("case"))

@@ -35,57 +35,52 @@ from cme.roles import AUTHORITY_WIDE, WORKERS
 routes = Routes()
 
 
-def _date(value: str, what: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ProcedureError(f"Give {what} as a date.") from None
-
-
 def _note(context: Context) -> str:
-    return str(context.turn.data.get("note", ""))
+    return context.card.text("note")
 
 
 @routes.action(Verb.CASE_ENQUIRY, roles=WORKERS, where=Place.PERSONAL)
 async def enquiry(context: Context) -> None:
-    data = context.turn.data
-    await take_step(context, Surface.CASE_CARD, lambda case, _cal, today: log_enquiry(
-        case, str(data.get("kind", "")), str(data.get("outcome", "")), str(data.get("note", "")), today))
+    card = context.card
+    kind, said, note = card.text("kind", limit=200), card.text("outcome"), card.text("note")
+    await take_step(context, Surface.CASE_CARD, lambda case, _cal, today: log_enquiry(case, kind, said, note, today))
 
 
 @routes.action(Verb.CASE_BREAK, roles=WORKERS, where=Place.PERSONAL)
 async def break_in_absence(context: Context) -> None:
-    data = context.turn.data
+    card = context.card
+    kind, day = card.choice("break_kind", [k.value for k in BreakKind]), card.date("break_on")
 
     def decide(case: Case, calendar: SchoolCalendar, today: date) -> Change:
-        if data.get("break_kind") not in {k.value for k in BreakKind}:
+        if kind is None:
             raise ProcedureError("Say whether the pupil attended or the absence was authorised.")
-        return record_break(case, BreakKind(data["break_kind"]), _date(str(data.get("break_on", "")), "the day"),
-                            calendar, today)
+        if day is None:
+            raise ProcedureError("Give the day of the break as a date.")
+        return record_break(case, BreakKind(kind), day, calendar, today)
 
     await take_step(context, Surface.CASE_CARD, decide)
 
 
 @routes.action(Verb.CASE_TRIAGE, roles=WORKERS, where=Place.PERSONAL)
 async def triage(context: Context) -> None:
-    data = context.turn.data
-    notified = [w for w in str(data.get("notified", "")).split(",") if w]
+    card = context.card
+    notified, when, details = card.items("notified"), card.text("when", limit=200), card.text("details")
     await take_step(context, Surface.CASE_CARD, lambda case, _cal, today: record_triage(
-        case, notified, str(data.get("when", "")), str(data.get("details", "")), today))
+        case, notified, when, details, today))
 
 
 @routes.action(Verb.CASE_OUTCOME, roles=WORKERS, where=Place.PERSONAL)
 async def outcome(context: Context) -> None:
-    data = context.turn.data
+    card = context.card
     by_officer = bool(context.person.roles & AUTHORITY_WIDE)
+    chosen, start = card.choice("outcome", [o.value for o in Outcome]), card.date("start_date")
+    new_school, address = card.text("new_school"), card.text("forwarding_address")
 
     def decide(case: Case, _calendar: SchoolCalendar, today: date) -> Change:
-        if data.get("outcome") not in {o.value for o in Outcome}:
+        if chosen is None:
             raise ProcedureError("Choose the outcome.")
-        start = _date(str(data["start_date"]), "the start date") if data.get("start_date") else None
-        return record_outcome(case, Outcome(data["outcome"]), today, new_school=str(data.get("new_school", "")),
-                              start_date=start, forwarding_address=str(data.get("forwarding_address", "")),
-                              by_tracking_officer=by_officer)
+        return record_outcome(case, Outcome(chosen), today, new_school=new_school, start_date=start,
+                              forwarding_address=address, by_tracking_officer=by_officer)
 
     await take_step(context, Surface.CASE_CARD, decide)
 
@@ -99,7 +94,7 @@ async def checklist_open(context: Context, surface: Surface) -> dict | None:
     """The checklist, ticked from the enquiries logged: in the personal chat, or in place of the channel card."""
     case = await load_case(context)
     if case is None:
-        return await say(context, surface, not_found(str(context.turn.data.get("case", "")) or "(no reference)"))
+        return await say(context, surface, not_found(context.card.text("case") or "(no reference)"))
     done = set(case.enquiry_kinds) | ({"ews_contacted"} if case.ews_contacted_on else set())
     card = checklist_card(case.reference, done, context.turn.activity_id or case.reference)
     if surface is Surface.CASE_CARD:
@@ -111,8 +106,9 @@ async def checklist_open(context: Context, surface: Surface) -> dict | None:
 
 
 async def checklist_complete(context: Context, surface: Surface) -> dict | None:
-    data = context.turn.data
-    confirmed = {item for item, _ in MISSING_PUPIL_CHECKLIST if data.get(f"check_{item}") == "true"}
+    card = context.card
+    confirmed = {item for item, _ in MISSING_PUPIL_CHECKLIST if card.flag(f"check_{item}")}
+    key = card.text("key", limit=64)
 
     async def on_the_checklist(result: StepResult) -> None:
         """In the personal chat the checklist itself answers: its problem, or that it is recorded."""
@@ -123,7 +119,7 @@ async def checklist_complete(context: Context, surface: Surface) -> dict | None:
             await context.reply(words)
         elif result.problem:
             await context.outbox.update(here, Message(card=checklist_card(
-                reference, confirmed, str(data.get("key", "")), problem=result.problem)))
+                reference, confirmed, key, problem=result.problem)))
         else:
             await context.outbox.update(here, Message(card=notice_card(words)))
 

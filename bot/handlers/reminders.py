@@ -33,7 +33,7 @@ async def open_in_personal_chat(context: Context) -> dict:
     case = await load_case(context)
     milestone = Milestone(context.card.choice("milestone", [m.value for m in Milestone], Milestone.DAY_5.value))
     if case is None:
-        return notice_card(not_found(context.card.text("case", limit=40)))
+        return notice_card(not_found(context.card.text("case")))
     view = await case_view(context.services, case, context.person)
     try:
         sent = await send_to_person(context.services, context.person.aad_object_id,

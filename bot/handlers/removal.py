@@ -70,7 +70,7 @@ async def _decide(context: Context, decide) -> dict | PupilMessage:
     """Record the officer's decision once; a later click, or another officer's, sees who decided and when."""
     case = await load_case(context)
     if case is None or not is_officer_of(context.person, case, OFFICER):
-        return notice_card(not_found(context.card.text("case", limit=40)))
+        return notice_card(not_found(context.card.text("case")))
     request = latest_request(await context.store.cases.history(case.id))
     if request is None:
         return notice_card(f"There is no removal request for {case.reference}.")
@@ -121,7 +121,7 @@ async def more_enquiries(context: Context) -> dict | PupilMessage:
 async def confirm(context: Context) -> dict | PupilMessage:
     case = await load_case(context)
     if case is None:
-        return notice_card(not_found(context.card.text("case", limit=40)))
+        return notice_card(not_found(context.card.text("case")))
     if not can_work(context.person, case):
         raise ProcedureError("Only the school's staff can confirm that the pupil was removed from roll.")
     card = context.card
@@ -134,6 +134,8 @@ async def confirm(context: Context) -> dict | PupilMessage:
         await refresh_removal_cards(context.services, result.case, skip={context.turn.reply_to_id or ""})
         await refresh_other_copies(context.services, result.case, skip=set())
         return _named(removal_school_card, context, result.case, view, notice=user_text(result.change.summary))
+    if view is None:  # no removal request: the procedure refused (result.problem)
+        return notice_card(result.problem or f"There is no removal request for {case.reference}.")
     if view.removed:
         return _named(removal_school_card, context, result.case, view, notice="Already confirmed.")
     return _named(removal_school_card, context, result.case, view, notice=result.problem)
@@ -149,7 +151,7 @@ def _own(context: Context) -> tuple[str, ...]:
 async def refresh(context: Context) -> dict | PupilMessage | None:
     """Teams asks for a removal card as it now stands, for the person viewing it; nothing is changed."""
     turn = context.turn
-    card = await current_removal_card(context.services, context.card.text("case", limit=40), turn.conversation_id,
+    card = await current_removal_card(context.services, context.card.text("case"), turn.conversation_id,
                                       turn.reply_to_id or "", context.person)
     case = await load_case(context) if card is not None and turn.in_personal_chat else None
     if case is None or not has_role_on(context.person, case):

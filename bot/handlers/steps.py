@@ -51,7 +51,7 @@ class StepResult:
 
 async def load_case(context: Context) -> Case | None:
     """The case the card is about, if this person has a role on it."""
-    reference = str(context.turn.data.get("case", ""))
+    reference = context.card.text("case")
     case = await context.store.cases.get(reference) if reference else None
     return case if case is not None and has_role_on(context.person, case) else None
 
@@ -68,7 +68,7 @@ async def record_step(context: Context, case: Case, decide: Decide) -> StepResul
     """Decide on the freshest copy of the case and save it with its history entry, exactly once."""
     school = await context.store.schools.get(case.school_id) if case.school_id else None
     calendar = context.services.calendars.for_school(school)
-    key = f"{context.turn.verb}:{context.turn.data.get('key', context.turn.activity_id)}"
+    key = f"{context.turn.verb}:{context.card.text('key', context.turn.activity_id, limit=64)}"
     for _ in range(3):
         try:
             change = decide(case, calendar, context.services.today())
@@ -107,7 +107,7 @@ async def take_step(context: Context, surface: Surface, decide: Decide, *, miles
     """
     case = await load_case(context)
     if case is None:
-        return await say(context, surface, not_found(str(context.turn.data.get("case", "")) or "(no reference)"))
+        return await say(context, surface, not_found(context.card.text("case") or "(no reference)"))
     if not can_work(context.person, case):
         if surface is Surface.CASE_CARD:
             return await say(context, surface, "You can see this case but not change it.")
