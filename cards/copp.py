@@ -22,10 +22,11 @@ class PanelView:
     late_since: date | None = None  # posted after its day (the bot was down): the day it should have been
     maybe_repeat: bool = False
     on_demand: bool = False
+    day: date | None = None  # the sitting's day, when not the day of the figures
 
 
 def _title(view: PanelView, what: str) -> str:
-    return f"{what}: {user_text(view.authority)}, {view.figures.on:%A %-d %B %Y}"
+    return f"{what}: {user_text(view.authority)}, {view.day or view.figures.on:%A %-d %B %Y}"
 
 
 def _preamble(view: PanelView) -> list:

@@ -10,6 +10,7 @@ from storage.audit import AuditLog
 from storage.card_messages import CardMessages
 from storage.cases import Cases
 from storage.conversations import Conversations
+from storage.copp import Copp
 from storage.engine.db import create_engine, sessionmaker
 from storage.people import People
 from storage.reminders import Reminders
@@ -30,6 +31,7 @@ class Store:
         self.card_messages = CardMessages(sessions)
         self.reminders = Reminders(sessions)
         self.term_dates = TermDatesSources(sessions)
+        self.copp = Copp(sessions)
 
     @classmethod
     def from_url(cls, url: str, **engine_options) -> Store:

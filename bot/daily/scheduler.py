@@ -9,6 +9,7 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.daily.copp import run_copp
 from bot.daily.reminders import run_daily_reminders
 from bot.services import Services
 
@@ -22,6 +23,13 @@ async def daily_job(services: Services) -> None:
         log.exception("the daily reminder run failed; the next run picks up what is left")
 
 
+async def copp_job(services: Services) -> None:
+    try:
+        await run_copp(services)
+    except Exception:  # noqa: BLE001 - the next run (minutes later) posts what was not
+        log.exception("the COPP panel run failed; the next run picks up what is left")
+
+
 def start_scheduler(services: Services) -> AsyncIOScheduler:
     settings = services.settings
     scheduler = AsyncIOScheduler(timezone=settings.zone)
@@ -30,6 +38,9 @@ def start_scheduler(services: Services) -> AsyncIOScheduler:
                                              timezone=settings.zone),
                       args=[services], id="daily-reminders", coalesce=True, max_instances=1,
                       misfire_grace_time=12 * 3600)
+    # Each authority sets its panel's day and time: a run every few minutes posts the sittings whose time has come.
+    scheduler.add_job(copp_job, CronTrigger(day_of_week="mon-fri", minute="*/5", timezone=settings.zone),
+                      args=[services], id="copp-panel", coalesce=True, max_instances=1, misfire_grace_time=3600)
     scheduler.start()
     now = datetime.now(settings.zone)
     if now.weekday() < 5 and now.time() >= at:
