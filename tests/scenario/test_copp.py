@@ -10,12 +10,15 @@ from datetime import date, datetime
 from bot.app import build_services, connect
 from bot.daily.copp import run_copp
 from bot.sending.channels import channel_reference
+from cards.reminders import MAYBE_REPEAT
 from cme.case import Case, Pupil
 from cme.lifecycle import State
 from storage.cases import Actor, NewEvent
+from storage.copp import digest_key
 from storage.store import Store
 from tests.scenario.connector import card_text
 from tests.scenario.teams import ADAM, SAM, TARA, TEAM, User
+from tests.storage.test_reminder_claims import heartbeat_stops
 
 NADIA = User("00000000-0000-4000-8000-000000000a07", "Nadia North", "29:nadia-north")  # Northfield's officer
 NORTH = "19:cme-northfield@thread.tacv2"
@@ -131,3 +134,19 @@ async def test_copp_gives_a_tracking_officer_the_pack_on_demand(teams, connector
     await teams.say(SAM, "copp")
     answer = connector.to(SAM.personal_chat)[-1]
     assert "Eli Imaginary" not in str(answer.body)
+
+
+async def test_a_sitting_cut_off_mid_post_is_posted_again_marked_as_a_possible_repeat(teams, connector, services):
+    await _setting_up(teams, connector, services.store)
+    await _cases(services)
+    store = services.store
+    borough = await store.schools.authority("Example Borough Council")
+    crashed = await store.reminders.start_run("killed-instance")
+    taken = await store.reminders.claim_digest(digest_key(borough.id), PANEL_DAY, crashed)
+    await store.reminders.digest_attempt(taken.id)
+    await heartbeat_stops(store, crashed)
+    mark = connector.mark()
+    await run_copp(services, on_date=PANEL_DAY)
+    [digest] = _posts(connector, mark, TEAM)
+    assert MAYBE_REPEAT in digest
+    assert MAYBE_REPEAT not in _posts(connector, mark, TARA.personal_chat)[0], "the pack was never tried"
