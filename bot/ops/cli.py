@@ -430,6 +430,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="list what is due without claiming or posting")
     p.set_defaults(run=remind)
 
+    from bot.ops.copp_admin import add_parser as add_copp
+
+    add_copp(commands)
+
     p = commands.add_parser("check", help="check this configuration: database, migrations, credentials, term "
                                           "dates, channels, administrators")
     p.set_defaults(run=check)
