@@ -61,7 +61,7 @@ def _overdue(case: PanelCase) -> str:
     return ", ".join(case.overdue)
 
 
-def digest_card(view: PanelView) -> dict:
+def copp_digest_card(view: PanelView) -> dict:
     """References and counts only: no name, school or address reaches the channel."""
     figures = view.figures
     body = [heading(_title(view, "Children Out of Provision Panel"))] + _preamble(view)
@@ -84,7 +84,7 @@ def _line(case: PanelCase, on: date) -> str:
     return " · ".join(parts)
 
 
-def pack_card(view: PanelView) -> dict:
+def copp_pack_card(view: PanelView) -> dict:
     """The named pack, for a tracking officer's personal chat only."""
     figures, on = view.figures, view.figures.on
     what = "COPP panel pack (as of today)" if view.on_demand else "COPP panel pack"

@@ -23,7 +23,7 @@ from bot.sending.personal_chats import send_to_person
 from bot.sending.throttle import with_retries
 from bot.services import Services
 from bot.turn import Message, PupilMessage
-from cards.copp import PanelView, digest_card, pack_card
+from cards.copp import PanelView, copp_digest_card, copp_pack_card
 from cme.case import Case
 from cme.copp import FORTNIGHT, Panel, PanelCase, PanelSchedule, latest_panel, next_panel, panel_figures
 from cme.roles import Role
@@ -142,14 +142,14 @@ async def _post_sitting(services: Services, sitting: _Sitting, officers: list[Pe
     await _claimed_send(services, digest_key(sitting.authority.id), sitting.panel.day, run_id, report,
                         f"{name}: the digest in its channel",
                         lambda repeat: post_to_channel(services, sitting.authority.channel_id, Message(
-                            card=digest_card(replace(view, maybe_repeat=repeat)),
+                            card=copp_digest_card(replace(view, maybe_repeat=repeat)),
                             summary=f"COPP panel {sitting.panel.day:%-d %B}")))
     for officer in officers:
         await _claimed_send(services, pack_key(sitting.authority.id, officer.aad_object_id), sitting.panel.day,
                             run_id, report, f"{name}: the pack for tracking officer {officer.aad_object_id}",
                             lambda repeat, officer=officer: send_to_person(
                                 services, officer.aad_object_id, PupilMessage(
-                                    card=pack_card(replace(view, maybe_repeat=repeat)),
+                                    card=copp_pack_card(replace(view, maybe_repeat=repeat)),
                                     summary=f"COPP panel pack {sitting.panel.day:%-d %B}",
                                     reader=officer, cases=tuple(cases))))
 

@@ -6,7 +6,7 @@ from bot.context import Context
 from bot.daily.copp import on_demand
 from bot.routes import Place, Routes
 from bot.turn import PupilMessage
-from cards.copp import pack_card
+from cards.copp import copp_pack_card
 from cme.roles import Role
 
 routes = Routes()
@@ -19,5 +19,5 @@ async def copp(context: Context) -> None:
     for authority_id in context.person.authority_ids(OFFICERS):
         authority = await context.store.schools.authority(authority_id)
         view, cases = await on_demand(context.services, authority)
-        await context.outbox.send(PupilMessage(card=pack_card(view), summary="COPP panel pack",
+        await context.outbox.send(PupilMessage(card=copp_pack_card(view), summary="COPP panel pack",
                                                reader=context.person, cases=tuple(cases)))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cards.copp import PanelView, digest_card, pack_card
+from cards.copp import PanelView, copp_digest_card, copp_pack_card
 from cards.validate import problems
 from cme.copp import (
     Panel,
@@ -92,18 +92,18 @@ def test_the_figures_the_panel_is_shown():
     assert [c.reference for c in figures.overdue] == ["CME-2026-0001"]
 
     view = PanelView("Example Borough Council", figures, time(9, 0), date(2026, 11, 30))
-    digest = str(digest_card(view))
+    digest = str(copp_digest_card(view))
     assert "CME-2026-0001" in digest and "10 weeks" in digest and "Imaginary" not in digest
     assert "Oakwood" not in digest
-    pack = str(pack_card(view))
+    pack = str(copp_pack_card(view))
     assert "Child1 Imaginary" in pack and "Oakwood Primary School (fictional)" in pack
-    assert problems(digest_card(view)) == [] and problems(pack_card(view)) == []
+    assert problems(copp_digest_card(view)) == [] and problems(copp_pack_card(view)) == []
 
 
 def test_names_on_the_pack_are_shown_as_typed_never_as_markup():
     case = _case(1, date(2026, 11, 2))
     hostile = PanelCase(case.reference, "[Click](https://evil.example) **Bold**", "<at>School</at>", case.stage,
                         case.missing_since, case.opened_on)
-    pack = str(pack_card(PanelView("Example", panel_figures([hostile], date(2026, 11, 2), date(2026, 11, 16)),
+    pack = str(copp_pack_card(PanelView("Example", panel_figures([hostile], date(2026, 11, 2), date(2026, 11, 16)),
                                    time(9, 0))))
     assert "[Click](" not in pack and "**Bold**" not in pack and "<at>" not in pack

@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -25,6 +25,7 @@ from cards.alerts import referral_alert_card, urgent_alert_card
 from cards.case_card import CaseView, case_card
 from cards.case_list import CaseLine, case_list_card
 from cards.checklist_card import checklist_card
+from cards.copp import PanelView, copp_digest_card, copp_pack_card
 from cards.deadlines import DeadlineView, deadline_card
 from cards.notice import notice_card
 from cards.referral_form import referral_form_card
@@ -40,6 +41,7 @@ from cards.report_form import STEPS, ReportForm, report_done_card, report_form_c
 from cards.text import user_text
 from cards.welcome import help_card, no_role_card, personal_welcome
 from cme.case import Carer, Pupil
+from cme.copp import PanelCase, panel_figures
 from cme.deadlines import Deadline
 from cme.milestones import Milestone
 from cme.removal import preconditions
@@ -119,6 +121,12 @@ def _report_forms(typed: str) -> list[dict]:
     return [report_form_card(ReportForm("f1", step, _report_values(typed), [(1, typed)], DAY_5)) for step in (1, 2, 3)]
 
 
+def _panel(typed: str) -> PanelView:
+    cases = [PanelCase(REFERENCE, typed, typed, "Enquiries under way", DAY_1, DAY_1),
+             PanelCase("CME-2026-0043", typed, typed, "Closed", DAY_1, DAY_1, DAY_5, "on_roll_elsewhere", typed)]
+    return PanelView(typed, panel_figures(cases, DAY_1, DAY_21), time(9, 0), DAY_21)
+
+
 BUILDERS: dict[str, Callable[[str], list[dict]]] = {
     "admin_card": _admin,
     "urgent_alert_card": lambda typed: [urgent_alert_card(REFERENCE, typed, typed)],
@@ -144,6 +152,8 @@ BUILDERS: dict[str, Callable[[str], list[dict]]] = {
     "personal_welcome": lambda typed: [personal_welcome(typed, [("help", "what you can do")], True)],
     "help_card": lambda typed: [help_card([("help", "what you can do")], [f"School staff ({typed})"], True)],
     "no_role_card": lambda typed: [no_role_card([typed, typed])],
+    "copp_digest_card": lambda typed: [copp_digest_card(_panel(typed))],
+    "copp_pack_card": lambda typed: [copp_pack_card(_panel(typed))],
 }
 
 
