@@ -186,6 +186,7 @@ async def fill_by_label(card: Locator, label: str, value: str | bool | dt.date |
     elif role == "combobox" and await target.get_attribute("aria-haspopup") == "dialog":  # DatePicker
         await target.fill(str(value))
         await target.press("Enter")
+        await _close_date_popups(page)
     elif role == "combobox":  # compact choice set: options are portalled to <body>
         titles = [value] if isinstance(value, str) else list(value)
         await _open_popup(target, page.locator('[role="option"], [role="menuitemcheckbox"]').first)
@@ -207,6 +208,22 @@ async def fill_by_label(card: Locator, label: str, value: str | bool | dt.date |
             await choice.check()
 
 
+async def _close_date_popups(page: Page) -> None:
+    """A date picker's calendar opens on its own when the date is typed, sometimes only after Enter on
+    a busy machine, and while it is open the rest of the page is hidden from the accessibility tree
+    (no button can be found by its role): close it as a user would, with Escape, until none is open."""
+    popups = page.locator(".fui-DatePicker__popupSurface")
+    for _ in range(8):
+        if not await popups.count():
+            return
+        await page.keyboard.press("Escape")
+        try:
+            await popups.first.wait_for(state="detached", timeout=PATIENCE_MS // 8)
+        except PlaywrightTimeoutError:
+            continue
+    await popups.first.wait_for(state="detached", timeout=PATIENCE_MS)
+
+
 async def _open_popup(combobox: Locator, first_option: Locator) -> None:
     """Click the combobox until its options show: on a busy machine a click can land before the
     component listens, and the popup never opens."""
@@ -222,5 +239,6 @@ async def _open_popup(combobox: Locator, first_option: Locator) -> None:
 
 
 async def click_card_button(card: Locator, title: str) -> None:
-    """Click the card's action button with this title."""
+    """Click the card's action button with this title (closing a date picker's calendar left open)."""
+    await _close_date_popups(card.page)
     await card.get_by_role("button", name=title, exact=True).click()
