@@ -18,6 +18,7 @@ class Verb(StrEnum):
     CASE_BREAK = "case.break"
     CASE_TRIAGE = "case.triage"
     CASE_OUTCOME = "case.outcome"
+    CASE_AT_RISK = "case.atrisk"
     CASE_EWS = "case.ews"
     CASE_CHECKLIST_OPEN = "case.checklist.open"
     CASE_CHECKLIST = "case.checklist"

@@ -23,6 +23,7 @@ from cards.base import (
 from cards.history import describe
 from cards.removal import legal_tests_inputs
 from cards.text import user_text
+from cme.at_risk import AT_RISK_GROUPS, MISSING_REASONS, group_labels, reason_label
 from cme.case import Case
 from cme.casework import NOTIFIED
 from cme.checklist import ENQUIRY_KINDS, ticked
@@ -163,6 +164,19 @@ def _outcome_action(view: CaseView):
     ], [submit("Save outcome", "case.outcome", case=view.case.reference, key=view.key)])
 
 
+def _at_risk_action(view: CaseView):
+    """The groups (policy 6.2) and reason (policy 6.3) as recorded, to change: each change is in the history."""
+    case = view.case
+    return show_card("At-risk groups and reason", [
+        ac.InputChoiceSet(id="risk_groups", label="At-risk groups that apply (policy 6.2)", is_multi_select=True,
+                          value=",".join(case.risk_groups) or None,
+                          choices=[ac.InputChoice(title=label, value=key) for key, label in AT_RISK_GROUPS]),
+        ac.InputChoiceSet(id="reason", label="Why the child is missing education (policy 6.3)", is_required=True,
+                          value=case.reason or "unknown", error_message="Choose one.",
+                          choices=[ac.InputChoice(title=label, value=key) for key, label in MISSING_REASONS]),
+    ], [submit("Save groups and reason", "case.atrisk", case=case.reference, key=view.key)])
+
+
 def _note_action(title: str, verb: str, label: str, view: CaseView):
     return show_card(title, [ac.InputText(id="note", label=label, is_multiline=True)],
                      [submit("Save", verb, case=view.case.reference, key=view.key)])
@@ -279,6 +293,8 @@ def _facts(view: CaseView):
         ("Year group", user_text(pupil.year_group)),
         ("Address", user_text(", ".join(p for p in (pupil.address, pupil.postcode) if p))),
         ("Parents or carers", user_text("; ".join(f"{c.name} {c.phone}".strip() for c in pupil.carers))),
+        ("At-risk groups", user_text(", ".join(group_labels(case.risk_groups))) or "None recorded"),
+        ("Why missing", user_text(reason_label(case.reason))),
         ("EWS contacted", _on_date(case.ews_contacted_on)),
         ("Checklist", _on_date(case.checklist_completed_on, "completed ")),
     ])
@@ -309,7 +325,8 @@ def _work(view: CaseView) -> tuple[list, list]:
         return [], []
     milestone_actions = _milestone_actions(view)
     actions = [] if view.case.state is State.REMOVAL_AGREED else [_enquiry_action(view), _break_action(view)]
-    return ([action_set(milestone_actions)] if milestone_actions else []), actions + [_outcome_action(view)]
+    return ([action_set(milestone_actions)] if milestone_actions else []), actions + [_at_risk_action(view),
+                                                                                    _outcome_action(view)]
 
 
 def case_card(view: CaseView) -> dict:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from cards.text import user_text
+from cme.at_risk_change import EVENT as AT_RISK_CHANGED
+from cme.at_risk_change import describe_change
 from cme.casework import NOTIFIED
 from cme.checklist import enquiry_label
 from cme.lifecycle import Outcome
@@ -27,6 +29,8 @@ def describe(kind: str, data: dict) -> str:
         return f"closed: {Outcome(data['outcome']).label}"
     if kind == "located_outside_area":
         return "located outside the area; referred to the tracking officer"
+    if kind == AT_RISK_CHANGED:
+        return user_text(describe_change(data))
     if kind == "milestones_rescheduled":
         moved = "; ".join(f"{m.replace('day', 'Day ')} {old} -> {new}" for m, (old, new) in data.get("moved", {}).items())
         return f"new term dates moved {moved}"

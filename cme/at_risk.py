@@ -34,3 +34,16 @@ MISSING_REASONS: tuple[tuple[str, str], ...] = (
     ("hard_to_place", "Hard to place"),
     ("forced_marriage", "Forced marriage"),
 )
+
+GROUP_LABELS = dict(AT_RISK_GROUPS)
+REASON_LABELS = dict(MISSING_REASONS)
+
+
+def group_labels(groups) -> list[str]:
+    """The groups' labels in the policy's order; a key no longer listed is shown as it was stored."""
+    known = [label for key, label in AT_RISK_GROUPS if key in groups]
+    return known + [str(g) for g in groups if g not in GROUP_LABELS]
+
+
+def reason_label(reason: str) -> str:
+    return REASON_LABELS.get(reason or "unknown", reason)

@@ -14,6 +14,8 @@ from bot.turn import Message
 from bot.verbs import Verb
 from cards.checklist_card import checklist_card
 from cards.notice import notice_card
+from cme.at_risk import GROUP_LABELS, REASON_LABELS
+from cme.at_risk_change import change_at_risk
 from cme.calendar import SchoolCalendar
 from cme.case import Case
 from cme.casework import (
@@ -83,6 +85,14 @@ async def outcome(context: Context) -> None:
                               forwarding_address=address, by_tracking_officer=by_officer)
 
     await take_step(context, Surface.CASE_CARD, decide)
+
+
+@routes.action(Verb.CASE_AT_RISK, roles=WORKERS, where=Place.PERSONAL)
+async def at_risk(context: Context) -> None:
+    """The at-risk groups and reason changed by the school's staff or the authority's officers."""
+    card = context.card
+    groups, reason = card.items("risk_groups", GROUP_LABELS), card.choice("reason", REASON_LABELS, "unknown")
+    await take_step(context, Surface.CASE_CARD, lambda case, _cal, today: change_at_risk(case, groups, reason, today))
 
 
 async def ews_contacted(context: Context, surface: Surface) -> dict | None:

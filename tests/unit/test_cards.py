@@ -106,11 +106,11 @@ def test_the_case_card_ticks_the_days_1_to_5_enquiries_logged():
 
 def test_the_case_card_offers_day_5_actions_from_day_5_only():
     before = case_card(case_view(a_case(), date(2026, 11, 5)))
-    assert buttons(before) == ["Log enquiry", "Record a break", "Record outcome"]
+    assert buttons(before) == ["Log enquiry", "Record a break", "At-risk groups and reason", "Record outcome"]
     on_day_5 = case_card(case_view(a_case(), DAY_5))
     assert "Next: Day 5 today" in shown(on_day_5)
     assert buttons(on_day_5) == ["EWS contacted", "Missing pupil checklist", "Log enquiry", "Record a break",
-                                 "Record outcome"]
+                                 "At-risk groups and reason", "Record outcome"]
 
 
 def test_the_case_card_says_what_is_overdue_past_day_20_and_offers_removal():
@@ -170,7 +170,7 @@ def test_the_case_card_after_agreement_gives_the_off_roll_date():
     case = agree_removal(case, CALENDAR, DAY_21, "r1", "r1").case
     card = case_card(case_view(case, DAY_21))
     assert "Removal from roll agreed. Off-roll date: 30 November 2026 (the date of agreement)" in shown(card)
-    assert buttons(card) == ["Record outcome"]
+    assert buttons(card) == ["At-risk groups and reason", "Record outcome"]
 
 
 def test_the_case_card_shows_the_latest_history_in_words():
