@@ -15,6 +15,7 @@ from storage.engine.db import create_engine, sessionmaker
 from storage.people import People
 from storage.reminders import Reminders
 from storage.schools import Schools
+from storage.stats import Stats
 from storage.term_dates import TermDatesSources
 
 
@@ -32,6 +33,7 @@ class Store:
         self.reminders = Reminders(sessions)
         self.term_dates = TermDatesSources(sessions)
         self.copp = Copp(sessions)
+        self.stats = Stats(sessions)
 
     @classmethod
     def from_url(cls, url: str, **engine_options) -> Store:
