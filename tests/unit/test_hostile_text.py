@@ -38,6 +38,7 @@ from cards.removal import (
     removal_school_card,
 )
 from cards.report_form import STEPS, ReportForm, report_done_card, report_form_card
+from cards.stats import Chart, StatsView, stats_card
 from cards.text import user_text
 from cards.welcome import help_card, no_role_card, personal_welcome
 from cme.case import Carer, Pupil
@@ -154,6 +155,8 @@ BUILDERS: dict[str, Callable[[str], list[dict]]] = {
     "no_role_card": lambda typed: [no_role_card([typed, typed])],
     "copp_digest_card": lambda typed: [copp_digest_card(_panel(typed))],
     "copp_pack_card": lambda typed: [copp_pack_card(_panel(typed))],
+    "stats_card": lambda typed: [stats_card(StatsView(typed, DAY_5, 1, [
+        Chart("Open cases by stage", "Chart.VerticalBar", [("Reported", 1)])], None, 0))],
 }
 
 
