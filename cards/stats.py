@@ -1,8 +1,9 @@
 """`stats`: an authority's figures as charts, with the numbers in words. Counts only: no child is named.
 
-Teams draws Adaptive Cards' chart elements (Chart.VerticalBar, Chart.HorizontalBar, Chart.VerticalBar.Grouped);
-a client that does not (the Agents Playground, the open-source renderers) draws each one's `fallback`: the same
-bars as a small PNG in a data: URI, made here. The facts under each chart give every label and number.
+Teams and the Agents Playground (0.2.28, as SVG) draw Adaptive Cards' chart elements (Chart.VerticalBar,
+Chart.HorizontalBar, Chart.VerticalBar.Grouped); a client that does not (the open-source renderers, older Teams
+mobile clients) draws each one's `fallback`: the same bars as a small PNG in a data: URI, made here. The facts
+under each chart give every label and number.
 """
 
 from __future__ import annotations
