@@ -30,11 +30,14 @@ POLICY_NOTICE = "policy 8.4.1"
 class Deadline(StrEnum):
     RISK_NOTIFIED = "triage"
     OFFICER_TOLD = "la_notice"
+    LPD_REVIEW = "lpd_review"  # a child not located: the authority's review (cme/tracking.py), never a school's
 
     @property
     def label(self) -> str:
         if self is Deadline.RISK_NOTIFIED:
             return "Day 1 risk notifications"
+        if self is Deadline.LPD_REVIEW:
+            return "Lost Pupils Database review"
         return "Tell the tracking officer"
 
     @property
@@ -42,6 +45,8 @@ class Deadline(StrEnum):
         if self is Deadline.RISK_NOTIFIED:
             return ("a Day 1 risk question was answered yes: record who was notified (children's social care, "
                     "the police, the social worker) and when")
+        if self is Deadline.LPD_REVIEW:
+            return "review the child not located: record where they are, or review again"
         return (f"the pupil has left and no new school has asked for their file: complete the checklist and the "
                 f"CME referral, which tells the CME Pupil Tracking Officer ({POLICY_NOTICE})")
 
@@ -68,6 +73,8 @@ def done_on(case: Case, kind: Due) -> date | None:
         return case.triage_recorded_on
     if kind is Deadline.OFFICER_TOLD:
         return case.cme_referral_on
+    if kind is Deadline.LPD_REVIEW:
+        return None  # done when the child is located or reviewed again (cme/tracking.py says so)
     return case.milestone_done_on(kind)
 
 

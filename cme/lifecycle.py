@@ -17,6 +17,9 @@ class State(StrEnum):
     REMOVAL_REQUESTED = "removal_requested"
     REMOVAL_AGREED = "removal_agreed"
     REMOVAL_DECLINED = "removal_declined"
+    # The school's part is closed; the child stays on the authority's register until the officer records where.
+    OUT_OF_PROVISION = "out_of_provision"
+    NOT_LOCATED = "not_located"  # on the Lost Pupils Database, reviewed on the date the authority sets
     CLOSED = "closed"
 
     @property
@@ -32,6 +35,8 @@ STATE_LABELS = {
     State.REMOVAL_REQUESTED: "Removal from roll requested",
     State.REMOVAL_AGREED: "Removal from roll agreed",
     State.REMOVAL_DECLINED: "Removal declined: enquiries continue",
+    State.OUT_OF_PROVISION: "Out of provision: removed from roll, tracked by the local authority",
+    State.NOT_LOCATED: "Not located: on the Lost Pupils Database, under review",
     State.CLOSED: "Closed",
 }
 
@@ -42,6 +47,11 @@ class Outcome(StrEnum):
     ON_ROLL_ELSEWHERE = "on_roll_elsewhere"
     LOCATED_OUTSIDE_AREA = "located_outside_area"
     REMOVED_FROM_ROLL = "removed_from_roll"
+    # Where the authority finds a child out of provision (policy 8.4), besides on roll elsewhere and outside the area
+    ELECTIVE_HOME_EDUCATION = "elective_home_education"
+    OTHER_PROVISION = "other_provision"
+    LEFT_ENGLAND = "left_england"
+    NOT_LOCATED = "not_located"  # recorded on the Lost Pupils Database: the child stays on the register
 
     @property
     def label(self) -> str:
@@ -54,6 +64,10 @@ OUTCOME_LABELS = {
     Outcome.ON_ROLL_ELSEWHERE: "On roll at another school",
     Outcome.LOCATED_OUTSIDE_AREA: "Located outside the area",
     Outcome.REMOVED_FROM_ROLL: "Removed from roll",
+    Outcome.ELECTIVE_HOME_EDUCATION: "Located: in elective home education",
+    Outcome.OTHER_PROVISION: "Located: in other provision",
+    Outcome.LEFT_ENGLAND: "Left England",
+    Outcome.NOT_LOCATED: "Not located after the checks: on the Lost Pupils Database",
 }
 
 
@@ -75,6 +89,10 @@ class Step(StrEnum):
     ASK_MORE_ENQUIRIES = "ask_more_enquiries"
     CONFIRM_REMOVED = "confirm_removed"
     RECORD_OUTCOME = "record_outcome"
+    # The local authority's, once the school's part is closed
+    RECORD_LOCATED = "record_located"
+    RECORD_NOT_LOCATED = "record_not_located"
+    REVIEW_NOT_LOCATED = "review_not_located"
 
 
 STEP_LABELS = {
@@ -93,6 +111,9 @@ STEP_LABELS = {
     Step.ASK_MORE_ENQUIRIES: "ask for more enquiries",
     Step.CONFIRM_REMOVED: "confirm the pupil was removed from roll",
     Step.RECORD_OUTCOME: "record an outcome",
+    Step.RECORD_LOCATED: "record where the child was located",
+    Step.RECORD_NOT_LOCATED: "record the child as not located, on the Lost Pupils Database",
+    Step.REVIEW_NOT_LOCATED: "record a review of a child not located",
 }
 
 # Work on an open case that does not move it along by itself.
@@ -148,13 +169,26 @@ TRANSITIONS: dict[State, dict[Step, State | None]] = {
         Step.COMPLETE_CME_REFERRAL: None,
     },
     State.REMOVAL_AGREED: {
-        Step.CONFIRM_REMOVED: State.CLOSED,
+        Step.CONFIRM_REMOVED: State.OUT_OF_PROVISION,
         Step.RECORD_OUTCOME: State.CLOSED,
+    },
+    State.OUT_OF_PROVISION: {
+        Step.RECORD_LOCATED: State.CLOSED,
+        Step.RECORD_NOT_LOCATED: State.NOT_LOCATED,
+    },
+    State.NOT_LOCATED: {
+        Step.RECORD_LOCATED: State.CLOSED,
+        Step.REVIEW_NOT_LOCATED: None,
     },
     State.CLOSED: {},
 }
 
-OPEN_STATES = frozenset(state for state in State if state is not State.CLOSED)
+# After removal from roll: closed for the school, still on the authority's register.
+TRACKING_STATES = frozenset({State.OUT_OF_PROVISION, State.NOT_LOCATED})
+# The school's part still open.
+OPEN_STATES = frozenset(state for state in State if state is not State.CLOSED and state not in TRACKING_STATES)
+# Every child on the authority's register: the open cases and the children out of provision.
+ON_REGISTER = OPEN_STATES | TRACKING_STATES
 
 
 def next_state(state: State, step: Step) -> State:
@@ -163,11 +197,17 @@ def next_state(state: State, step: Step) -> State:
     if step not in allowed:
         if state is State.CLOSED:
             raise ProcedureError(f"This case is closed, so you cannot {STEP_LABELS[step]}.")
+        if state in TRACKING_STATES and step not in _TRACKING_STEPS:
+            raise ProcedureError(f"This case is closed for the school (removed from roll), so you cannot "
+                                 f"{STEP_LABELS[step]}. The local authority tracks the child now.")
         raise ProcedureError(
             f"You cannot {STEP_LABELS[step]} while the case is at '{state.label}'."
             + _what_is_possible(state)
         )
     return allowed[step] or state
+
+
+_TRACKING_STEPS = frozenset({Step.RECORD_LOCATED, Step.RECORD_NOT_LOCATED, Step.REVIEW_NOT_LOCATED})
 
 
 def allowed_steps(state: State) -> frozenset[Step]:

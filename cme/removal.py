@@ -230,7 +230,8 @@ def _done_on(what: str, on: date | None, agreed: date, today: date) -> date:
 def confirm_removed(case: Case, today: date, ctf_sent_on: date | None = None,
                     return_sent_on: date | None = None) -> Change:
     """The school deleted the name: with the dates its Common Transfer File went to the Lost Pupils Database
-    (through S2S) and its deletion return (regulation 13(4)) went to the local authority."""
+    (through S2S) and its deletion return (regulation 13(4)) went to the local authority. The school's part
+    closes; the child stays on the authority's register, out of provision (cme/tracking.py)."""
     if case.state is not State.REMOVAL_AGREED or case.off_roll_date is None:
         raise ProcedureError("Removal from roll has not been agreed by the tracking officer.")
     agreed = case.off_roll_date
@@ -239,6 +240,7 @@ def confirm_removed(case: Case, today: date, ctf_sent_on: date | None = None,
     return take_step(case, Step.CONFIRM_REMOVED, today, "removed_from_roll",
                    {"off_roll_date": agreed.isoformat(), "ctf_sent_on": ctf.isoformat(),
                     "deletion_return_on": returned.isoformat()},
-                   f"Closed: removed from roll on {agreed:%-d %B %Y}; deletion return made on {returned:%-d %B %Y}; "
-                   f"Common Transfer File sent to the Lost Pupils Database on {ctf:%-d %B %Y}",
+                   f"Closed for the school: removed from roll on {agreed:%-d %B %Y}; deletion return made on "
+                   f"{returned:%-d %B %Y}; Common Transfer File sent to the Lost Pupils Database on {ctf:%-d %B %Y}. "
+                   "The child stays on the local authority's register, out of provision",
                    outcome=Outcome.REMOVED_FROM_ROLL, ctf_sent_on=ctf, deletion_return_on=returned)

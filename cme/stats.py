@@ -8,7 +8,8 @@ from datetime import date
 from cme.lifecycle import Outcome
 
 # Closing outcomes that mean the child was found (removal from roll alone does not).
-LOCATED = (Outcome.RETURNED, Outcome.LOCATED_IN_AREA, Outcome.ON_ROLL_ELSEWHERE, Outcome.LOCATED_OUTSIDE_AREA)
+LOCATED = (Outcome.RETURNED, Outcome.LOCATED_IN_AREA, Outcome.ON_ROLL_ELSEWHERE, Outcome.LOCATED_OUTSIDE_AREA,
+           Outcome.ELECTIVE_HOME_EDUCATION, Outcome.OTHER_PROVISION, Outcome.LEFT_ENGLAND)
 
 # Whole weeks since Day 1: (label, the bucket holds fewer weeks than this; None: the rest).
 WEEK_BUCKETS: tuple[tuple[str, int | None], ...] = (

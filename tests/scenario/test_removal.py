@@ -124,8 +124,8 @@ async def test_the_school_requests_the_officer_agrees_and_every_card_follows(tea
                                   ctf_sent_on=TODAY.isoformat())
     assert status == 200 and "Removed from roll: confirmed by Sam Staff" in card_text(answer["value"])
     closed = await store.cases.get(case.reference)
-    assert closed.state is State.CLOSED and closed.outcome is Outcome.REMOVED_FROM_ROLL
-    assert closed.off_roll_date == TODAY
+    assert closed.state is State.OUT_OF_PROVISION and closed.outcome is Outcome.REMOVED_FROM_ROLL
+    assert not closed.is_open and closed.off_roll_date == TODAY
     updates = {s.activity_id: card_text(s.cards) for s in connector.since(mark) if s.method == "PUT"}
     assert "Removed from roll: confirmed by Sam Staff" in updates[to_tara.activity_id]
     assert "Removed from roll" in updates[line.activity_id]

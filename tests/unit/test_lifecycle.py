@@ -24,7 +24,10 @@ def test_the_usual_path_to_removal_from_roll():
         (Step.COMPLETE_CME_REFERRAL, State.CME_REFERRAL),
         (Step.REQUEST_REMOVAL, State.REMOVAL_REQUESTED),
         (Step.AGREE_REMOVAL, State.REMOVAL_AGREED),
-        (Step.CONFIRM_REMOVED, State.CLOSED),
+        (Step.CONFIRM_REMOVED, State.OUT_OF_PROVISION),
+        (Step.RECORD_NOT_LOCATED, State.NOT_LOCATED),
+        (Step.REVIEW_NOT_LOCATED, State.NOT_LOCATED),
+        (Step.RECORD_LOCATED, State.CLOSED),
     ]:
         state = next_state(state, step)
         assert state is expected

@@ -238,13 +238,14 @@ def test_after_a_decline_a_new_request_needs_a_new_day_20_review_before_agreemen
 
 # confirm removed
 
-def test_confirming_removal_closes_the_case_as_removed_from_roll():
+def test_confirming_removal_closes_the_schools_part_and_leaves_the_child_out_of_provision():
     change = confirm_removed(agreed(), LATER, DAY_21, date(2026, 12, 1))
-    assert change.case.state is State.CLOSED
+    assert change.case.state is State.OUT_OF_PROVISION and not change.case.is_open
     assert change.case.outcome is Outcome.REMOVED_FROM_ROLL
     assert change.event == "removed_from_roll"
-    assert change.summary == ("Closed: removed from roll on 30 November 2026; deletion return made on 1 December "
-                              "2026; Common Transfer File sent to the Lost Pupils Database on 30 November 2026")
+    assert change.summary == ("Closed for the school: removed from roll on 30 November 2026; deletion return made on "
+                              "1 December 2026; Common Transfer File sent to the Lost Pupils Database on 30 November "
+                              "2026. The child stays on the local authority's register, out of provision")
 
 
 @pytest.mark.parametrize("state", [State.REMOVAL_REQUESTED, State.CME_REFERRAL, State.REMOVAL_DECLINED])
