@@ -36,7 +36,9 @@ MISSING_REASONS: tuple[tuple[str, str], ...] = (
 )
 
 GROUP_LABELS = dict(AT_RISK_GROUPS)
-REASON_LABELS = dict(MISSING_REASONS)
+# Beside the report's reasons: a child an officer adds to the register while waiting for a school place or an
+# appeal (policy 6.1, cme/register.py).
+REASON_LABELS = dict(MISSING_REASONS) | {"awaiting_school_place": "Awaiting a school place or an appeal"}
 
 
 def group_labels(groups) -> list[str]:

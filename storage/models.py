@@ -78,7 +78,8 @@ class RoleGrant(Base):
 class CaseRow(Base):
     __tablename__ = "cases"
     __table_args__ = (Index("ix_cases_school_open", "school_id", "closed_at"),
-                      Index("ix_cases_authority_open", "authority_id", "closed_at"))
+                      Index("ix_cases_authority_open", "authority_id", "closed_at"),
+                      Index("ix_cases_register", "authority_id", "first_day_absent", "id"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)

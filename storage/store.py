@@ -13,6 +13,7 @@ from storage.conversations import Conversations
 from storage.copp import Copp
 from storage.engine.db import create_engine, sessionmaker
 from storage.people import People
+from storage.register import Register
 from storage.reminders import Reminders
 from storage.schools import Schools
 from storage.stats import Stats
@@ -34,6 +35,7 @@ class Store:
         self.term_dates = TermDatesSources(sessions)
         self.copp = Copp(sessions)
         self.stats = Stats(sessions)
+        self.register = Register(sessions)
 
     @classmethod
     def from_url(cls, url: str, **engine_options) -> Store:
