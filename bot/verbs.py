@@ -39,6 +39,16 @@ class Verb(StrEnum):
     REMOVAL_MORE = "removal.more"
     REMOVAL_CONFIRM = "removal.confirm"
     REMOVAL_REFRESH = "removal.refresh"  # Teams asks for the card as it now stands
+    # The authority's register, and the tracking officer's outcomes for a child out of provision
+    REGISTER_PAGE = "register.page"
+    REGISTER_ADD = "register.add"
+    TRACKING_SCHOOL = "tracking.school"
+    TRACKING_EHE = "tracking.ehe"
+    TRACKING_OTHER = "tracking.other"
+    TRACKING_OUTSIDE = "tracking.outside"
+    TRACKING_ABROAD = "tracking.abroad"
+    TRACKING_LOST = "tracking.lost"
+    TRACKING_REVIEW = "tracking.review"
     # The administrator's card
     ADMIN_OPEN = "admin.open"
     ADMIN_GRANT = "admin.grant"

@@ -21,6 +21,7 @@ from cards.base import (
     text,
 )
 from cards.history import describe
+from cards.out_of_provision import TrackingView, tracking_section
 from cards.removal import legal_tests_inputs
 from cards.text import user_text
 from cme.at_risk import AT_RISK_GROUPS, MISSING_REASONS, group_labels, reason_label
@@ -53,6 +54,8 @@ class CaseView:
     not_known: str = ""  # why a date past the term dates is not known
     earliest_off_roll: date | None = None
     deadlines: dict[Deadline, date | None] = field(default_factory=dict)  # None: past the term dates
+    tracking: TrackingView | None = None  # an officer's, while the child is out of provision
+    for_officer: bool = False  # an officer of the case's authority: sees the authority's outcome
 
     @property
     def next_milestone(self) -> tuple[Milestone, date | None] | None:
@@ -65,6 +68,10 @@ class CaseView:
 def _day_line(view: CaseView) -> str:
     case = view.case
     if not case.is_open:
+        if case.ctf_sent_on and not view.for_officer:
+            return f"Closed for your school: removed from roll on {case.off_roll_date:%-d %B %Y}"
+        if case.state is not State.CLOSED:
+            return case.state.label
         return f"Closed: {case.outcome.label if case.outcome else case.state.label}"
     line = f"Day {view.day} of 20 of continuous absence" if view.day <= 20 else \
         f"Day {view.day} of continuous absence (past Day 20)"
@@ -332,5 +339,6 @@ def _work(view: CaseView) -> tuple[list, list]:
 def case_card(view: CaseView) -> dict:
     buttons, actions = _work(view)
     body = [*_header(view), *_urgent(view), *_looked_after_question(view), *_where_it_stands(view), *_removal(view), _facts(view),
-            *_breaks_and_enquiries(view), *_history(view), *buttons]
+            *_breaks_and_enquiries(view), *_history(view), *buttons,
+            *(tracking_section(view.tracking) if view.tracking else [])]
     return card(body, actions)

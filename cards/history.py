@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cards.out_of_provision import describe_tracking
 from cards.text import user_text
 from cme.at_risk_change import EVENT as AT_RISK_CHANGED
 from cme.at_risk_change import describe_change
@@ -34,7 +35,7 @@ def describe(kind: str, data: dict) -> str:
     if kind == "milestones_rescheduled":
         moved = "; ".join(f"{m.replace('day', 'Day ')} {old} -> {new}" for m, (old, new) in data.get("moved", {}).items())
         return f"new term dates moved {moved}"
-    return _about_removal(kind, data) or kind.replace("_", " ")
+    return _about_removal(kind, data) or describe_tracking(kind, data) or kind.replace("_", " ")
 
 
 def _about_removal(kind: str, data: dict) -> str | None:

@@ -1,12 +1,27 @@
 """Handlers by command word and card verb; all_routes() is the one table of them."""
 
-from bot.handlers import admin, cases, casework, copp, help, law, refer, reminders, removal, report, stats
+from bot.handlers import (
+    admin,
+    cases,
+    casework,
+    copp,
+    help,
+    law,
+    refer,
+    register,
+    reminders,
+    removal,
+    report,
+    stats,
+    tracking,
+)
 from bot.routes import Routes
 
 
 def all_routes() -> Routes:
     """Every command and card verb the bot answers, for the dispatcher (and `help`)."""
     routes = Routes()
-    for handlers in (admin, cases, casework, help, refer, reminders, removal, report, copp, stats, law):  # help lists in this order
+    for handlers in (admin, cases, casework, help, refer, reminders, removal, report, copp, register,
+                     tracking, stats, law):  # help lists in this order
         routes.include(handlers.routes)
     return routes

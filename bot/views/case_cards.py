@@ -5,18 +5,20 @@ from __future__ import annotations
 import logging
 import uuid
 
-from bot.access import can_work, has_role_on
+from bot.access import can_work, has_role_on, is_officer_of
 from bot.context import Context
 from bot.sending.errors import DeliveryError
 from bot.services import Services
 from bot.turn import Message, PupilMessage
 from cards.case_card import CaseView, case_card
 from cards.notice import notice_card
+from cards.out_of_provision import TRACKING_EVENTS, TrackingView
 from cme.case import Case
 from cme.deadlines import Deadline
-from cme.lifecycle import State
+from cme.lifecycle import TRACKING_STATES, State
 from cme.removal import earliest_off_roll_date
-from cme.roles import REMOVAL_REQUESTERS
+from cme.roles import REMOVAL_REQUESTERS, Role
+from cme.tracking import weeks_missing
 from storage.people import PersonRoles
 from storage.schools import SchoolInfo
 
@@ -35,9 +37,11 @@ async def case_view(services: Services, case: Case, person: PersonRoles, *, noti
     calendar = services.calendars.for_school(school)
     today = services.today()
     zone = services.settings.zone
+    officer = is_officer_of(person, case)
     history = [(entry.at.astimezone(zone), entry.actor_name.split(" ")[0], entry.kind, entry.data)
-               for entry in await services.store.cases.history(case.id)]
-    deadlines = {kind: due if calendar.is_known(due) else None
+               for entry in await services.store.cases.history(case.id)
+               if officer or entry.kind not in TRACKING_EVENTS]  # the school's part closed at removal
+    deadlines = {kind: due if calendar.is_known(due) or kind is Deadline.LPD_REVIEW else None
                  for kind, (due, _) in (await services.store.cases.milestones(case.id)).items()
                  if isinstance(kind, Deadline)}
     return CaseView(
@@ -49,8 +53,19 @@ async def case_view(services: Services, case: Case, person: PersonRoles, *, noti
         and case.state in REQUESTABLE, notice=notice, problem=problem,
         counted_until=None if calendar.is_known(today) else calendar.known_until, not_known=calendar.unknown_reason,
         earliest_off_roll=earliest_off_roll_date(case, calendar, today) if case.is_open else None,
-        deadlines=deadlines,
+        deadlines=deadlines, for_officer=officer,
+        tracking=await _tracking(services, case, person, deadlines.get(Deadline.LPD_REVIEW)),
     )
+
+
+async def _tracking(services: Services, case: Case, person: PersonRoles, review_on) -> TrackingView | None:
+    """The tracking officer's outcomes, while the child is out of provision (their authority's only)."""
+    if case.state not in TRACKING_STATES or not is_officer_of(person, case, frozenset({Role.TRACKING_OFFICER})):
+        return None
+    today = services.today()
+    schools = [school.name for school in await services.store.schools.all(case.authority_id)]
+    return TrackingView(case.reference, case.state, weeks_missing(case, today), today, uuid.uuid4().hex[:12],
+                        review_on, schools)
 
 
 async def send_case_card(context: Context, case: Case, *, notice: str | None = None,

@@ -29,6 +29,7 @@ from cards.copp import PanelView, copp_digest_card, copp_pack_card
 from cards.deadlines import DeadlineView, deadline_card
 from cards.notice import notice_card
 from cards.referral_form import referral_form_card
+from cards.register import RegisterLineView, RegisterView, register_card
 from cards.reminders import DigestLine, ReminderView, digest_card, reminder_card
 from cards.removal import (
     Decision,
@@ -45,6 +46,7 @@ from cme.case import Carer, Pupil
 from cme.copp import PanelCase, panel_figures
 from cme.deadlines import Deadline
 from cme.milestones import Milestone
+from cme.register import RegisterFilter
 from cme.removal import preconditions
 from cme.roles import Role
 from tests.unit.builders import AT_RISK, CALENDAR, DAY_1, DAY_5, DAY_21, REFERENCE, a_case, worked_to_day_20
@@ -157,6 +159,9 @@ BUILDERS: dict[str, Callable[[str], list[dict]]] = {
     "copp_pack_card": lambda typed: [copp_pack_card(_panel(typed))],
     "stats_card": lambda typed: [stats_card(StatsView(typed, DAY_5, 1, [
         Chart("Open cases by stage", "Chart.VerticalBar", [("Reported", 1)])], None, 0))],
+    "register_card": lambda typed: [register_card(RegisterView(typed, [RegisterLineView(
+        REFERENCE, typed, typed, "Reported", "Day 3", "", ("Day 5",), (typed,))], 1, 1, RegisterFilter(),
+        [(1, typed)], "2026-11-02/1"))],
 }
 
 

@@ -1,0 +1,129 @@
+"""`register`: the authority's register for its EWS and tracking officers, filtered and paged; and a child added to it
+directly (waiting for a school place or an appeal, policy 6.1)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from bot.context import Context
+from bot.routes import Place, Routes
+from bot.turn import PupilMessage
+from bot.verbs import Verb
+from bot.views.case_cards import send_case_card
+from cards.register import RegisterLineView, RegisterView, register_card
+from cme.at_risk import group_labels
+from cme.case import Case, Pupil
+from cme.lifecycle import ProcedureError, State
+from cme.register import AWAITING_PLACE, PageKey, RegisterFilter
+from cme.roles import AUTHORITY_WIDE
+from cme.tracking import weeks_missing
+from storage.cases import NewEvent
+from storage.register import EVERYONE, RegisterLine
+
+log = logging.getLogger(__name__)
+routes = Routes()
+
+
+def _marks(line: RegisterLine, overdue: list) -> tuple[str, ...]:
+    """Each overdue milestone by name; deadlines past their date (a review, a notification) beside them."""
+    marks = [milestone.label for milestone in overdue]
+    if line.overdue > len(marks):
+        marks.append("Lost Pupils Database review" if line.case.state is State.NOT_LOCATED
+                     else f"{line.overdue - len(marks)} deadline{'s' if line.overdue - len(marks) > 1 else ''}")
+    return tuple(marks)
+
+
+def _line_view(context: Context, line: RegisterLine, schools: dict) -> RegisterLineView:
+    case, today = line.case, context.services.today()
+    calendar = context.services.calendars.for_school(schools.get(case.school_id))
+    counted = case.is_open and case.school_id is not None
+    missing = f"Day {case.day_number(calendar, today)}" if counted else f"{weeks_missing(case, today)} weeks missing"
+    upcoming = f"next: {line.next_kind.label} {line.next_due:%a %-d %b}" if line.next_kind and line.next_due else ""
+    tags = tuple(group_labels(case.risk_groups)) + (("Day 1 risk",) if case.risk.at_risk else ())
+    return RegisterLineView(case.reference, case.pupil.full_name, line.school_name or "No school", case.state.label,
+                            missing, upcoming, _marks(line, case.overdue(calendar, today)), tags)
+
+
+async def _show(context: Context, filters: RegisterFilter, after: PageKey | None = None, first: int = 1,
+                total: int | None = None, *, problem: str | None = None, notice: str | None = None) -> None:
+    authority_ids, today = context.person.authority_ids(AUTHORITY_WIDE), context.services.today()
+    store = context.store
+    page = await store.register.page(authority_ids, today, filters, after)
+    if total is None or after is None:
+        total = await store.register.count(authority_ids, today, filters)
+    names = [a.name for a in await store.schools.authorities() if a.id in authority_ids]
+    schools = [school for authority_id in authority_ids for school in await store.schools.all(authority_id)]
+    by_id = {school.id: school for school in schools}
+    view = RegisterView(", ".join(names), [_line_view(context, line, by_id) for line in page.lines], total, first,
+                        filters, [(school.id, school.name) for school in schools],
+                        page.next_key.as_text() if page.next_key else "", problem, notice, uuid.uuid4().hex)
+    message = PupilMessage(card=register_card(view), summary="The register", reader=context.person,
+                           cases=tuple(line.case for line in page.lines))
+    if context.turn.reply_to_id and context.turn.verb:
+        await context.outbox.update(context.turn.reply_to_id, message)
+    else:
+        await context.outbox.send(message)
+
+
+@routes.command("register", description="every child on your authority's register, with filters",
+                roles=AUTHORITY_WIDE, where=Place.PERSONAL)
+async def register(context: Context) -> None:
+    await _show(context, EVERYONE)
+
+
+def _filters(context: Context) -> RegisterFilter:
+    card = context.card
+    weeks = card.text("min_weeks", limit=6).strip()
+    if weeks and not weeks.isdigit():
+        raise ProcedureError("Weeks missing must be a whole number.")
+    return RegisterFilter(stage=card.text("stage", limit=40), school=card.text("school", limit=20),
+                          group=card.text("group", limit=60), reason=card.text("reason", limit=60),
+                          overdue_only=card.flag("overdue_only"), min_weeks=int(weeks or 0))
+
+
+@routes.action(Verb.REGISTER_PAGE, roles=AUTHORITY_WIDE, where=Place.PERSONAL)
+async def register_page(context: Context) -> None:
+    card = context.card
+    try:
+        filters = _filters(context)
+    except ProcedureError as error:
+        await _show(context, EVERYONE, problem=str(error))
+        return
+    after = PageKey.parse(card.text("after", limit=40))
+    first = card.number("first", 1, low=1, high=10_000_000) if after else 1
+    await _show(context, filters, after, first, card.number("total", None, high=10_000_000))
+
+
+def _new_child(context: Context) -> Case:
+    card, today = context.card, context.services.today()
+    forename, surname = card.text("forename", limit=100).strip(), card.text("surname", limit=100).strip()
+    since = card.date("since")
+    if not forename or not surname:
+        raise ProcedureError("Give the child's forename and surname.")
+    if since is None or since > today:
+        raise ProcedureError("Give the date the child has been without a school place since, not after today.")
+    born = card.date("date_of_birth")
+    pupil = Pupil(forename, surname, born, address=card.text("address", limit=300).strip(),
+                  postcode=card.text("postcode", limit=12).strip())
+    authority_id = context.person.authority_ids(AUTHORITY_WIDE)[0]
+    return Case(reference="", school_id=None, state=State.CME_REFERRAL, pupil=pupil, first_day_absent=since,
+                run_start=since, reason=AWAITING_PLACE, known_so_far=card.text("known_so_far").strip(),
+                cme_referral_on=today, authority_id=authority_id)
+
+
+@routes.action(Verb.REGISTER_ADD, roles=AUTHORITY_WIDE, where=Place.PERSONAL)
+async def add_child(context: Context) -> None:
+    """A child waiting for a school place or an appeal: on the register with no school until one is found."""
+    try:
+        case = _new_child(context)
+    except ProcedureError as error:
+        await _show(context, EVERYONE, problem=str(error))
+        return
+    key = context.card.text("form", limit=64) or uuid.uuid4().hex
+    case, created = await context.store.cases.create(
+        case, NewEvent("added_to_register", {"reason": AWAITING_PLACE}, context.actor), {}, submission_key=key)
+    if created:
+        log.info("case %s added to the register by an officer", case.reference)
+    await send_case_card(context, case, notice=f"Added to the register as {case.reference}: no school, awaiting a "
+                                               "school place." if created else f"Added already as {case.reference}.")

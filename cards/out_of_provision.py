@@ -1,0 +1,109 @@
+"""The tracking officer's part of a case card once the school's part is closed: the child out of provision, and
+the outcomes they record (cme/tracking.py). Shown only to officers of the case's authority."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from adaptive_cards import card as ac
+
+from cards.base import action_set, container, show_card, submit, text
+from cards.text import user_text
+from cme.lifecycle import State
+from cme.tracking import HOW_TOLD, default_review_date
+
+# The history entries of the authority's tracking: not shown to the school whose part is closed.
+TRACKING_EVENTS = frozenset({"tracking_outcome", "not_located", "not_located_reviewed"})
+
+
+@dataclass(frozen=True)
+class TrackingView:
+    reference: str
+    state: State
+    weeks_missing: int
+    today: date
+    key: str
+    review_on: date | None = None
+    schools: list[str] = field(default_factory=list)  # the authority's, for "on roll at a school"
+
+
+def _dated(input_id: str, label: str, today: date, value: date | None = None, *, future: bool = False):
+    bound = {"min": today.isoformat()} if future else {"max": today.isoformat()}
+    return ac.InputDate(id=input_id, label=label, is_required=True, error_message="Give the date.",
+                        value=value.isoformat() if value else None, **bound)
+
+
+def _form(title: str, verb: str, view: TrackingView, inputs: list):
+    return show_card(title, inputs, [submit("Save", verb, case=view.reference, key=view.key)])
+
+
+def _located_forms(view: TrackingView) -> list:
+    return [
+        _form("On roll at a school", "tracking.school", view, [
+            ac.InputChoiceSet(id="school_listed", label="One of the authority's schools",
+                              choices=[ac.InputChoice(title=user_text(name), value=name) for name in view.schools]),
+            ac.InputText(id="school_named", label="Or another school (its name and area)"),
+            _dated("start_date", "On roll from", view.today)]),
+        _form("Elective home education", "tracking.ehe", view, [
+            _dated("since", "Since", view.today),
+            ac.InputText(id="note", label="Note (the parent's notice, the authority's contact)", is_multiline=True)]),
+        _form("Other provision", "tracking.other", view, [
+            ac.InputText(id="provision", label="Which provision", is_required=True, error_message="Say which."),
+            _dated("since", "Since", view.today)]),
+        _form("Outside the area", "tracking.outside", view, [
+            ac.InputText(id="receiving_authority", label="Receiving local authority", is_required=True,
+                         error_message="Name the authority."),
+            _dated("told_on", "Told on", view.today),
+            ac.InputChoiceSet(id="told_how", label="How they were told", is_required=True, error_message="Choose one.",
+                              choices=[ac.InputChoice(title=title, value=key) for key, title in HOW_TOLD]),
+            ac.InputText(id="forwarding_address", label="Forwarding address", is_multiline=True, is_required=True,
+                         error_message="Give the address.")]),
+        _form("Left England", "tracking.abroad", view, [
+            ac.InputText(id="where", label="Where to (if known)"), _dated("on", "Left on", view.today)]),
+    ]
+
+
+def _not_located_form(view: TrackingView):
+    review = view.review_on or default_review_date(view.today)
+    if view.state is State.NOT_LOCATED:
+        return _form("Review", "tracking.review", view, [
+            ac.InputText(id="checks", label="Checks made since", is_multiline=True, is_required=True,
+                         error_message="Say what was checked."),
+            _dated("review_on", "Next review", view.today, default_review_date(view.today), future=True)])
+    return _form("Not located", "tracking.lost", view, [
+        text("After the checks: recorded on the Lost Pupils Database, and reviewed on the date set here (12 weeks "
+             "on unless you choose another).", subtle=True),
+        _dated("recorded_on", "Recorded on the Lost Pupils Database on", view.today, view.today),
+        _dated("review_on", "Review on", view.today, review, future=True),
+        ac.InputText(id="checks", label="Checks made", is_multiline=True, is_required=True,
+                     error_message="Say what was checked.")])
+
+
+def tracking_section(view: TrackingView) -> list:
+    """What the officer sees and does: how long the child has been missing, the review, and the outcomes."""
+    lines = [text(f"Out of provision: {view.weeks_missing} weeks missing. On the authority's register until you "
+                  "record where the child is.", bold=True)]
+    if view.state is State.NOT_LOCATED and view.review_on:
+        late = view.review_on < view.today
+        lines.append(text(f"{'Overdue: review' if late else 'Review'} on {view.review_on:%A %-d %B %Y} "
+                          "(Lost Pupils Database).", color="attention" if late else None))
+    lines.append(text("Record where the child is:", subtle=True))
+    return [container([*lines, action_set([*_located_forms(view), _not_located_form(view)])], style="emphasis")]
+
+
+def describe_tracking(kind: str, data: dict) -> str | None:
+    """A tracking entry of the history in words (typed text made inert)."""
+    if kind == "tracking_outcome":
+        what = {"new_school": "on roll at {}", "provision": "in other provision: {}",
+                "receiving_authority": "located outside the area, {} told"}
+        for name, words in what.items():
+            if data.get(name):
+                return "located: " + words.format(user_text(data[name]))
+        return "located: " + data.get("outcome", "").replace("_", " ")
+    if kind == "not_located":
+        return (f"not located: on the Lost Pupils Database since {data.get('lpd_recorded_on')}, review "
+                f"{data.get('review_on')}")
+    if kind == "not_located_reviewed":
+        return f"reviewed, not located; next review {data.get('review_on')}"
+    return None
