@@ -15,12 +15,15 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from cme.case import Case
 from cme.copp import PanelSchedule
+from cme.lifecycle import TRACKING_STATES
 from storage.audit import record_audit
 from storage.engine.statements import Statements
 from storage.mapping import case_from_row
 from storage.models import CaseRow, DigestClaim, Setting
+from storage.register import on_register
 
 PREFIX = "copp:"
+TRACKING = frozenset(state.value for state in TRACKING_STATES)
 
 
 def digest_key(authority_id: int) -> str:
@@ -53,16 +56,14 @@ class Copp:
             record_audit(session, actor, "copp_schedule_set", {"authority_id": authority_id, **schedule.as_json()})
 
     async def cases(self, authority_id: int, since: date) -> list[tuple[Case, datetime | None]]:
-        """The authority's open cases, and those closed on or after `since`, each with when it closed.
-
-        Open cases are the children on the authority's register (with out-of-provision children once they
-        are cases that stay open for the authority): extend here, not in the callers."""
+        """The children on the authority's register (its open cases and those out of provision after removal from
+        roll, as open), and those closed on or after `since`, each with when it closed."""
         since_at = datetime.combine(since, time(), tzinfo=UTC)
         rows = await self._sql.rows(
             select(CaseRow).where(CaseRow.authority_id == authority_id,
-                                  or_(CaseRow.closed_at.is_(None), CaseRow.closed_at >= since_at))
+                                  or_(on_register(), CaseRow.closed_at >= since_at))
             .order_by(CaseRow.run_start, CaseRow.id))
-        return [(case_from_row(row), row.closed_at) for row in rows]
+        return [(case_from_row(row), None if row.state in TRACKING else row.closed_at) for row in rows]
 
     async def sent(self, keys: list[str], day: date) -> set[str]:
         """Which of these claims were posted for the panel of `day`."""

@@ -16,6 +16,7 @@ from cme.stats import LOCATED, WEEK_BUCKETS, first_month
 from storage.engine.db import engine_of
 from storage.engine.statements import Statements
 from storage.models import CaseRow
+from storage.register import on_register
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Stats:
     async def counts(self, authority_id: int, today: date) -> Counts:
         """The authority's open cases by state, reason, at-risk group and weeks missing; the cases opened and
         closed in each of the last 12 months; those located in them (closed with an outcome other than removal)."""
-        open_cases = (CaseRow.authority_id == authority_id, CaseRow.closed_at.is_(None))
+        open_cases = (CaseRow.authority_id == authority_id, on_register())  # with those out of provision
         since = datetime.combine(first_month(today), time(), tzinfo=UTC)
         return Counts(
             by_state=await self._grouped(CaseRow.state, *open_cases),
@@ -69,7 +70,7 @@ class Stats:
             groups = func.json_each(CaseRow.risk_groups).table_valued("value").alias("g")
         rows = await self._sql.rows(
             select(groups.c.value, func.count()).select_from(CaseRow).join(groups, literal(True))
-            .where(CaseRow.authority_id == authority_id, CaseRow.closed_at.is_(None)).group_by(groups.c.value))
+            .where(CaseRow.authority_id == authority_id, on_register()).group_by(groups.c.value))
         return {str(k): n for k, n in rows}
 
     async def _by_month(self, when, authority_id: int, since: datetime) -> dict[tuple[int, int], int]:

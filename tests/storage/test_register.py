@@ -124,3 +124,12 @@ async def test_each_filter_narrows_the_register_in_the_database(store):
     assert await only(min_weeks=5) == these("lost", "removed", "overdue")
     assert await only(min_weeks=5, group="runaways", stage="out_of_provision") == these("removed")
     assert replace(RegisterFilter(), min_weeks=0) == RegisterFilter()
+
+
+async def test_the_panel_and_the_statistics_count_the_children_out_of_provision_as_on_the_register(store):
+    oak, _, cases = await _register(store)
+    panel = {case.reference: closed for case, closed in await store.copp.cases(oak.authority_id, date(2030, 1, 1))}
+    assert panel[cases["removed"].reference] is None and panel[cases["lost"].reference] is None
+    assert cases["found"].reference not in panel  # closed before the sitting
+    counts = await store.stats.counts(oak.authority_id, TODAY)
+    assert counts.by_state == {"out_of_provision": 1, "not_located": 1, "reported": 3}
