@@ -30,7 +30,7 @@ class RegisterFilter:
     def __post_init__(self) -> None:
         if self.stage and self.stage not in {state.value for state in ON_REGISTER}:
             raise ProcedureError("Choose a stage from the list.")
-        if self.school and self.school != NO_SCHOOL and not self.school.isdigit():
+        if self.school and self.school != NO_SCHOOL and not (self.school.isascii() and self.school.isdigit()):
             raise ProcedureError("Choose a school from the list.")
         if self.group and self.group not in GROUP_LABELS:
             raise ProcedureError("Choose an at-risk group from the list.")

@@ -75,7 +75,7 @@ async def register(context: Context) -> None:
 def _filters(context: Context) -> RegisterFilter:
     card = context.card
     weeks = card.text("min_weeks", limit=6).strip()
-    if weeks and not weeks.isdigit():
+    if weeks and not (weeks.isascii() and weeks.isdigit()):
         raise ProcedureError("Weeks missing must be a whole number.")
     return RegisterFilter(stage=card.text("stage", limit=40), school=card.text("school", limit=20),
                           group=card.text("group", limit=60), reason=card.text("reason", limit=60),
@@ -106,10 +106,12 @@ def _new_child(context: Context) -> Case:
     born = card.date("date_of_birth")
     pupil = Pupil(forename, surname, born, address=card.text("address", limit=300).strip(),
                   postcode=card.text("postcode", limit=12).strip())
-    authority_id = context.person.authority_ids(AUTHORITY_WIDE)[0]
+    authorities = context.person.authority_ids(AUTHORITY_WIDE)
+    if not authorities:
+        raise ProcedureError("Your role is not in a local authority: ask your administrator.")
     return Case(reference="", school_id=None, state=State.CME_REFERRAL, pupil=pupil, first_day_absent=since,
                 run_start=since, reason=AWAITING_PLACE, known_so_far=card.text("known_so_far").strip(),
-                cme_referral_on=today, authority_id=authority_id)
+                cme_referral_on=today, authority_id=authorities[0])
 
 
 @routes.action(Verb.REGISTER_ADD, roles=AUTHORITY_WIDE, where=Place.PERSONAL)
