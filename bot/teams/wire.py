@@ -111,6 +111,13 @@ def envelope_problem(body: dict) -> str | None:
     Teams always sends these well formed; anything else is a forged or broken client, refused before botbuilder
     reads it (its models fail on wrong types deep inside, with the values in the error).
     """
+    for check in (_head_problem, _fields_problem, _members_problem, _entities_problem, _channel_data_problem):
+        if problem := check(body):
+            return problem
+    return None
+
+
+def _head_problem(body: dict) -> str | None:
     if not isinstance(body.get("type"), str) or not body["type"]:
         return "type"
     if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"].startswith(("https://", "http://")):
@@ -119,9 +126,10 @@ def envelope_problem(body: dict) -> str | None:
         return "conversation"
     if body["conversation"].get("isGroup") is not None and not isinstance(body["conversation"]["isGroup"], bool):
         return "conversation"
-    for name in _ACCOUNTS:
-        if not _is_account(body.get(name)):
-            return name
+    return next((name for name in _ACCOUNTS if not _is_account(body.get(name))), None)
+
+
+def _fields_problem(body: dict) -> str | None:
     for name in _TEXT_FIELDS:
         if body.get(name) is not None and not isinstance(body[name], str):
             return name
@@ -129,18 +137,29 @@ def envelope_problem(body: dict) -> str | None:
         value = body.get(name)
         if value is not None and not (isinstance(value, list) and all(isinstance(item, dict) for item in value)):
             return name
-    for item in (*(body.get("membersAdded") or ()), *(body.get("membersRemoved") or ())):
-        if not _is_account(item, required=False):
-            return "members"
+    return None
+
+
+def _members_problem(body: dict) -> str | None:
+    members = (*(body.get("membersAdded") or ()), *(body.get("membersRemoved") or ()))
+    return "members" if any(not _is_account(item, required=False) for item in members) else None
+
+
+def _entities_problem(body: dict) -> str | None:
     for entity in body.get("entities") or ():
         if not isinstance(entity.get("type"), str) or not isinstance(entity.get("text", ""), str) or \
                 not _is_account(entity.get("mentioned", {}), required=False):
             return "entities"
+    return None
+
+
+def _channel_data_problem(body: dict) -> str | None:
     channel_data = body.get("channelData")
-    if channel_data is not None:
-        if not isinstance(channel_data, dict):
-            return "channelData"
-        for part in _CHANNEL_DATA_PARTS:
-            if channel_data.get(part) is not None and not _is_account(channel_data[part], required=False):
-                return f"channelData.{part}"
+    if channel_data is None:
+        return None
+    if not isinstance(channel_data, dict):
+        return "channelData"
+    for part in _CHANNEL_DATA_PARTS:
+        if channel_data.get(part) is not None and not _is_account(channel_data[part], required=False):
+            return f"channelData.{part}"
     return None
