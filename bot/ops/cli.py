@@ -275,26 +275,32 @@ def package(args: argparse.Namespace, settings: Settings) -> int:
 async def remind(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import date
 
-    from bot.app import build_services, connect, load_calendars
     from bot.daily.reminders import run_daily_reminders
-    from cme.calendar import CalendarError
 
     try:
         on_date = date.fromisoformat(args.date) if args.date else settings.local_today()
     except ValueError:
         print(f"cme-bot: --date must be YYYY-MM-DD, not {args.date!r}", file=sys.stderr)
         return 2
+    return await run_and_report(settings, lambda services: run_daily_reminders(services, on_date,
+                                                                               dry_run=args.dry_run))
+
+
+async def run_and_report(settings: Settings, run, refused: tuple[type[Exception], ...] = ()) -> int:
+    """A run of the daily job or the panel against a migrated database: its summary printed, 1 unless all posted."""
+    from bot.app import build_services, connect, load_calendars
+    from cme.calendar import CalendarError
+
     services = build_services(settings)
-    problem = await _not_ready(services.store, settings)
-    if problem:
+    if problem := await _not_ready(services.store, settings):
         await services.store.close()
         print(problem, file=sys.stderr)
         return 2
     gateway = connect(services)
     try:
         await load_calendars(services)
-        report = await run_daily_reminders(services, on_date, dry_run=args.dry_run)
-    except CalendarError as error:
+        report = await run(services)
+    except (CalendarError, *refused) as error:
         print(f"cme-bot: {error}", file=sys.stderr)
         return 2
     finally:

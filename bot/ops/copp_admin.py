@@ -53,35 +53,18 @@ async def copp_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def copp_run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_services, connect, load_calendars
     from bot.daily.copp import run_copp
-    from bot.ops.cli import _not_ready
-    from cme.calendar import CalendarError
+    from bot.ops.cli import run_and_report
 
     try:
         on_date = date.fromisoformat(args.date) if args.date else None
     except ValueError:
         print(f"cme-bot: --date must be YYYY-MM-DD, not {args.date!r}", file=sys.stderr)
         return 2
-    services = build_services(settings)
-    if problem := await _not_ready(services.store, settings):
-        await services.store.close()
-        print(problem, file=sys.stderr)
-        return 2
-    gateway = connect(services)
-    try:
-        await load_calendars(services)
-        now = None if on_date else datetime.now(settings.zone).replace(tzinfo=None)
-        report = await run_copp(services, now, on_date=on_date, authority=args.authority or None)
-    except (CalendarError, WhichAuthority) as error:
-        print(f"cme-bot: {error}", file=sys.stderr)
-        return 2
-    finally:
-        await gateway.close()
-        await services.store.close()
-    for line in report.lines():
-        print(line)
-    return 0 if report.all_posted else 1
+    now = None if on_date else datetime.now(settings.zone).replace(tzinfo=None)
+    return await run_and_report(settings, lambda services: run_copp(services, now, on_date=on_date,
+                                                                    authority=args.authority or None),
+                                refused=(WhichAuthority,))
 
 
 def add_parser(commands) -> None:
