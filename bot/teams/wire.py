@@ -72,7 +72,8 @@ def turn_of(context: TurnContext, kind: str, verb: str = "", data: dict | None =
         kind=kind,
         sender=Sender(getattr(sender, "aad_object_id", None) or "", getattr(sender, "name", None) or ""),
         conversation_id=conversation.id,
-        conversation_kind=conversation.conversation_type or "personal",
+        # Teams always says which kind; one that does not is no personal chat, so nothing of a child goes there.
+        conversation_kind=conversation.conversation_type or "unknown",
         reference=reference_of(context),
         activity_id=activity.id,
         text=text,
