@@ -48,3 +48,15 @@ def press(card: dict, title: str, **typed) -> dict:
             value = {**(action.get("data") or {}), **inputs, **{k: v for k, v in typed.items() if v is not None}}
             return {k: v for k, v in value.items() if v != ""}
     raise AssertionError(f"no button {title!r} on the card; it has {actions_of(card)}")
+
+
+def shown(card, title: str) -> dict:
+    """The form a case card's button opens (EWS contacted, Day 20 review, ...): each has its own Save."""
+    if isinstance(card, dict):
+        if card.get("type") == "Action.ShowCard" and card.get("title") == title:
+            return card["card"]
+        card = list(card.values())
+    for part in card if isinstance(card, list) else []:
+        if found := shown(part, title):
+            return found
+    return {}

@@ -14,7 +14,7 @@ from cme.checklist import MISSING_PUPIL_CHECKLIST
 from cme.lifecycle import State
 from cme.removal import LEGAL_TESTS
 from storage.cases import Actor, NewEvent
-from tests.scenario.cards import press
+from tests.scenario.cards import press, shown
 from tests.scenario.conftest import TODAY
 from tests.scenario.connector import card_text
 from tests.scenario.teams import ADAM, REMINDERS, SAM, TARA, TEAM
@@ -74,18 +74,6 @@ def told(connector, since: int) -> int:
     """Messages sent or changed in the tracking officer's personal chat and the local authority's channel."""
     return len([s for s in connector.since(since)
                 if s.conversation_id == TARA.personal_chat or s.conversation_id.split(";")[0] == TEAM])
-
-
-def shown(card: dict, title: str) -> dict:
-    """The form a case card's button opens (EWS contacted, Day 20 review, ...): each has its own Save."""
-    if isinstance(card, dict):
-        if card.get("type") == "Action.ShowCard" and card.get("title") == title:
-            return card["card"]
-        card = list(card.values())
-    for part in card if isinstance(card, list) else []:
-        if found := shown(part, title):
-            return found
-    return {}
 
 
 async def case_card_click(teams, connector, case: Case, button: Button):

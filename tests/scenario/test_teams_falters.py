@@ -15,7 +15,7 @@ import pytest
 from cme.case import Carer, Case, Pupil
 from cme.lifecycle import State
 from storage.cases import Actor, NewEvent
-from tests.scenario.cards import press
+from tests.scenario.cards import press, shown
 from tests.scenario.connector import card_text
 from tests.scenario.teams import ADAM, REMINDERS, SAM, TARA, TEAM
 from tests.scenario.test_report import ABSENCE, open_form, step
@@ -37,18 +37,6 @@ def answered_at_the_end(connector):
 def help_cards(connector, since: int = 0) -> list:
     return [s for s in connector.since(since) if s.conversation_id == SAM.personal_chat and s.cards
             and "**help**" in card_text(s.cards)]
-
-
-def shown(card, title: str) -> dict:
-    """The form a case card's button opens (its own Save)."""
-    if isinstance(card, dict):
-        if card.get("type") == "Action.ShowCard" and card.get("title") == title:
-            return card["card"]
-        card = list(card.values())
-    for part in card if isinstance(card, list) else []:
-        if found := shown(part, title):
-            return found
-    return {}
 
 
 async def answered(teams, activity: dict) -> tuple[int | None, float]:
