@@ -42,6 +42,7 @@ class Verb(StrEnum):
     # The authority's register, and the tracking officer's outcomes for a child out of provision
     REGISTER_PAGE = "register.page"
     REGISTER_ADD = "register.add"
+    REGISTER_LINK = "register.link"
     TRACKING_SCHOOL = "tracking.school"
     TRACKING_EHE = "tracking.ehe"
     TRACKING_OTHER = "tracking.other"

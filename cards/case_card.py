@@ -21,7 +21,7 @@ from cards.base import (
     text,
 )
 from cards.history import describe
-from cards.out_of_provision import TrackingView, tracking_section
+from cards.out_of_provision import LinkView, TrackingView, link_section, tracking_section
 from cards.removal import legal_tests_inputs
 from cards.text import user_text
 from cme.at_risk import AT_RISK_GROUPS, MISSING_REASONS, group_labels, reason_label
@@ -56,6 +56,7 @@ class CaseView:
     deadlines: dict[Deadline, date | None] = field(default_factory=dict)  # None: past the term dates
     tracking: TrackingView | None = None  # an officer's, while the child is out of provision
     for_officer: bool = False  # an officer of the case's authority: sees the authority's outcome
+    link: LinkView | None = None  # the tracking officer's, while the case has no school
 
     @property
     def next_milestone(self) -> tuple[Milestone, date | None] | None:
@@ -340,5 +341,5 @@ def case_card(view: CaseView) -> dict:
     buttons, actions = _work(view)
     body = [*_header(view), *_urgent(view), *_looked_after_question(view), *_where_it_stands(view), *_removal(view), _facts(view),
             *_breaks_and_enquiries(view), *_history(view), *buttons,
-            *(tracking_section(view.tracking) if view.tracking else [])]
+            *(tracking_section(view.tracking) if view.tracking else []), *(link_section(view.link) if view.link else [])]
     return card(body, actions)

@@ -92,6 +92,30 @@ def tracking_section(view: TrackingView) -> list:
     return [container([*lines, action_set([*_located_forms(view), _not_located_form(view)])], style="emphasis")]
 
 
+@dataclass(frozen=True)
+class LinkView:
+    """A child with no school yet, to link to the school they are on roll at (the tracking officer's)."""
+
+    reference: str
+    key: str
+    today: date
+    first_day: date
+    schools: list[tuple[int, str]]  # the authority's
+
+
+def link_section(view: LinkView) -> list:
+    form = show_card("Link to a school", [
+        ac.InputChoiceSet(id="school_id", label="The school the child is on roll at", is_required=True,
+                          error_message="Choose the school.",
+                          choices=[ac.InputChoice(title=user_text(name), value=str(number))
+                                   for number, name in view.schools]),
+        _dated("first_day", "First day of absence at that school", view.today, view.first_day),
+    ], [submit("Link", "register.link", case=view.reference, key=view.key)])
+    return [container([text("No school yet: on the authority's register. Link the case to the child's school, "
+                             "whose staff then work it, with its Day 5 and Day 20; or keep it here.", subtle=True),
+                       action_set([form])], style="emphasis")]
+
+
 def describe_tracking(kind: str, data: dict) -> str | None:
     """A tracking entry of the history in words (typed text made inert)."""
     if kind == "tracking_outcome":
@@ -104,6 +128,8 @@ def describe_tracking(kind: str, data: dict) -> str | None:
     if kind == "not_located":
         return (f"not located: on the Lost Pupils Database since {data.get('lpd_recorded_on')}, review "
                 f"{data.get('review_on')}")
+    if kind == "linked_to_school":
+        return f"linked to {user_text(data.get('school', ''))}, Day 1 {data.get('first_day_absent')}"
     if kind == "not_located_reviewed":
         return f"reviewed, not located; next review {data.get('review_on')}"
     return None

@@ -93,6 +93,7 @@ class Step(StrEnum):
     RECORD_LOCATED = "record_located"
     RECORD_NOT_LOCATED = "record_not_located"
     REVIEW_NOT_LOCATED = "review_not_located"
+    LINK_TO_SCHOOL = "link_to_school"  # an agency's referral, or a child added by an officer, given its school
 
 
 STEP_LABELS = {
@@ -114,6 +115,7 @@ STEP_LABELS = {
     Step.RECORD_LOCATED: "record where the child was located",
     Step.RECORD_NOT_LOCATED: "record the child as not located, on the Lost Pupils Database",
     Step.REVIEW_NOT_LOCATED: "record a review of a child not located",
+    Step.LINK_TO_SCHOOL: "link the case to a school",
 }
 
 # Work on an open case that does not move it along by itself.
@@ -154,6 +156,7 @@ TRANSITIONS: dict[State, dict[Step, State | None]] = {
         Step.CONTACT_EWS: None,
         Step.COMPLETE_CME_REFERRAL: None,
         Step.LOCATED_OUTSIDE_AREA: None,
+        Step.LINK_TO_SCHOOL: None,
     },
     State.REMOVAL_REQUESTED: {
         Step.AGREE_REMOVAL: State.REMOVAL_AGREED,

@@ -3,11 +3,16 @@ authority, one line each, filtered and paged by a stable key (longest missing fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from cme.at_risk import GROUP_LABELS, REASON_LABELS
-from cme.lifecycle import ON_REGISTER, ProcedureError
+from cme.calendar import SchoolCalendar
+from cme.case import Case
+from cme.casework import Change, take_step
+from cme.deadlines import deadlines
+from cme.lifecycle import ON_REGISTER, ProcedureError, Step
+from cme.milestones import due_dates
 
 PAGE = 20
 NO_SCHOOL = "none"
@@ -70,3 +75,20 @@ class PageKey:
             return cls(date.fromisoformat(day), int(number)) if number.isdigit() else None
         except ValueError:
             return None
+
+
+def link_to_school(case: Case, school_id: int, school_name: str, calendar: SchoolCalendar, first_day: date | None,
+                   today: date) -> Change:
+    """A child with no school yet (an agency's referral, or added by an officer) linked to the school they are on
+    roll at: its staff get the case, and its Day 5 and Day 20 are counted from `first_day` on that school's days."""
+    if case.school_id is not None:
+        raise ProcedureError("This case has a school already.")
+    if first_day is None or first_day > today:
+        raise ProcedureError("Give the first day of absence at that school, not after today.")
+    start = calendar.school_day_on_or_after(first_day)
+    linked = replace(case, school_id=school_id, first_day_absent=start, run_start=start)
+    return take_step(case, Step.LINK_TO_SCHOOL, today, "linked_to_school",
+                     {"school_id": school_id, "school": school_name, "first_day_absent": start.isoformat()},
+                     f"Linked to {school_name}: its staff have the case, Day 1 {start:%A %-d %B %Y}",
+                     milestones=due_dates(calendar, start) | deadlines(linked, calendar, today),
+                     school_id=school_id, first_day_absent=start, run_start=start)

@@ -7,16 +7,18 @@ import logging
 import uuid
 
 from bot.context import Context
+from bot.handlers.steps import StepResult, Surface, take_step
 from bot.routes import Place, Routes
 from bot.turn import PupilMessage
 from bot.verbs import Verb
-from bot.views.case_cards import send_case_card
+from bot.views.case_cards import send_case_card, send_to_school_staff, update_case_card_here
 from cards.register import RegisterLineView, RegisterView, register_card
 from cme.at_risk import group_labels
 from cme.case import Case, Pupil
+from cme.casework import Change
 from cme.lifecycle import ProcedureError, State
-from cme.register import AWAITING_PLACE, PageKey, RegisterFilter
-from cme.roles import AUTHORITY_WIDE
+from cme.register import AWAITING_PLACE, PageKey, RegisterFilter, link_to_school
+from cme.roles import AUTHORITY_WIDE, Role
 from cme.tracking import weeks_missing
 from storage.cases import NewEvent
 from storage.register import EVERYONE, RegisterLine
@@ -129,3 +131,29 @@ async def add_child(context: Context) -> None:
         log.info("case %s added to the register by an officer", case.reference)
     await send_case_card(context, case, notice=f"Added to the register as {case.reference}: no school, awaiting a "
                                                "school place." if created else f"Added already as {case.reference}.")
+
+
+@routes.action(Verb.REGISTER_LINK, roles={Role.TRACKING_OFFICER}, where=Place.PERSONAL)
+async def link(context: Context) -> None:
+    """A case with no school linked to one of the authority's schools, whose staff are sent it."""
+    school_id, first_day = context.card.number("school_id", None, high=2**31), context.card.date("first_day")
+    school = await context.store.schools.get(school_id) if school_id else None
+
+    def decide(case: Case, _calendar, today) -> Change:
+        if school is None or school.authority_id != case.authority_id:
+            raise ProcedureError("Choose one of the authority's schools.")
+        if case.authority_id not in context.person.authority_ids(frozenset({Role.TRACKING_OFFICER})):
+            raise ProcedureError("Only the local authority's CME Pupil Tracking Officer links a case to a school.")
+        return link_to_school(case, school.id, school.name, context.services.calendars.for_school(school), first_day,
+                              today)
+
+    async def answer(result: StepResult) -> None:
+        if result.change:
+            told = await send_to_school_staff(context.services, result.case, f"Case {result.case.reference} is now "
+                                              "your school's: the tracking officer linked it.")
+            notice = f"{result.change.summary}. Sent to {told} of its staff."
+        else:
+            notice = "Already linked." if result.already else None
+        await update_case_card_here(context, result.case, problem=result.problem, notice=notice)
+
+    await take_step(context, Surface.CASE_CARD, decide, answer_here=answer)

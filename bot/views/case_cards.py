@@ -8,11 +8,12 @@ import uuid
 from bot.access import can_work, has_role_on, is_officer_of
 from bot.context import Context
 from bot.sending.errors import DeliveryError
+from bot.sending.personal_chats import send_to_person
 from bot.services import Services
 from bot.turn import Message, PupilMessage
 from cards.case_card import CaseView, case_card
 from cards.notice import notice_card
-from cards.out_of_provision import TRACKING_EVENTS, TrackingView
+from cards.out_of_provision import TRACKING_EVENTS, LinkView, TrackingView
 from cme.case import Case
 from cme.deadlines import Deadline
 from cme.lifecycle import TRACKING_STATES, State
@@ -55,7 +56,17 @@ async def case_view(services: Services, case: Case, person: PersonRoles, *, noti
         earliest_off_roll=earliest_off_roll_date(case, calendar, today) if case.is_open else None,
         deadlines=deadlines, for_officer=officer,
         tracking=await _tracking(services, case, person, deadlines.get(Deadline.LPD_REVIEW)),
+        link=await _link(services, case, person),
     )
+
+
+async def _link(services: Services, case: Case, person: PersonRoles) -> LinkView | None:
+    """Linking a case with no school yet to the child's school: the tracking officer's, of its authority."""
+    if case.school_id is not None or not case.is_open or \
+            not is_officer_of(person, case, frozenset({Role.TRACKING_OFFICER})):
+        return None
+    schools = [(school.id, school.name) for school in await services.store.schools.all(case.authority_id)]
+    return LinkView(case.reference, uuid.uuid4().hex[:12], services.today(), case.first_day_absent, schools)
 
 
 async def _tracking(services: Services, case: Case, person: PersonRoles, review_on) -> TrackingView | None:
@@ -108,3 +119,22 @@ async def refresh_other_copies(services: Services, case: Case, *, skip: set[str]
             await services.messenger.update(conversation.reference, copy.activity_id, message)
         except DeliveryError as error:
             log.warning("could not refresh a copy of case card %s: %s", case.reference, error)
+
+
+async def send_to_school_staff(services: Services, case: Case, notice: str) -> int:
+    """The case card to each of its school's staff, in their personal chats (remembered, so it updates later)."""
+    if services.messenger is None or case.school_id is None:
+        return 0
+    told = 0
+    for person in await services.store.people.with_role(Role.SCHOOL_STAFF, case.school_id):
+        view = await case_view(services, case, person, notice=notice)
+        try:
+            sent = await send_to_person(services, person.aad_object_id, PupilMessage(
+                card=case_card(view), summary=notice, reader=person, cases=(case,)))
+        except DeliveryError as error:
+            log.warning("school staff not sent case %s: %s", case.reference, error)
+            continue
+        await services.store.card_messages.add(case.id, CASE_CARD, sent.conversation_id, sent.activity_id,
+                                               person.aad_object_id)
+        told += 1
+    return told

@@ -11,8 +11,8 @@ from cme.lifecycle import Outcome, State
 from tests.scenario.cards import actions_of, press
 from tests.scenario.conftest import TODAY
 from tests.scenario.connector import card_text
-from tests.scenario.teams import EWAN, SAM, TARA
-from tests.scenario.test_authorities import NADIA
+from tests.scenario.teams import AGGIE, EWAN, SAM, TARA
+from tests.scenario.test_authorities import NADIA, _refer
 from tests.scenario.test_my_cases import add
 from tests.scenario.test_removal import by_verb, decide, officer_card, open_case, removal_requested
 
@@ -106,3 +106,29 @@ async def test_filters_and_pages_and_a_child_added_awaiting_a_school_place(teams
     await teams.submit(EWAN, press(first.card, "Apply", school="none"), reply_to=first.activity_id)
     assert "**CME-" in card_text(connector.to(EWAN.personal_chat)[-1].card) and \
         "1 child on the register matching the filters" in card_text(connector.to(EWAN.personal_chat)[-1].card)
+
+
+async def test_an_agency_referral_linked_to_a_school_goes_to_its_staff_with_its_clock(teams, connector, store):
+    for user in (AGGIE, TARA, SAM, NADIA):
+        await teams.install_personal(user)
+    await _refer(teams, connector, AGGIE, "Linkable")
+    referred = connector.to(AGGIE.personal_chat)[-1]
+    reference = next(word.rstrip(":.") for word in card_text(referred.card).split() if word.startswith("CME-"))
+    case = await open_case(teams, connector, TARA, await store.cases.get(reference))
+    assert "No school yet: on the authority's register" in card_text(case.card)
+    oakwood = await store.schools.by_urn("900001")
+    hillside = await store.schools.by_urn("900003")
+
+    await teams.submit(TARA, by_verb(case.card, "register.link", school_id=str(hillside.id),
+                                     first_day="2026-11-09"), reply_to=case.activity_id)
+    assert "Choose one of the authority's schools" in card_text(connector.to(TARA.personal_chat)[-1].card)
+    mark = connector.mark()
+    await teams.submit(TARA, by_verb(case.card, "register.link", school_id=str(oakwood.id),
+                                     first_day="2026-11-09"), reply_to=case.activity_id)
+    linked = await store.cases.get(reference)
+    assert linked.school_id == oakwood.id and linked.first_day_absent == date(2026, 11, 9)
+    assert "Linked to Oakwood Primary School (fictional)" in card_text(connector.to(TARA.personal_chat)[-1].card)
+    to_sam = [s for s in connector.since(mark) if s.conversation_id == SAM.personal_chat]
+    assert to_sam and "Linkable" in card_text(to_sam[-1].card) and "Day 6 of 20" in card_text(to_sam[-1].card)
+    await teams.say(SAM, "my cases")
+    assert reference in card_text(connector.to(SAM.personal_chat)[-1].card)

@@ -9,6 +9,8 @@ import pytest
 from cme.case import Case, Pupil
 from cme.deadlines import Deadline
 from cme.lifecycle import ON_REGISTER, Outcome, ProcedureError, State, Step, next_state
+from cme.milestones import Milestone
+from cme.register import link_to_school
 from cme.tracking import (
     elective_home_education,
     left_england,
@@ -19,6 +21,7 @@ from cme.tracking import (
     review_not_located,
     weeks_missing,
 )
+from tests.unit.builders import CALENDAR
 
 TODAY = date(2026, 12, 14)
 
@@ -102,3 +105,16 @@ def test_the_school_cannot_work_a_case_out_of_provision_and_the_officer_cannot_r
 
 def test_weeks_missing_counts_whole_weeks_from_day_1():
     assert weeks_missing(removed(), TODAY) == 10
+
+
+def test_a_case_with_no_school_is_linked_to_one_with_its_clock_from_the_first_day_there():
+    referral = removed(school_id=None, state=State.CME_REFERRAL, outcome=None, off_roll_date=None,
+                       first_day_absent=date(2026, 11, 16), run_start=date(2026, 11, 16))
+    change = link_to_school(referral, 7, "Pretend Primary (fictional)", CALENDAR, date(2026, 11, 9), date(2026, 11, 16))
+    assert change.case.school_id == 7 and change.case.run_start == change.case.first_day_absent == date(2026, 11, 9)
+    assert change.case.state is State.CME_REFERRAL and change.event == "linked_to_school"
+    assert change.milestones[Milestone.DAY_5] == date(2026, 11, 13)
+    with pytest.raises(ProcedureError, match="has a school already"):
+        link_to_school(change.case, 7, "X", CALENDAR, date(2026, 11, 9), date(2026, 11, 16))
+    with pytest.raises(ProcedureError, match="not after today"):
+        link_to_school(referral, 7, "X", CALENDAR, date(2026, 11, 17), date(2026, 11, 16))
