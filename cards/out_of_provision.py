@@ -14,7 +14,7 @@ from cme.lifecycle import State
 from cme.tracking import HOW_TOLD, default_review_date
 
 # The history entries of the authority's tracking: not shown to the school whose part is closed.
-TRACKING_EVENTS = frozenset({"tracking_outcome", "not_located", "not_located_reviewed"})
+TRACKING_EVENTS = frozenset({"tracking_outcome", "not_located", "not_located_reviewed", "kept_on_register"})
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,8 @@ def describe_tracking(kind: str, data: dict) -> str | None:
     if kind == "not_located":
         return (f"not located: on the Lost Pupils Database since {data.get('lpd_recorded_on')}, review "
                 f"{data.get('review_on')}")
+    if kind == "kept_on_register":
+        return "kept on the authority's register, out of provision (removed from roll before the register)"
     if kind == "linked_to_school":
         return f"linked to {user_text(data.get('school', ''))}, Day 1 {data.get('first_day_absent')}"
     if kind == "not_located_reviewed":

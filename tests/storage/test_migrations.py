@@ -86,3 +86,31 @@ async def test_existing_schools_cases_and_officers_go_to_one_authority(store):
     tara = await store.people.roles_of("aad-tara")
     assert tara.authority_ids() == [one]
     assert (await store.cases.get("CME-2026-0002")).authority_id == one
+
+
+async def test_children_removed_from_roll_before_the_register_stay_on_it_out_of_provision(store):
+    """Revision 0005: a case closed as removed from roll is moved to out of provision, with a history entry."""
+    await _downgrade(store, "0004")
+    now = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    authority = await store.schools.add_authority("Example Borough Council", actor="test")
+    async with store.engine.begin() as connection:
+        query = text(
+            "INSERT INTO cases (reference, school_id, authority_id, state, outcome, pupil, first_day_absent, "
+            "run_start, risk, risk_groups, reason, known_so_far, details, created_by, created_at, updated_at, "
+            "closed_at, version) VALUES "
+            "('CME-2026-0001', NULL, :authority, 'closed', 'removed_from_roll', '{}', '2026-01-05', '2026-01-05', "
+            "'{}', '[]', '', '', '{}', 'aad-sam', :now, :now, :now, 3), "
+            "('CME-2026-0002', NULL, :authority, 'closed', 'returned_to_school', '{}', '2026-01-05', '2026-01-05', "
+            "'{}', '[]', '', '', '{}', 'aad-sam', :now, :now, :now, 2)"
+        ).bindparams(bindparam("now", type_=DateTime(timezone=True)))
+        await connection.execute(query, {"now": now, "authority": authority.id})
+    await upgrade(store.engine)
+
+    removed, returned = await store.cases.get("CME-2026-0001"), await store.cases.get("CME-2026-0002")
+    assert removed.state.value == "out_of_provision" and removed.version == 4
+    assert returned.state.value == "closed"
+    assert [entry.kind for entry in await store.cases.history(removed.id)] == ["kept_on_register"]
+    assert [line.case.reference for line in (await store.register.page([authority.id], now.date())).lines] == [
+        "CME-2026-0001"]
+    await _downgrade(store, "0004")
+    assert (await store.cases.get("CME-2026-0001")).state.value == "closed"
