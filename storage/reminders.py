@@ -48,6 +48,7 @@ class Claim:
     attempts: int
     outcome: str | None
     taken_over: bool = False
+    authority_id: int | None = None  # the case's: a case with no school is posted in its authority's channel
 
     @property
     def maybe_posted(self) -> bool:
@@ -86,6 +87,7 @@ class Overdue:
     run_start: date
     milestone: Due
     due_on: date
+    authority_id: int | None = None
 
 
 class Reminders:
@@ -197,13 +199,13 @@ class Reminders:
             if not mine:
                 return []
             result = await session.execute(
-                select(ReminderClaim, CaseRow.reference, CaseRow.school_id)
+                select(ReminderClaim, CaseRow.reference, CaseRow.school_id, CaseRow.authority_id)
                 .join(CaseRow, CaseRow.id == ReminderClaim.case_id)
                 .where(ReminderClaim.id.in_(mine)).order_by(ReminderClaim.id))
             taken = {claim_id for claim_ids in stopped.values() for claim_id in claim_ids}
             return [Claim(c.id, c.case_id, reference, school_id, kind_of(c.milestone), c.run_start, c.due_on,
-                          c.claimed_on, c.attempts, c.outcome, c.id in taken)
-                    for c, reference, school_id in result.all()]
+                          c.claimed_on, c.attempts, c.outcome, c.id in taken, authority_id)
+                    for c, reference, school_id, authority_id in result.all()]
 
     async def held_elsewhere(self, run_id: str) -> int:
         """Unsent claims another run still works on (its heartbeat fresh): this run waits for them."""
@@ -231,19 +233,21 @@ class Reminders:
         """Nothing was posted (refused, throttled, no channel): the next run tries again."""
         await self._sql.run(update(ReminderClaim).where(ReminderClaim.id == claim_id).values(outcome=why[:200]))
 
-    async def unsent(self) -> list[Unsent]:
-        """Every reminder claimed and not posted that no running job is sending: nothing dropped silently.
+    async def unsent(self, authority_ids: list[int] | None = None) -> list[Unsent]:
+        """Every reminder claimed and not posted that no running job is sending: nothing dropped silently
+        (with `authority_ids`, only those of these authorities' cases).
 
         `why` is UNCERTAIN for one whose POST was cut off (Teams may have posted it).
         """
+        query = (select(CaseRow.reference, ReminderClaim.milestone, ReminderClaim.outcome)
+                 .join(CaseRow, CaseRow.id == ReminderClaim.case_id)
+                 .where(ReminderClaim.sent_at.is_(None),
+                        or_(ReminderClaim.outcome.is_(None), ReminderClaim.outcome != NOT_NEEDED),
+                        ~self._held(ReminderClaim.claimed_by)))
+        if authority_ids is not None:
+            query = query.where(CaseRow.authority_id.in_(authority_ids))
         async with self._sessions() as session:
-            rows = await session.execute(
-                select(CaseRow.reference, ReminderClaim.milestone, ReminderClaim.outcome)
-                .join(CaseRow, CaseRow.id == ReminderClaim.case_id)
-                .where(ReminderClaim.sent_at.is_(None),
-                       or_(ReminderClaim.outcome.is_(None), ReminderClaim.outcome != NOT_NEEDED),
-                       ~self._held(ReminderClaim.claimed_by))
-                .order_by(ReminderClaim.id))
+            rows = await session.execute(query.order_by(ReminderClaim.id))
             return [Unsent(ref, kind_of(m), why or "claimed by a run that stopped before posting it")
                     for ref, m, why in rows.all()]
 
@@ -261,12 +265,12 @@ class Reminders:
         async with self._sessions() as session:
             rows = await session.execute(
                 select(MilestoneRow.case_id, CaseRow.reference, CaseRow.school_id, MilestoneRow.run_start,
-                       MilestoneRow.milestone, MilestoneRow.due_on)
+                       MilestoneRow.milestone, MilestoneRow.due_on, CaseRow.authority_id)
                 .join(CaseRow, CaseRow.id == MilestoneRow.case_id)
                 .where(MilestoneRow.done_on.is_(None), MilestoneRow.due_on < on_date, CaseRow.closed_at.is_(None))
                 .order_by(MilestoneRow.due_on, CaseRow.reference).limit(limit))
-            return [Overdue(case_id, ref, school, start, kind_of(m), due)
-                    for case_id, ref, school, start, m, due in rows.all()]
+            return [Overdue(case_id, ref, school, start, kind_of(m), due, authority)
+                    for case_id, ref, school, start, m, due, authority in rows.all()]
 
     async def claim_digest(self, channel_id: str, on_date: date, run_id: str) -> DigestTaken | None:
         """The day's digest for a channel, or None when another run has it (or sent it) already."""

@@ -163,18 +163,23 @@ async def _running(store: Store, instance: str) -> AsyncIterator[str]:
 
 async def _post_claims(services: Services, claims: list[Claim], schools: dict[int, SchoolInfo], on_date: date,
                        throttle: Throttle, report: RunReport, run_id: str) -> None:
-    by_channel: dict[str | None, list[Claim]] = defaultdict(list)
+    """Each claim into its school's channel, else its case's authority's (never another authority's): grouped by
+    channel and authority, so an authority with no channel is told about its own reminders only."""
+    by_channel: dict[tuple[str | None, int | None], list[Claim]] = defaultdict(list)
     for claim in claims:
         if claim.taken_over:
             report.taken_over.append(f"{claim.reference} {claim.milestone.label}")
-        by_channel[await channel_of(services, schools.get(claim.school_id))].append(claim)
-    await asyncio.gather(*(_post_reminders(services, channel, batch, schools, on_date, throttle, report, run_id)
-                           for channel, batch in by_channel.items()))
+        school = schools.get(claim.school_id)
+        authority_id = school.authority_id if school else claim.authority_id
+        by_channel[(await channel_of(services, school, authority_id), authority_id)].append(claim)
+    await asyncio.gather(*(_post_reminders(services, channel, batch, schools, on_date, throttle, report, run_id,
+                                           authority_id)
+                           for (channel, authority_id), batch in by_channel.items()))
 
 
 async def _post_reminders(services: Services, channel_id: str | None, claims: list[Claim],
                           schools: dict[int, SchoolInfo], on_date: date, throttle: Throttle,
-                          report: RunReport, run_id: str) -> None:
+                          report: RunReport, run_id: str, authority_id: int | None = None) -> None:
     store = services.store
     for claim in claims:
         label = f"{claim.reference} {claim.milestone.label}"
@@ -195,7 +200,7 @@ async def _post_reminders(services: Services, channel_id: str | None, claims: li
         except (ChannelUnavailable, ConversationGone) as error:
             await store.reminders.not_sent(claim.id, f"channel unavailable: {error}")
             report.not_posted.append(f"{label}: {error}")
-            await _channel_problem(services, channel_id, error, len(claims))
+            await _channel_problem(services, channel_id, authority_id, error, len(claims))
             for rest in claims[claims.index(claim) + 1:]:
                 await store.reminders.not_sent(rest.id, f"channel unavailable: {error}")
                 report.not_posted.append(f"{rest.reference} {rest.milestone.label}: {error}")
@@ -222,12 +227,24 @@ def _card(services: Services, case: Case, school: SchoolInfo | None, claim: Clai
     return reminder_card(replace(view, maybe_repeat=claim.maybe_posted))
 
 
-async def _channel_problem(services: Services, channel_id: str | None, error: Exception, waiting: int) -> None:
-    """Tell the admins in personal chat, once per run and channel, that reminders cannot reach it."""
-    what = f"channel {channel_id}" if channel_id else "a school with no reminders channel"
+async def _channel_problem(services: Services, channel_id: str | None, authority_id: int | None,
+                           error: Exception, waiting: int) -> None:
+    """Tell the administrators of that authority (and the deployment's) in personal chat, once per run and
+    channel, that reminders cannot reach it."""
+    if channel_id:
+        what, fix = f"channel {channel_id}", "another channel is set with **set reminders channel**"
+    else:
+        name = await _authority_name(services, authority_id)
+        what = f"{name}'s channel (it has none: cases with no school are posted there)"
+        fix = f"its channel is set with **set reminders channel authority {name}**"
     await tell_admins(services, f"I cannot post CME reminders to {what}: {error}. {waiting} reminder(s) are "
-                                "waiting and will be posted by the next run once the app is back in the team "
-                                "or another channel is set with **set reminders channel**.")
+                                f"waiting and will be posted by the next run once the app is back in the team "
+                                f"or {fix}.", authority_id=authority_id)
+
+
+async def _authority_name(services: Services, authority_id: int | None) -> str:
+    authorities = {a.id: a.name for a in await services.store.schools.authorities()}
+    return authorities.get(authority_id, "the local authority")
 
 
 async def _warn_term_end(services: Services, on_date: date, report: RunReport, run_id: str) -> None:
@@ -269,7 +286,7 @@ async def _warn_authority_of_term_end(services: Services, authority, on_date: da
 async def _post_digests(services: Services, schools: dict[int, SchoolInfo], open_today: list[int | None],
                         on_date: date, throttle: Throttle, report: RunReport, run_id: str) -> None:
     store = services.store
-    grouped: dict[str | None, dict[str, DigestLine]] = defaultdict(dict)
+    grouped: dict[tuple[str | None, int | None], dict[str, DigestLine]] = defaultdict(dict)
     for overdue in await store.reminders.overdue(on_date):
         if overdue.school_id not in open_today:
             continue
@@ -277,15 +294,18 @@ async def _post_digests(services: Services, schools: dict[int, SchoolInfo], open
         calendar = services.calendars.for_school(school)
         if not calendar.is_known(overdue.due_on):
             continue  # past the term dates: not known yet, so not overdue
-        channel = await channel_of(services, school)
+        channel_id = await channel_of(services, school, school.authority_id if school else overdue.authority_id)
+        # One digest a channel (claimed per channel and day); lines with no channel kept apart per authority.
+        channel = (channel_id, None if channel_id else overdue.authority_id)
         line = grouped[channel].get(overdue.reference) or DigestLine(
             overdue.reference, school.name if school else "No school yet",
             calendar.day_number(overdue.run_start, on_date), [])
         line.overdue.append((overdue.milestone, overdue.due_on))
         grouped[channel][overdue.reference] = line
-    for channel_id, lines in grouped.items():
+    for (channel_id, authority_id), lines in grouped.items():
         if channel_id is None:
-            report.not_posted.append(f"overdue digest of {len(lines)} case(s): no reminders channel is set")
+            report.not_posted.append(f"overdue digest of {len(lines)} case(s) of "
+                                     f"{await _authority_name(services, authority_id)}: no reminders channel is set")
             continue
         taken = await store.reminders.claim_digest(channel_id, on_date, run_id)
         if taken is None:

@@ -74,8 +74,15 @@ async def _view(context: Context, *, notice: str | None = None, problem: str | N
         schools=[(s.id, s.urn, s.name) for s in schools], recent=recent, key=uuid.uuid4().hex[:12],
         notice=notice, problem=problem,
         unsent_reminders=tuple(f"{u.reference} {u.milestone.label} ({'uncertain' if u.why == UNCERTAIN else 'not posted'})"
-                               for u in await store.reminders.unsent()),
+                               for u in await store.reminders.unsent(_administered(context.person))),
         term_dates_ending=tuple(await context.services.calendars.term_end_warnings(store, context.services.today())))
+
+
+def _administered(person) -> list[int] | None:
+    """The authorities an administrator administers: None for a deployment-wide one (every authority)."""
+    if any(g.role is Role.ADMIN and g.authority_id is None for g in person.grants):
+        return None
+    return person.authority_ids(frozenset({Role.ADMIN}))
 
 
 @routes.command("roles", "schools", "admin", "people", description="give or remove people's roles, add schools", roles=ADMIN,

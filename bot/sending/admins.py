@@ -13,10 +13,11 @@ from cme.roles import Role
 log = logging.getLogger(__name__)
 
 
-async def tell_admins(services: Services, text: str) -> int:
-    """How many administrators were told; the log says so when none could be."""
+async def tell_admins(services: Services, text: str, *, authority_id: int | None = None) -> int:
+    """How many administrators were told (with `authority_id`, that authority's and the deployment's only);
+    the log says so when none could be."""
     store = services.store
-    admins = {p.aad_object_id for p in await store.people.with_role(Role.ADMIN)}
+    admins = {p.aad_object_id for p in await store.people.with_role(Role.ADMIN, authority_id=authority_id)}
     admins |= set(services.settings.bootstrap_admins)
     told = 0
     for aad_object_id in sorted(admins):

@@ -3,12 +3,19 @@ and each authority's nameless lines go to its own channel (demo data: Example Bo
 
 from __future__ import annotations
 
+from datetime import date
+
+from sqlalchemy import update
+
+from bot.daily.reminders import run_daily_reminders
 from bot.sending.channels import channel_reference
 from bot.verbs import Verb
 from cme.roles import Role
+from storage.engine.db import sessionmaker
+from storage.models import Authority
 from tests.scenario.cards import press
 from tests.scenario.connector import card_text
-from tests.scenario.teams import AGGIE, TARA, TEAM, User
+from tests.scenario.teams import ADAM, AGGIE, TARA, TEAM, User
 
 NADIA = User("00000000-0000-4000-8000-000000000a07", "Nadia North", "29:nadia-north")  # Northfield's officer
 NORA = User("00000000-0000-4000-8000-000000000b05", "Nora Nurse", "29:nora-nurse")  # a Northfield referrer
@@ -75,3 +82,57 @@ async def test_an_officer_of_another_authority_cannot_decide_on_a_removal(teams,
                                    conversation=NADIA.personal_chat)
     assert "cannot find a case" in card_text(answer["value"])
     assert await store.cases.history(case.id) == history, "nothing was recorded"
+
+
+NED = User("00000000-0000-4000-8000-000000000b06", "Ned Northadmin", "29:ned-northadmin")  # Northfield's admin
+REFERRED_DAY_5 = date(2026, 11, 20)  # the referrals are made on Monday 16 November: Day 1
+
+
+async def _two_referrals(teams, connector, store):
+    await _setting_up(teams, store)
+    for admin in (ADAM, NED):
+        await teams.install_personal(admin)
+    northfield = await store.schools.authority("Northfield Council (fictional)")
+    await store.people.grant(NED.aad_object_id, Role.ADMIN, actor="test", name=NED.name, authority_id=northfield.id)
+    await _refer(teams, connector, AGGIE, "Bo")
+    await _refer(teams, connector, NORA, "Cy")
+    cases = {c.pupil.forename: c for c in await store.cases.open_cases(without_school=True)}
+    return cases["Bo"], cases["Cy"], northfield
+
+
+async def test_reminders_of_cases_with_no_school_go_to_their_own_authority_s_channel(teams, connector, services,
+                                                                                    store):
+    borough, north, _ = await _two_referrals(teams, connector, store)
+    mark = connector.mark()
+    report = await run_daily_reminders(services, REFERRED_DAY_5)
+    posts = [p for p in connector.since(mark) if p.method == "POST"]
+    in_borough = " ".join(card_text(p.card) for p in posts if p.conversation_id.startswith(TEAM))
+    in_north = " ".join(card_text(p.card) for p in posts if p.conversation_id.startswith(NORTH))
+    assert f"Day 5: {borough.reference}" in in_borough and north.reference not in in_borough, report.lines()
+    assert f"Day 5: {north.reference}" in in_north and borough.reference not in in_north
+    assert report.unsent == [] and report.not_posted == []
+
+
+async def test_an_authority_with_no_channel_keeps_its_reminders_unsent_and_its_admins_are_told(teams, connector,
+                                                                                              services, store):
+    borough, north, northfield = await _two_referrals(teams, connector, store)
+    async with sessionmaker(store.engine).begin() as session:
+        await session.execute(update(Authority).where(Authority.id == northfield.id).values(channel_id=None))
+    mark = connector.mark()
+    await run_daily_reminders(services, REFERRED_DAY_5)
+    sent = connector.since(mark)
+    assert not [s for s in sent if s.conversation_id.startswith(NORTH)]
+    assert any(f"Day 5: {borough.reference}" in card_text(s.card) for s in sent if s.conversation_id.startswith(TEAM))
+    assert not [s for s in sent if s.conversation_id.startswith(TEAM) and north.reference in card_text(s.card)], \
+        "never into another authority's channel"
+    unsent = await store.reminders.unsent()
+    assert [(u.reference, u.why.startswith("channel unavailable")) for u in unsent] == [(north.reference, True)]
+    told = [s.text for s in sent if s.conversation_id == NED.personal_chat]
+    assert told and "Northfield Council (fictional)'s channel" in told[0] and "set reminders channel authority" in told[0]
+    assert not [s for s in sent if s.conversation_id == ADAM.personal_chat], "Example Borough's admin is not told"
+
+    await teams.say(NED, "roles")
+    assert f"{north.reference} Day 5 (not posted)" in card_text(connector.to(NED.personal_chat)[-1].card)
+    await teams.say(ADAM, "roles")
+    assert north.reference not in card_text(connector.to(ADAM.personal_chat)[-1].card), \
+        "another authority's references are not on the card"
