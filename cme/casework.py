@@ -27,6 +27,8 @@ class Change:
     milestones: dict[Due, date] | None = None
     done: dict[Due, date] | None = None
     reopened: tuple[Milestone, ...] = ()
+    # Single milestones added or moved to a date, or removed (None); the others stay as stored.
+    moved: dict[Due, date | None] | None = None
 
 
 def take_step(before: Case, step: Step, today: date, event: str, data: dict, summary: str,

@@ -169,10 +169,12 @@ class Cases:
         return await self._sql.returned(self._count, {"name": name})
 
     async def record(self, case: Case, event: NewEvent, milestones: dict[Due, date] | None = None,
-                     done: dict[Due, date] | None = None, reopened: tuple[Milestone, ...] = ()) -> Recorded:
+                     done: dict[Due, date] | None = None, reopened: tuple[Milestone, ...] = (),
+                     moved: dict[Due, date | None] | None = None) -> Recorded:
         """Save `case` as changed by one step, with its history entry, if nobody changed it meanwhile.
 
         `done` marks milestones' actions recorded; `reopened` makes them due again (and overdue if past).
+        `milestones` replaces all of the case's; `moved` only those it names (to its date, or removed by None).
 
         ALREADY_DONE: an event with the same key exists (a double click or a redelivery).
         CONFLICT: the case changed since it was read; read it again and decide again.
@@ -193,6 +195,8 @@ class Cases:
                     await session.execute(delete(MilestoneRow).where(MilestoneRow.case_id == case.id))
                     await session.flush()
                     _set_milestones(session, case.id, case, milestones)
+                if moved:
+                    await _move_milestones(session, case, moved)
                 for milestone, on in (done or {}).items():
                     await session.execute(
                         update(MilestoneRow)
@@ -315,3 +319,11 @@ def _add_event(session: AsyncSession, case_id: int, event: NewEvent, at: datetim
 def _set_milestones(session: AsyncSession, case_id: int, case: Case, milestones: dict[Due, date]) -> None:
     for values in _milestone_values(case_id, case, milestones):
         session.add(MilestoneRow(**values))
+
+
+async def _move_milestones(session: AsyncSession, case: Case, moved: dict[Due, date | None]) -> None:
+    """Each named milestone removed, then put back at its new date unless that is None."""
+    await session.execute(delete(MilestoneRow).where(MilestoneRow.case_id == case.id,
+                                                     MilestoneRow.milestone.in_([kind.value for kind in moved])))
+    await session.flush()
+    _set_milestones(session, case.id, case, {kind: due for kind, due in moved.items() if due is not None})

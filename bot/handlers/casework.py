@@ -92,7 +92,8 @@ async def at_risk(context: Context) -> None:
     """The at-risk groups and reason changed by the school's staff or the authority's officers."""
     card = context.card
     groups, reason = card.items("risk_groups", GROUP_LABELS), card.choice("reason", REASON_LABELS, "unknown")
-    await take_step(context, Surface.CASE_CARD, lambda case, _cal, today: change_at_risk(case, groups, reason, today))
+    await take_step(context, Surface.CASE_CARD,
+                    lambda case, calendar, today: change_at_risk(case, groups, reason, calendar, today))
 
 
 async def ews_contacted(context: Context, surface: Surface) -> dict | None:

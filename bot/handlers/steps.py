@@ -76,7 +76,7 @@ async def record_step(context: Context, case: Case, decide: Decide) -> StepResul
             return StepResult(case, problem=str(error))
         result = await context.store.cases.record(
             change.case, NewEvent(change.event, change.data, context.actor, key=key), change.milestones, change.done,
-            change.reopened)
+            change.reopened, moved=change.moved)
         if result is Recorded.DONE:
             log.info("case %s: %s", case.reference, change.event)
             await refresh_reminder_cards(context.services, change.case, skip={context.turn.reply_to_id or ""})

@@ -9,7 +9,7 @@ from cards.history import describe
 from cme.at_risk_change import change_at_risk
 from cme.casework import record_outcome
 from cme.lifecycle import Outcome, ProcedureError, State
-from tests.unit.builders import DAY_5, a_case, buttons
+from tests.unit.builders import CALENDAR, DAY_5, a_case, buttons
 from tests.unit.test_cards import case_view, shown
 
 
@@ -35,12 +35,13 @@ def test_the_case_card_offers_the_change_with_the_current_choices_to_those_who_w
 
 def test_a_change_records_what_was_added_and_removed_and_the_reason_before():
     case = a_case(risk_groups=("runaways", "young_carers"), reason="unknown")
-    change = change_at_risk(case, ["young_carers", "looked_after"], "moved_no_school", DAY_5)
+    change = change_at_risk(case, ["young_carers", "looked_after"], "moved_no_school", CALENDAR, DAY_5)
     assert change.case.risk_groups == ("looked_after", "young_carers")
     assert change.case.reason == "moved_no_school" and change.case.state is State.REPORTED
     assert change.event == "at_risk_changed"
     assert change.data == {"groups": ["looked_after", "young_carers"], "added": ["looked_after"],
-                           "removed": ["runaways"], "reason": "moved_no_school", "previous_reason": "unknown"}
+                           "removed": ["runaways"], "reason": "moved_no_school", "previous_reason": "unknown",
+                           "notice": {"before": None, "after": "2026-11-13"}}
     words = describe(change.event, change.data)
     assert "added Child looked after" in words and "removed Runaway" in words
     assert "reason now: Moved address without a new school (was: Not known yet)" in words
@@ -53,10 +54,10 @@ def test_a_change_records_what_was_added_and_removed_and_the_reason_before():
 ])
 def test_a_change_refuses_nothing_new_and_unknown_choices(groups, reason, refusal):
     with pytest.raises(ProcedureError, match=refusal):
-        change_at_risk(a_case(risk_groups=("runaways",), reason="unknown"), groups, reason, DAY_5)
+        change_at_risk(a_case(risk_groups=("runaways",), reason="unknown"), groups, reason, CALENDAR, DAY_5)
 
 
 def test_a_closed_case_keeps_its_groups():
     closed = record_outcome(a_case(), Outcome.RETURNED, DAY_5).case
     with pytest.raises(ProcedureError, match="closed"):
-        change_at_risk(closed, ["runaways"], "unknown", DAY_5)
+        change_at_risk(closed, ["runaways"], "unknown", CALENDAR, DAY_5)
