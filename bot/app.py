@@ -16,6 +16,7 @@ from bot.calendars import Calendars
 from bot.config import Settings
 from bot.daily.scheduler import start_scheduler
 from bot.dispatch import Dispatcher
+from bot.exports.web import add_export_routes
 from bot.handlers import all_routes
 from bot.services import Services
 from bot.teams import TeamsGateway
@@ -74,6 +75,7 @@ def create_app(settings: Settings, services: Services | None = None, *, migrate:
     app[SERVICES] = services
     app.router.add_post("/api/messages", gateway.process)
     app.router.add_get("/healthz", healthz)
+    add_export_routes(app, services)
 
     background: list[asyncio.Task] = []
 

@@ -41,6 +41,10 @@ class Settings:
     scheduler: bool = True
     access_log: bool = False
     workers: int = 1
+    # Where people's browsers reach this bot, for export download links (bot/exports/); "" means
+    # http://localhost:<port>, which serves the playground.
+    public_url: str = ""
+    export_link_minutes: int = 5  # how long a download link works (it works once)
     instance: str = field(default_factory=lambda: f"{os.uname().nodename}:{os.getpid()}")
 
     @classmethod
@@ -67,6 +71,8 @@ class Settings:
             scheduler=env.get("CME_SCHEDULER", "on").lower() not in ("off", "0", "false", "no"),
             access_log=env.get("CME_ACCESS_LOG", "off").lower() in ("on", "1", "true", "yes"),
             workers=_int(env.get("CME_WORKERS", "1"), "CME_WORKERS"),
+            public_url=env.get("CME_PUBLIC_URL", "").strip().rstrip("/"),
+            export_link_minutes=_int(env.get("CME_EXPORT_LINK_MINUTES", "5"), "CME_EXPORT_LINK_MINUTES"),
         )
         values.update(overrides)
         return cls(**values)
@@ -78,6 +84,11 @@ class Settings:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def base_url(self) -> str:
+        """This bot's address as a browser reaches it (CME_PUBLIC_URL), for links it gives out."""
+        return self.public_url or f"http://localhost:{self.port}"
 
     def local_today(self) -> date:
         """Today in the schools' time zone; CME_TODAY pins it for demonstrations and tests."""

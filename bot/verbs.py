@@ -43,6 +43,8 @@ class Verb(StrEnum):
     REGISTER_PAGE = "register.page"
     REGISTER_ADD = "register.add"
     REGISTER_LINK = "register.link"
+    # Download links to an export (the register, the census, a return), sent to the asker's personal chat
+    EXPORT_OFFER = "export.offer"
     TRACKING_SCHOOL = "tracking.school"
     TRACKING_EHE = "tracking.ehe"
     TRACKING_OTHER = "tracking.other"

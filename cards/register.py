@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from adaptive_cards import card as ac
 
 from cards.base import card, heading, show_card, submit, text
+from cards.exports import download_action
 from cards.text import user_text
 from cme.at_risk import AT_RISK_GROUPS, REASON_LABELS
 from cme.lifecycle import ON_REGISTER, State
@@ -115,4 +116,6 @@ def register_card(view: RegisterView) -> dict:
     if view.next_key:
         actions.append(submit("Next page", PAGE_VERB, after=view.next_key, first=str(view.first + len(view.lines)),
                               total=str(view.total), **view.filters.as_data()))
+    if view.lines:  # the same filters: what the card lists, every page of it
+        actions.append(download_action("register", **view.filters.as_data()))
     return card(body, actions + [_filters(view), _add_form(view)])

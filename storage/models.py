@@ -280,3 +280,21 @@ class TermDatesRow(Base):
     source: Mapped[str] = mapped_column(Text)
     imported_at: Mapped[datetime]
     imported_by: Mapped[str] = mapped_column(String(200))
+
+
+class ExportLinkRow(Base):
+    """A download link offered in someone's personal chat (bot/exports/): only its token's hash is kept; it serves
+    once (`used_at`), before `expires_at`, the export of `kind` with `params` built for the person who asked."""
+
+    __tablename__ = "export_links"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    aad_object_id: Mapped[str] = mapped_column(String(64))
+    person_name: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict]
+    format: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]

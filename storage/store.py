@@ -12,6 +12,7 @@ from storage.cases import Cases
 from storage.conversations import Conversations
 from storage.copp import Copp
 from storage.engine.db import create_engine, sessionmaker
+from storage.export_links import ExportLinks
 from storage.people import People
 from storage.register import Register
 from storage.reminders import Reminders
@@ -36,6 +37,7 @@ class Store:
         self.copp = Copp(sessions)
         self.stats = Stats(sessions)
         self.register = Register(sessions)
+        self.export_links = ExportLinks(sessions)
 
     @classmethod
     def from_url(cls, url: str, **engine_options) -> Store:

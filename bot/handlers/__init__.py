@@ -5,6 +5,7 @@ from bot.handlers import (
     cases,
     casework,
     copp,
+    exports,
     help,
     law,
     refer,
@@ -22,6 +23,6 @@ def all_routes() -> Routes:
     """Every command and card verb the bot answers, for the dispatcher (and `help`)."""
     routes = Routes()
     for handlers in (admin, cases, casework, help, refer, reminders, removal, report, copp, register,
-                     tracking, stats, law):  # help lists in this order
+                     tracking, stats, law, exports):  # help lists in this order
         routes.include(handlers.routes)
     return routes

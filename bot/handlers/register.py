@@ -9,6 +9,7 @@ import uuid
 from bot.context import Context
 from bot.handlers.steps import StepResult, Surface, take_step
 from bot.routes import Place, Routes
+from bot.services import Services
 from bot.turn import PupilMessage
 from bot.verbs import Verb
 from bot.views.case_cards import send_case_card, send_to_school_staff, update_case_card_here
@@ -36,9 +37,10 @@ def _marks(line: RegisterLine, overdue: list) -> tuple[str, ...]:
     return tuple(marks)
 
 
-def _line_view(context: Context, line: RegisterLine, schools: dict) -> RegisterLineView:
-    case, today = line.case, context.services.today()
-    calendar = context.services.calendars.for_school(schools.get(case.school_id))
+def line_view(services: Services, line: RegisterLine, schools: dict) -> RegisterLineView:
+    """A line as the card shows it (and the register's export: bot/exports/kinds/register.py)."""
+    case, today = line.case, services.today()
+    calendar = services.calendars.for_school(schools.get(case.school_id))
     counted = case.is_open and case.school_id is not None
     missing = f"Day {case.day_number(calendar, today)}" if counted else f"{weeks_missing(case, today)} weeks missing"
     upcoming = f"next: {line.next_kind.label} {line.next_due:%a %-d %b}" if line.next_kind and line.next_due else ""
@@ -57,8 +59,8 @@ async def _show(context: Context, filters: RegisterFilter, after: PageKey | None
     names = [a.name for a in await store.schools.authorities() if a.id in authority_ids]
     schools = [school for authority_id in authority_ids for school in await store.schools.all(authority_id)]
     by_id = {school.id: school for school in schools}
-    view = RegisterView(", ".join(names), [_line_view(context, line, by_id) for line in page.lines], total, first,
-                        filters, [(school.id, school.name) for school in schools],
+    lines = [line_view(context.services, line, by_id) for line in page.lines]
+    view = RegisterView(", ".join(names), lines, total, first, filters, [(school.id, school.name) for school in schools],
                         page.next_key.as_text() if page.next_key else "", problem, notice, uuid.uuid4().hex)
     message = PupilMessage(card=register_card(view), summary="The register", reader=context.person,
                            cases=tuple(line.case for line in page.lines))

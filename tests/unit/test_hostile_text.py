@@ -27,6 +27,7 @@ from cards.case_list import CaseLine, case_list_card
 from cards.checklist_card import checklist_card
 from cards.copp import PanelView, copp_digest_card, copp_pack_card
 from cards.deadlines import DeadlineView, deadline_card
+from cards.exports import download_card
 from cards.notice import notice_card
 from cards.referral_form import referral_form_card
 from cards.register import RegisterLineView, RegisterView, register_card
@@ -162,6 +163,8 @@ BUILDERS: dict[str, Callable[[str], list[dict]]] = {
     "register_card": lambda typed: [register_card(RegisterView(typed, [RegisterLineView(
         REFERENCE, typed, typed, "Reported", "Day 3", "", ("Day 5",), (typed,))], 1, 1, RegisterFilter(),
         [(1, typed)], "2026-11-02/1"))],
+    "download_card": lambda typed: [download_card(f"Register: {typed}", "http://localhost:3978/exports/t.csv",
+                                                  "http://localhost:3978/exports/t.html", "10:20", 5)],
 }
 
 
