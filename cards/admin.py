@@ -23,6 +23,7 @@ class AdminView:
     notice: str | None = None
     problem: str | None = None
     unsent_reminders: tuple[str, ...] = ()  # "CME-2026-0042 Day 5 (uncertain)": case references only
+    unsent_panel: tuple[str, ...] = ()  # "Northfield Council: the COPP digest of 16 November 2026 (not posted)"
     term_dates_ending: tuple[str, ...] = ()  # the warnings of bot/calendars.py: case references only
 
 
@@ -37,11 +38,11 @@ def admin_card(view: AdminView) -> dict:
     if view.notice:
         body.append(text(view.notice, color="good", bold=True))
     body += [text(warning, color="warning") for warning in view.term_dates_ending]
-    if view.unsent_reminders:
-        more = len(view.unsent_reminders) - 20
-        body.append(text("Reminders not confirmed posted (the next run posts them): "
-                         + ", ".join(view.unsent_reminders[:20]) + (f" and {more} more" if more > 0 else ""),
-                         color="warning"))
+    for what, unsent in (("Reminders", view.unsent_reminders), ("COPP panel posts", view.unsent_panel)):
+        if unsent:
+            more = len(unsent) - 20
+            body.append(text(f"{what} not confirmed posted (the next run posts them): "
+                             + ", ".join(unsent[:20]) + (f" and {more} more" if more > 0 else ""), color="warning"))
     body.append(text("Roles decide who sees which cases: school staff see their school's cases; EWS officers "
                      "and tracking officers see every case; agency referrers see what they referred.", subtle=True))
     body.append(lines([f"**{user_text(name)}**: "

@@ -8,10 +8,12 @@ key and panel day, see storage/reminders.py): once per sitting with any number o
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from cme.case import Case
 from cme.copp import PanelSchedule
@@ -19,8 +21,10 @@ from cme.lifecycle import TRACKING_STATES
 from storage.audit import record_audit
 from storage.engine.statements import Statements
 from storage.mapping import case_from_row
-from storage.models import CaseRow, DigestClaim, Setting
+from storage.models import CaseRow, DailyJobRun, DigestClaim, Setting
 from storage.register import on_register
+from storage.reminders import OWNER_GONE_AFTER, UNCERTAIN
+from storage.types import utcnow
 
 PREFIX = "copp:"
 TRACKING = frozenset(state.value for state in TRACKING_STATES)
@@ -34,6 +38,26 @@ def digest_key(authority_id: int) -> str:
 def pack_key(authority_id: int, aad_object_id: str) -> str:
     """The claim of one tracking officer's named pack."""
     return f"{PREFIX}{authority_id}:{aad_object_id}"
+
+
+@dataclass(frozen=True)
+class UnsentPanelPost:
+    """A panel's digest (officer None) or an officer's pack claimed and not posted, that no running job is sending."""
+
+    authority_id: int
+    day: date
+    officer: str | None  # the tracking officer's aadObjectId, for a pack
+    why: str
+
+    @property
+    def uncertain(self) -> bool:
+        """Its POST was cut off: Teams may have posted it."""
+        return self.why == UNCERTAIN
+
+
+def _parse_key(key: str) -> tuple[int, str | None] | None:
+    authority, _, officer = key.removeprefix(PREFIX).partition(":")
+    return (int(authority), officer or None) if authority.isdigit() else None
 
 
 class Copp:
@@ -71,3 +95,22 @@ class Copp:
             return set()
         return set(await self._sql.values(select(DigestClaim.channel_id).where(
             DigestClaim.channel_id.in_(keys), DigestClaim.on_date == day, DigestClaim.sent_at.is_not(None))))
+
+    async def unsent(self, authority_ids: list[int] | None = None) -> list[UnsentPanelPost]:
+        """The digests and packs of each key's latest sitting claimed and not posted, that no running job holds (with
+        `authority_ids`, only those authorities'): the next run posts them while that sitting is the latest."""
+        later = aliased(DigestClaim)
+        rows = await self._sql.rows(
+            select(DigestClaim.channel_id, DigestClaim.on_date, DigestClaim.outcome)
+            .where(DigestClaim.channel_id.startswith(PREFIX, autoescape=True), DigestClaim.sent_at.is_(None),
+                   ~exists().where(DailyJobRun.run_id == DigestClaim.claimed_by,
+                                   DailyJobRun.heartbeat_at >= utcnow() - OWNER_GONE_AFTER),
+                   ~exists().where(later.channel_id == DigestClaim.channel_id, later.on_date > DigestClaim.on_date))
+            .order_by(DigestClaim.on_date, DigestClaim.channel_id))
+        posts = []
+        for key, day, why in rows:
+            parsed = _parse_key(key)
+            if parsed and (authority_ids is None or parsed[0] in authority_ids):
+                posts.append(UnsentPanelPost(parsed[0], day, parsed[1],
+                                             why or "claimed by a run that stopped before posting it"))
+        return posts

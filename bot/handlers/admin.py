@@ -12,11 +12,11 @@ from bot.context import Context
 from bot.routes import Place, Routes
 from bot.sending.errors import DeliveryError
 from bot.verbs import Verb
+from bot.views.unsent import unsent_panel_posts, unsent_reminders
 from cards.admin import AdminView, admin_card
 from cards.text import user_text
 from cme.roles import Role
 from storage.audit import AuditEntry
-from storage.reminders import UNCERTAIN
 from storage.schools import WhichAuthority
 
 log = logging.getLogger(__name__)
@@ -73,8 +73,8 @@ async def _view(context: Context, *, notice: str | None = None, problem: str | N
         members=members if members is not None else await _members(context),
         schools=[(s.id, s.urn, s.name) for s in schools], recent=recent, key=uuid.uuid4().hex[:12],
         notice=notice, problem=problem,
-        unsent_reminders=tuple(f"{u.reference} {u.milestone.label} ({'uncertain' if u.why == UNCERTAIN else 'not posted'})"
-                               for u in await store.reminders.unsent(_administered(context.person))),
+        unsent_reminders=tuple(await unsent_reminders(store, _administered(context.person))),
+        unsent_panel=tuple(await unsent_panel_posts(store, _administered(context.person))),
         term_dates_ending=tuple(await context.services.calendars.term_end_warnings(store, context.services.today())))
 
 
