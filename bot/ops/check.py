@@ -16,12 +16,13 @@ from sqlalchemy.engine import make_url
 
 from bot.calendars import Calendars
 from bot.config import Settings
+from bot.views.unsent import unsent_panel_posts
 from cme.calendar import CalendarError, SchoolCalendar
 from cme.roles import Role
 from cme.term_end import A_TERM, DAY_20_NEAR_THE_END
 from storage.migrate import pending_revisions
 from storage.reminders import UNCERTAIN
-from storage.schools import SchoolInfo
+from storage.schools import AuthorityInfo, SchoolInfo
 from storage.store import Store
 
 OK, WARNING, MISSING, FAILED, SKIPPED = "ok", "WARNING", "MISSING", "FAILED", "skipped"
@@ -173,27 +174,48 @@ async def check_channel(store: Store, channel_id: str, what: str, via: str = "")
 
 
 async def check_channels(store: Store, schools: list[SchoolInfo]) -> list[CheckLine]:
-    authority = await store.schools.authority_channel()
+    """Each school's channel (or its own authority's, never another's), then each authority's: its channel and
+    its tracking officers."""
+    authorities = await store.schools.authorities()
+    by_id = {authority.id: authority for authority in authorities}
     lines = []
     for school in schools:
         what = f"reminders channel of {school.name} ({school.urn})"
+        authority = by_id.get(school.authority_id)
         if school.reminders_channel_id:
             lines.append(await check_channel(store, school.reminders_channel_id, what))
-        elif authority:
-            lines.append(await check_channel(store, authority, what, " (none of its own: the local authority's)"))
+        elif authority and authority.channel_id:
+            lines.append(await check_channel(store, authority.channel_id, what,
+                                             f" (none of its own: the local authority's, {authority.name})"))
         else:
             lines.append(CheckLine(MISSING, what, "not set: an admin mentions the bot with `set reminders channel` "
                                                   "in the school's CME channel, or run `cme-bot schools add --urn "
                                                   f"{school.urn} --name ... --authority ... --reminders-channel "
                                                   "19:...`"))
-    what = "reminders channel of the local authority"
-    if authority:
-        lines.append(await check_channel(store, authority, what))
-    else:
-        lines.append(CheckLine(WARNING, what, "not set: reminders of cases with no school yet (agency referrals) "
-                                              "cannot be posted; an admin says `set reminders channel` in the "
-                                              "local authority's CME channel"))
+    for authority in authorities:
+        lines.append(await check_authority_channel(store, authority))
+        lines.append(await check_tracking_officers(store, authority))
     return lines
+
+
+async def check_authority_channel(store: Store, authority: AuthorityInfo) -> CheckLine:
+    what = f"channel of the local authority {authority.name}"
+    if authority.channel_id:
+        return await check_channel(store, authority.channel_id, what)
+    return CheckLine(WARNING, what, "not set: its cases with no school yet (agency referrals, children awaiting a "
+                                    "place) get no Day 5 and Day 20 reminders, and its COPP digest is not posted; an "
+                                    f"admin says `set reminders channel authority {authority.name}` in its CME "
+                                    "channel")
+
+
+async def check_tracking_officers(store: Store, authority: AuthorityInfo) -> CheckLine:
+    what = f"tracking officers of {authority.name}"
+    officers = await store.people.with_role(Role.TRACKING_OFFICER, authority_id=authority.id)
+    if not officers:
+        return CheckLine(WARNING, what, "none: nobody can agree a removal from roll, be sent its CME referrals or "
+                                        "its COPP pack; an admin gives the role with `roles`, or run `cme-bot roles "
+                                        f"add --aad ... --role tracking_officer --authority \"{authority.name}\"`")
+    return CheckLine(OK, what, str(len(officers)))
 
 
 async def check_admins(settings: Settings, store: Store) -> CheckLine:
@@ -222,11 +244,23 @@ async def check_reminders(store: Store, shown: int = 20) -> CheckLine:
                                            "uncertain one marked as a possible repeat")
 
 
+async def check_copp(store: Store, shown: int = 20) -> CheckLine:
+    """The COPP panel's digests and packs claimed and not posted, as `check_reminders` lists reminders."""
+    unsent = await unsent_panel_posts(store)
+    if not unsent:
+        return CheckLine(OK, "COPP panel", "every digest and pack of the latest sittings claimed so far was posted")
+    more = f" and {len(unsent) - shown} more" if len(unsent) > shown else ""
+    return CheckLine(WARNING, "COPP panel", f"{len(unsent)} not confirmed posted: {', '.join(unsent[:shown])}{more}: "
+                                            "the next run (`cme-bot copp run`, or `cme-bot serve`) posts them while "
+                                            "that sitting is the latest, an uncertain one marked as a possible repeat")
+
+
 async def run_checks(settings: Settings) -> list[CheckLine]:
     lines = [check_credentials(settings)]
     database, store = await check_database(settings)
     lines.append(database)
-    later = ("migrations", "term dates", "schools", "reminders channels", "administrators", "reminders")
+    later = ("migrations", "term dates", "schools", "reminders channels", "administrators", "reminders",
+             "COPP panel")
     if store is None:
         return lines + [CheckLine(SKIPPED, what, "needs the database") for what in later]
     try:
@@ -244,6 +278,7 @@ async def run_checks(settings: Settings) -> list[CheckLine]:
         lines += await check_channels(store, schools)
         lines.append(await check_admins(settings, store))
         lines.append(await check_reminders(store))
+        lines.append(await check_copp(store))
     finally:
         await store.close()
     return lines

@@ -14,7 +14,7 @@ from alembic import command
 from sqlalchemy.engine import make_url
 
 from bot.config import DEVELOPMENT, EXAMPLE_TERM_DATES, ROOT, Settings
-from bot.ops.check import exit_code, run_checks
+from bot.ops.check import CheckLine, exit_code, run_checks
 from cme.roles import Role
 from storage.engine.db import create_engine
 from storage.migrate import alembic_config
@@ -24,6 +24,8 @@ TODAY = date(2026, 11, 16)
 CHANNEL = "19:oakwood-cme@thread.tacv2"
 AUTHORITY_CHANNEL = "19:la-cme@thread.tacv2"
 ADMIN = "00000000-0000-4000-8000-000000000a06"
+OFFICER = "00000000-0000-4000-8000-000000000a04"
+BOROUGH = "Example Borough Council"
 CREDENTIALS = {"app_id": "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", "app_password": "not-a-real-secret",
                "app_type": "SingleTenant", "app_tenant_id": "5e1f0000-0000-4000-8000-00000000c3e0"}
 
@@ -48,6 +50,7 @@ async def good_setup(store: Store, *, channel: str | None = CHANNEL) -> None:
     for channel_id in (CHANNEL, AUTHORITY_CHANNEL):
         await installed_channel(store, channel_id)
     await store.people.grant(ADMIN, Role.ADMIN, actor="test", name="Adam Admin")
+    await store.people.grant(OFFICER, Role.TRACKING_OFFICER, actor="test", name="Tara Tracker")
     assert school.urn == "900001"
 
 
@@ -66,7 +69,8 @@ async def test_a_good_configuration_passes_every_check(store, database_url):
     for what in ("credentials", "database", "migrations", "term dates", "term dates of the local authority",
                  "term dates of Oakwood Primary School (fictional) (900001)", "schools",
                  "reminders channel of Oakwood Primary School (fictional) (900001)",
-                 "reminders channel of the local authority", "administrators"):
+                 f"channel of the local authority {BOROUGH}", f"tracking officers of {BOROUGH}",
+                 "administrators", "reminders", "COPP panel"):
         assert what in whats
     assert "2027-01-12" in line(lines, "term dates of Oakwood Primary School (fictional) (900001)").detail, \
         "the 30th school day after Monday 16 November 2026, over the Christmas holiday"
@@ -82,7 +86,7 @@ async def test_the_command_prints_the_lines_and_exits_0(store, database_url):
                                    capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     printed = done.stdout.splitlines()
-    assert len(printed) == 12 and all(text.startswith("ok ") for text in printed), done.stdout
+    assert len(printed) == 14 and all(text.startswith("ok ") for text in printed), done.stdout
     assert CREDENTIALS["app_password"] not in done.stdout + done.stderr
 
 
@@ -128,7 +132,7 @@ async def test_a_school_without_a_reminders_channel_is_missing(store, database_u
     assert exit_code(lines) == 1
     missing = line(lines, "reminders channel of Oakwood Primary School (fictional) (900001)")
     assert missing.status == "MISSING" and "set reminders channel" in missing.detail
-    assert line(lines, "reminders channel of the local authority").status == "WARNING"
+    assert line(lines, f"channel of the local authority {BOROUGH}").status == "WARNING"
 
 
 async def test_a_school_falls_back_on_the_authority_channel(store, database_url):
@@ -206,3 +210,54 @@ async def test_term_dates_ending_within_a_term_and_cases_reaching_day_20_near_th
            f"({references['Late']})" in warned[1].detail
     assert references["Early"] not in warned[1].detail
     assert exit_code(lines) == 0
+
+
+async def test_each_authority_is_reported_with_its_channel_and_its_tracking_officers(store, database_url):
+    await good_setup(store)
+    await store.schools.add("900003", "Hillside Primary School (fictional)", "Northfield Council (fictional)",
+                            actor="test")
+    lines = await run_checks(settings_for(database_url))
+    north = "Northfield Council (fictional)"
+    channel = line(lines, f"channel of the local authority {north}")
+    assert channel.status == "WARNING" and f"set reminders channel authority {north}" in channel.detail
+    officers = line(lines, f"tracking officers of {north}")
+    assert officers.status == "WARNING" and "none: nobody can agree a removal" in officers.detail
+    assert line(lines, f"tracking officers of {BOROUGH}") == CheckLine("ok", f"tracking officers of {BOROUGH}", "1")
+    hillside = line(lines, "reminders channel of Hillside Primary School (fictional) (900003)")
+    assert hillside.status == "MISSING", "not Example Borough's channel: another authority's"
+    assert exit_code(lines) == 1
+
+    northfield = await store.schools.authority(north)
+    await store.schools.set_authority_channel("19:north-cme@thread.tacv2", actor="test", authority_id=northfield.id)
+    await installed_channel(store, "19:north-cme@thread.tacv2")
+    await store.people.grant("00000000-0000-4000-8000-000000000a07", Role.TRACKING_OFFICER, actor="test",
+                             authority_id=northfield.id)
+    lines = await run_checks(settings_for(database_url))
+    assert [entry.status for entry in lines] == ["ok"] * len(lines), "\n".join(map(str, lines))
+    hillside = line(lines, "reminders channel of Hillside Primary School (fictional) (900003)")
+    assert "19:north-cme@thread.tacv2" in hillside.detail and north in hillside.detail
+
+
+async def test_copp_digests_and_packs_not_posted_are_a_warning(store, database_url):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from storage.copp import digest_key, pack_key
+    from storage.engine.db import sessionmaker
+    from storage.models import DailyJobRun
+    from storage.types import utcnow
+
+    await good_setup(store)
+    borough = await store.schools.authority(BOROUGH)
+    run = await store.reminders.start_run("killed-instance")
+    refused = await store.reminders.claim_digest(digest_key(borough.id), TODAY, run)
+    await store.reminders.digest_done(refused.id, None, "not posted: no reminders channel is set")
+    cut_off = await store.reminders.claim_digest(pack_key(borough.id, OFFICER), TODAY, run)
+    await store.reminders.digest_attempt(cut_off.id)
+    async with sessionmaker(store.engine).begin() as session:
+        await session.execute(update(DailyJobRun).values(heartbeat_at=utcnow() - timedelta(minutes=5)))
+    copp = line(await run_checks(settings_for(database_url)), "COPP panel")
+    assert copp.status == "WARNING" and copp.detail.startswith(
+        f"2 not confirmed posted: {BOROUGH}: the COPP digest of 16 November 2026 (not posted), "
+        f"{BOROUGH}: the COPP pack of 16 November 2026 for Tara Tracker (uncertain)"), copp.detail
