@@ -41,6 +41,8 @@ class Settings:
     scheduler: bool = True
     access_log: bool = False
     workers: int = 1
+    retention_years: int = 6  # a closed case is erased this many years after closing (docs/retention.md)
+    retention_child_protection_age: int = 25  # with child protection information, not before this birthday
     # Where people's browsers reach this bot, for export download links (bot/exports/); "" means
     # http://localhost:<port>, which serves the playground.
     public_url: str = ""
@@ -71,6 +73,9 @@ class Settings:
             scheduler=env.get("CME_SCHEDULER", "on").lower() not in ("off", "0", "false", "no"),
             access_log=env.get("CME_ACCESS_LOG", "off").lower() in ("on", "1", "true", "yes"),
             workers=_int(env.get("CME_WORKERS", "1"), "CME_WORKERS"),
+            retention_years=_bounded(env.get("CME_RETENTION_YEARS", "6"), "CME_RETENTION_YEARS", 6, 100),
+            retention_child_protection_age=_bounded(env.get("CME_RETENTION_CHILD_PROTECTION_AGE", "25"),
+                                                    "CME_RETENTION_CHILD_PROTECTION_AGE", 25, 120),
             public_url=env.get("CME_PUBLIC_URL", "").strip().rstrip("/"),
             export_link_minutes=_int(env.get("CME_EXPORT_LINK_MINUTES", "5"), "CME_EXPORT_LINK_MINUTES"),
         )
@@ -113,6 +118,14 @@ def _int(value: str, name: str) -> int:
         return int(value)
     except ValueError as error:
         raise ConfigError(f"{name} must be a number, not {value!r}") from error
+
+
+def _bounded(value: str, name: str, low: int, high: int) -> int:
+    """A number of years the law sets a minimum for (CME-RULES: registers 6 years, child protection to 25)."""
+    number = _int(value, name)
+    if not low <= number <= high:
+        raise ConfigError(f"{name} must be from {low} to {high} (the law's minimum is {low}), not {number}")
+    return number
 
 
 def _time(value: str) -> time:

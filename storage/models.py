@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -125,6 +126,37 @@ class CaseEvent(Base):
     kind: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict]
     key: Mapped[str | None] = mapped_column(String(100))
+
+
+class CaseErasure(Base):
+    """A case erased at the end of its retention (storage/retention.py): who erased it, when, and by which rule.
+
+    With the case row (reference, school, dates, outcome) it is the tombstone. Append-only; its row is what lets the
+    database turn that case's history entries into tombstones (migration 0011)."""
+
+    __tablename__ = "case_erasures"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    erased_at: Mapped[datetime]
+    erased_by: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[str] = mapped_column(String(40))
+    retained_until: Mapped[date] = mapped_column(Date)
+
+
+class CaseViewRow(Base):
+    """Who opened a case card, when and from where (a personal chat, a channel). Append-only."""
+
+    __tablename__ = "case_views"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime]
+    viewer_aad_object_id: Mapped[str] = mapped_column(String(64))
+    viewer_name: Mapped[str] = mapped_column(String(200))
+    viewer_role: Mapped[str] = mapped_column(String(40))
+    inside_school: Mapped[bool] = mapped_column(Boolean)  # staff of the case's school when they opened it
+    place: Mapped[str] = mapped_column(String(20))
+    activity_id: Mapped[str | None] = mapped_column(String(300), unique=True)  # a redelivery is recorded once
 
 
 class MilestoneRow(Base):

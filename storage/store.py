@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.activities import SeenActivities
 from storage.audit import AuditLog
 from storage.card_messages import CardMessages
+from storage.case_views import CaseViews
 from storage.cases import Cases
 from storage.conversations import Conversations
 from storage.copp import Copp
@@ -16,6 +17,7 @@ from storage.export_links import ExportLinks
 from storage.people import People
 from storage.register import Register
 from storage.reminders import Reminders
+from storage.retention import Retention
 from storage.schools import Schools
 from storage.stats import Stats
 from storage.term_dates import TermDatesSources
@@ -32,6 +34,8 @@ class Store:
         self.seen = SeenActivities(sessions)
         self.audit = AuditLog(sessions)
         self.card_messages = CardMessages(sessions)
+        self.case_views = CaseViews(sessions)
+        self.retention = Retention(sessions)
         self.reminders = Reminders(sessions)
         self.term_dates = TermDatesSources(sessions)
         self.copp = Copp(sessions)

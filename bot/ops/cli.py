@@ -440,6 +440,12 @@ def parser() -> argparse.ArgumentParser:
 
     add_copp(commands)
 
+    from bot.ops.retention_admin import add_parser as add_retention
+    from bot.ops.subject_access import add_parser as add_subject_access
+
+    add_retention(commands)
+    add_subject_access(commands)
+
     p = commands.add_parser("check", help="check this configuration: database, migrations, credentials, term "
                                           "dates, channels, administrators")
     p.set_defaults(run=check)

@@ -1,0 +1,60 @@
+"""What is held about one child, for a subject access request: their cases, found by name and date of birth or by
+UPN, and for each the rows about it (history, who opened it, cards posted, reminders, milestones)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from cme.case import Case
+from cme.upn import normalise_upn
+from storage.engine.statements import Statements
+from storage.mapping import case_from_row
+from storage.models import CardMessage, CaseRow, Conversation, MilestoneRow, ReminderClaim
+
+
+def same_name(a: str, b: str) -> bool:
+    """Names compared as people would: case, surrounding and repeated spaces aside."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+class SubjectAccess:
+    def __init__(self, sessions: async_sessionmaker) -> None:
+        self._sql = Statements(sessions)
+
+    async def cases_of(self, *, name: str = "", date_of_birth: date | None = None, upn: str = "") -> list[Case]:
+        """Every case of the child (erased cases no longer hold a name, a date of birth or a UPN), oldest first."""
+        wanted_upn = normalise_upn(upn)
+        found = []
+        for row in await self._sql.rows(select(CaseRow).order_by(CaseRow.id)):
+            case = case_from_row(row)
+            pupil = case.pupil
+            by_upn = bool(wanted_upn) and normalise_upn(pupil.upn) == wanted_upn
+            by_name = bool(name.strip()) and date_of_birth is not None and pupil.date_of_birth == date_of_birth \
+                and same_name(pupil.full_name, name)
+            if by_upn or by_name:
+                found.append(case)
+        return found
+
+    async def cards(self, case_id: int) -> list[dict]:
+        """The cards posted about the case: what for, where (the kind of conversation), when."""
+        rows = await self._sql.rows(
+            select(CardMessage.purpose, CardMessage.created_at, Conversation.kind)
+            .outerjoin(Conversation, Conversation.conversation_id == CardMessage.conversation_id)
+            .where(CardMessage.case_id == case_id).order_by(CardMessage.id))
+        return [{"purpose": row.purpose, "posted_at": row.created_at.isoformat(), "where": row.kind or "unknown"}
+                for row in rows]
+
+    async def reminders(self, case_id: int) -> list[dict]:
+        rows = await self._sql.rows(select(ReminderClaim).where(ReminderClaim.case_id == case_id)
+                                    .order_by(ReminderClaim.id))
+        return [{"milestone": r.milestone, "run_start": r.run_start.isoformat(), "due_on": r.due_on.isoformat(),
+                 "posted_at": r.sent_at.isoformat() if r.sent_at else None} for r in rows]
+
+    async def milestones(self, case_id: int) -> list[dict]:
+        rows = await self._sql.rows(select(MilestoneRow).where(MilestoneRow.case_id == case_id)
+                                    .order_by(MilestoneRow.due_on))
+        return [{"milestone": r.milestone, "due_on": r.due_on.isoformat(),
+                 "done_on": r.done_on.isoformat() if r.done_on else None} for r in rows]
