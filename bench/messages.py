@@ -90,6 +90,7 @@ def submit_value(school_id: int) -> dict:
     from cards.report_form import ReportForm, report_form_card
 
     values = {"school_id": str(school_id), "forename": "Ada", "surname": "Example", "date_of_birth": "2016-03-14",
+              "sex": "female",
               "year_group": "Year 5", "address": "1 Imaginary Lane, Exampleton", "postcode": "ZZ99 9ZZ",
               "carer1_name": "Pat Example", "carer1_phone": "07700 900123", "first_day_absent": "2026-11-11",
               "last_day_attended": "2026-11-10", "known_so_far": "Neighbours think the family moved away."}

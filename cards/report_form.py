@@ -11,11 +11,12 @@ from adaptive_cards import card as ac
 from cards.base import card, container, heading, submit, text
 from cards.text import user_text
 from cme.at_risk import AT_RISK_GROUPS, MISSING_REASONS
+from cme.census import SEXES
 from cme.report import DATES, YEAR_GROUPS, after_today, dates_confirmation, long_date
 
 # The fields of the report (cme.report.FIELDS) on each step; `report.next` checks one step's.
 STEPS: tuple[tuple[str, ...], ...] = (
-    ("school_id", "forename", "surname", "date_of_birth", "upn", "year_group", "address", "postcode",
+    ("school_id", "forename", "surname", "date_of_birth", "sex", "upn", "year_group", "address", "postcode",
      "carer1_name", "carer1_phone", "carer2_name", "carer2_phone"),
     ("first_day_absent", "last_day_attended", "confirm_dates", "known_so_far", "reason", "risk_groups"),
     ("risk_cp_plan", "risk_looked_after", "risk_harm", "confirm_dob"),
@@ -97,6 +98,8 @@ def _step_one(form: ReportForm) -> list:
         *_text_input(form, "forename", "Pupil's forename", required=True, max_length=100),
         *_text_input(form, "surname", "Pupil's surname", required=True, max_length=100),
         *_date_input(form, "date_of_birth", "Date of birth", required=True),
+        *_choice_input(form, "sex", "Sex (as the school records it; Not known if you do not know)", SEXES,
+                       required=True, expanded=True),
         *_text_input(form, "upn", "UPN (optional)", placeholder="13 characters, e.g. C801200102001"),
         *_choice_input(form, "year_group", "Year group", [(y, y) for y in YEAR_GROUPS], required=True),
         *_text_input(form, "address", "Home address", required=True, multiline=True, max_length=300),

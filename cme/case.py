@@ -68,6 +68,7 @@ class Case:
     risk_groups: tuple[str, ...] = ()
     reason: str = ""
     known_so_far: str = ""
+    sex: str = "not_known"  # female, male or not_known (cme/census.py SEXES): the DfE census counts it
     outcome: Outcome | None = None
     breaks: tuple[Break, ...] = ()
     enquiry_kinds: frozenset[str] = frozenset()

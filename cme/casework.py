@@ -43,7 +43,7 @@ def new_case(report: Report, calendar: SchoolCalendar, today: date) -> tuple[Cas
         reference="", school_id=report.school_id, state=State.REPORTED, pupil=report.pupil,
         first_day_absent=report.first_day_absent, last_day_attended=report.last_day_attended,
         run_start=report.first_day_absent, risk=report.risk, risk_groups=report.risk_groups,
-        reason=report.reason, known_so_far=report.known_so_far,
+        reason=report.reason, known_so_far=report.known_so_far, sex=report.sex,
     )
     return case, due_dates(calendar, case.run_start) | deadlines(case, calendar, today)
 

@@ -9,10 +9,11 @@ from datetime import date
 from cme.at_risk import AT_RISK_GROUPS, MISSING_REASONS
 from cme.calendar import SchoolCalendar
 from cme.case import Carer, Pupil, Risk
+from cme.census import SEXES
 from cme.school_age import of_compulsory_school_age
 from cme.upn import normalise_upn, upn_problem
 
-FIELDS = ("school_id", "forename", "surname", "date_of_birth", "upn", "year_group", "address", "postcode",
+FIELDS = ("school_id", "forename", "surname", "date_of_birth", "sex", "upn", "year_group", "address", "postcode",
           "carer1_name", "carer1_phone", "carer2_name", "carer2_phone", "first_day_absent", "last_day_attended",
           "known_so_far", "reason", "risk_groups", "confirm_dates", "risk_cp_plan", "risk_looked_after", "risk_harm",
           "confirm_dob")
@@ -35,6 +36,7 @@ LIMITS = {"forename": 100, "surname": 100, "carer1_name": 100, "carer2_name": 10
 REQUIRED = {"school_id": "Choose the school.",
             "forename": "Enter the pupil's forename.", "surname": "Enter the pupil's surname.",
             "date_of_birth": "Enter the date of birth.", "year_group": "Choose the year group.",
+            "sex": "Choose the pupil's sex: Female, Male, or Not known.",
             "address": "Enter the home address.", "postcode": "Enter the postcode.",
             "carer1_name": "Enter a parent or carer's name.", "carer1_phone": "Enter their telephone number.",
             "first_day_absent": "Enter the first day of absence.",
@@ -55,6 +57,7 @@ class Report:
     reason: str
     risk_groups: tuple[str, ...]
     risk: Risk
+    sex: str = "not_known"
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,7 @@ TEXT_RULES = {
     "school_id": lambda text: None if text.isdigit() else REQUIRED["school_id"],
     "upn": upn_problem,
     "year_group": lambda text: None if text in YEAR_GROUPS else REQUIRED["year_group"],
+    "sex": lambda text: None if text in dict(SEXES) else REQUIRED["sex"],
     "postcode": postcode_problem,
     "carer1_phone": phone_problem,
     "carer2_phone": phone_problem,
@@ -294,7 +298,8 @@ def check_report(values: dict, calendar: SchoolCalendar, today: date) -> Checked
         risk_groups=tuple(g for g in _text(values, "risk_groups").split(",") if g),
         risk=Risk(child_protection_plan=values.get("risk_cp_plan") == "yes",
                   looked_after=values.get("risk_looked_after") == "yes",
-                  suspected_harm_or_crime=values.get("risk_harm") == "yes"))
+                  suspected_harm_or_crime=values.get("risk_harm") == "yes"),
+        sex=_text(values, "sex"))
     return Checked(report, {}, warnings)
 
 

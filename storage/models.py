@@ -95,6 +95,7 @@ class CaseRow(Base):
     risk: Mapped[dict]
     risk_groups: Mapped[list]
     reason: Mapped[str] = mapped_column(Text, default="")
+    sex: Mapped[str] = mapped_column(String(20), default="not_known", server_default="not_known")  # migration 0009
     known_so_far: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict]
     triage_recorded_on: Mapped[date | None] = mapped_column(Date)

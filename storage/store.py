@@ -10,6 +10,7 @@ from storage.audit import AuditLog
 from storage.card_messages import CardMessages
 from storage.case_views import CaseViews
 from storage.cases import Cases
+from storage.census import Census
 from storage.conversations import Conversations
 from storage.copp import Copp
 from storage.engine.db import create_engine, sessionmaker
@@ -40,6 +41,7 @@ class Store:
         self.term_dates = TermDatesSources(sessions)
         self.copp = Copp(sessions)
         self.stats = Stats(sessions)
+        self.census = Census(sessions)
         self.register = Register(sessions)
         self.export_links = ExportLinks(sessions)
 

@@ -4,6 +4,7 @@ from bot.handlers import (
     admin,
     cases,
     casework,
+    census,
     copp,
     exports,
     help,
@@ -23,6 +24,6 @@ def all_routes() -> Routes:
     """Every command and card verb the bot answers, for the dispatcher (and `help`)."""
     routes = Routes()
     for handlers in (admin, cases, casework, help, refer, reminders, removal, report, copp, register,
-                     tracking, stats, law, exports):  # help lists in this order
+                     tracking, stats, census, law, exports):  # help lists in this order
         routes.include(handlers.routes)
     return routes

@@ -5,7 +5,8 @@ from __future__ import annotations
 from tests.e2e.playground import card_text, cards_of
 from tests.scenario.cards import press
 
-PUPIL = {"forename": "Cora", "surname": "Fictional", "date_of_birth": "2015-05-20", "year_group": "Year 6",
+PUPIL = {"forename": "Cora", "surname": "Fictional", "date_of_birth": "2015-05-20", "sex": "female",
+         "year_group": "Year 6",
          "address": "7 Nowhere Road, Exampleton", "postcode": "ZZ99 1ZZ", "carer1_name": "Lee Fictional",
          "carer1_phone": "07700 900222"}
 ABSENCE = {"first_day_absent": "2026-11-11", "last_day_attended": "2026-11-10", "known_so_far": "Not seen since"}

@@ -31,7 +31,8 @@ DETAILS = {
                                                            "09 mar 2015"],
     "carer": ["hortensia", "07700 900987", "07700900987"],
 }
-TYPED = {"forename": "Zephyrine", "surname": "Quillbottom", "date_of_birth": "2015-03-09", "year_group": "Year 6",
+TYPED = {"forename": "Zephyrine", "surname": "Quillbottom", "date_of_birth": "2015-03-09", "sex": "not_known",
+         "year_group": "Year 6",
          "address": "47 Imaginary Lane", "postcode": "ZZ99 7QX", "carer1_name": "Hortensia Quillbottom",
          "carer1_phone": "07700 900987", "upn": "", "first_day_absent": "2026-11-16",
          "last_day_attended": "2026-11-13", "confirm_dates": "true", "known_so_far": "Not seen since Friday",

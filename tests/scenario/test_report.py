@@ -9,7 +9,7 @@ from tests.scenario.connector import card_text
 from tests.scenario.teams import REMINDERS, RIYA, SAM, TARA, TEAM
 
 PUPIL = {
-    "forename": "Ada", "surname": "Example", "date_of_birth": "2016-03-14", "year_group": "Year 5",
+    "forename": "Ada", "surname": "Example", "date_of_birth": "2016-03-14", "sex": "female", "year_group": "Year 5",
     "address": "1 Imaginary Lane, Exampleton", "postcode": "zz99 9zz",
     "carer1_name": "Pat Example", "carer1_phone": "07700 900123",
 }

@@ -564,8 +564,8 @@ def test_step_1_asks_for_the_pupil_and_keeps_what_was_typed():
     assert "Nothing is saved until you submit the report at step 3." in text
     assert "Pupil's forename=Testy" in text
     assert f"{SCHOOL}: 1" in text
-    assert list(inputs(card)) == ["school_id", "forename", "surname", "date_of_birth", "upn", "year_group", "address",
-                                  "postcode", "carer1_name", "carer1_phone", "carer2_name", "carer2_phone"]
+    assert list(inputs(card)) == ["school_id", "forename", "surname", "date_of_birth", "sex", "upn", "year_group",
+                                  "address", "postcode", "carer1_name", "carer1_phone", "carer2_name", "carer2_phone"]
     assert inputs(card)["date_of_birth"]["max"] == "2026-11-30"
     assert buttons(card) == ["Next", "Cancel"]
     assert card["actions"][0]["data"]["draft"] == {"first_day_absent": "2026-11-02"}  # the other steps' values

@@ -24,6 +24,7 @@ from cards.admin import AdminView, admin_card
 from cards.alerts import referral_alert_card, urgent_alert_card
 from cards.case_card import CaseView, case_card
 from cards.case_list import CaseLine, case_list_card
+from cards.census import census_card, census_date_problem_card
 from cards.checklist_card import checklist_card
 from cards.copp import PanelView, copp_digest_card, copp_pack_card
 from cards.deadlines import DeadlineView, deadline_card
@@ -44,6 +45,7 @@ from cards.stats import Chart, StatsView, stats_card
 from cards.text import user_text
 from cards.welcome import help_card, no_role_card, personal_welcome
 from cme.case import Carer, Pupil
+from cme.census import counts
 from cme.copp import PanelCase, panel_figures
 from cme.deadlines import Deadline
 from cme.milestones import Milestone
@@ -158,6 +160,8 @@ BUILDERS: dict[str, Callable[[str], list[dict]]] = {
     "no_role_card": lambda typed: [no_role_card([typed, typed])],
     "copp_digest_card": lambda typed: [copp_digest_card(_panel(typed))],
     "copp_pack_card": lambda typed: [copp_pack_card(_panel(typed))],
+    "census_card": lambda typed: [census_card(typed, counts([], DAY_5))],
+    "census_date_problem_card": lambda typed: [census_date_problem_card("That is not a date.")],
     "stats_card": lambda typed: [stats_card(StatsView(typed, DAY_5, 1, [
         Chart("Open cases by stage", "Chart.VerticalBar", [("Reported", 1)])], None, 0))],
     "register_card": lambda typed: [register_card(RegisterView(typed, [RegisterLineView(

@@ -22,7 +22,7 @@ from tests.unit.builders import CALENDAR, DAY_1, DAY_21
 TODAY = DAY_21
 
 REPORT = {
-    "school_id": "1", "forename": " Testy ", "surname": "McTestface", "date_of_birth": "2015-03-14",
+    "school_id": "1", "forename": " Testy ", "surname": "McTestface", "date_of_birth": "2015-03-14", "sex": "female",
     "upn": "c801 2001 02001", "year_group": "Year 6", "address": "1 Nowhere Lane, Fictionville",
     "postcode": "zz99zz", "carer1_name": "Parent McTestface", "carer1_phone": "07700 900123",
     "carer2_name": "", "carer2_phone": "", "first_day_absent": "2026-11-02", "last_day_attended": "2026-10-23",
@@ -84,6 +84,7 @@ def test_an_empty_report_asks_for_every_required_field():
         "school_id": "Choose the school.",
         "forename": "Enter the pupil's forename.", "surname": "Enter the pupil's surname.",
         "date_of_birth": "Enter the date of birth.", "year_group": "Choose the year group.",
+        "sex": "Choose the pupil's sex: Female, Male, or Not known.",
         "address": "Enter the home address.", "postcode": "Enter the postcode.",
         "carer1_name": "Enter a parent or carer's name.", "carer1_phone": "Enter their telephone number.",
         "first_day_absent": "Enter the first day of absence.",
@@ -96,6 +97,7 @@ def test_an_empty_report_asks_for_every_required_field():
 @pytest.mark.parametrize("key, value, message", [
     ("school_id", "Imaginary Academy", "Choose the school."),
     ("year_group", "Year 14", "Choose the year group."),
+    ("sex", "F", "Choose the pupil's sex: Female, Male, or Not known."),
     ("postcode", "not a postcode", "Enter a UK postcode, for example L17 7BN."),
     ("carer1_phone", "0770", "Enter a telephone number, for example 07700 900123."),
     ("carer1_phone", "call the aunt", "Enter a telephone number, for example 07700 900123."),

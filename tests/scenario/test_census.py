@@ -1,0 +1,100 @@
+"""`census`: a tracking officer gets their authority's DfE CME census in their personal chat, counts only, on today
+or a date they say; a bad date is answered in words; school staff, an EWS officer and a channel get nothing of it.
+The report form asks the pupil's sex, and a case reported counts under it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cme.case import Case, Pupil
+from cme.lifecycle import Outcome, State
+from storage.cases import Actor, NewEvent
+from tests.scenario.connector import card_text
+from tests.scenario.teams import EWAN, SAM, TARA, TEAM
+from tests.scenario.test_authorities import NADIA
+from tests.scenario.test_my_cases import add
+from tests.scenario.test_report import ABSENCE, NO_RISK, PUPIL, open_form, step, the_case_card
+
+
+async def removed(services, urn: str, forename: str, first_day: date, **fields):
+    """A child removed from roll on 2 November, out of provision since (the authority's register keeps them)."""
+    school = await services.store.schools.by_urn(urn)
+    case = Case(reference="", school_id=school.id, state=State.OUT_OF_PROVISION, first_day_absent=first_day,
+                run_start=first_day, pupil=Pupil(forename, "Listexample", date(2016, 1, 5)),
+                outcome=Outcome.REMOVED_FROM_ROLL, off_roll_date=date(2026, 11, 2), **fields)
+    await services.store.cases.create(case, NewEvent("reported", {}, Actor(SAM.aad_object_id, SAM.name)), {})
+
+
+async def test_tara_gets_her_authoritys_census_with_no_child_named(teams, connector, services):
+    await add(services, "900001", "Onroll", date(2026, 11, 9), sex="female")  # still on Oakwood's roll
+    await removed(services, "900001", "Removed", date(2026, 10, 1), sex="male", reason="moved_no_school")
+    await removed(services, "900003", "Northern", date(2026, 10, 1))  # Northfield's
+    for person in (TARA, NADIA, SAM, EWAN):
+        await teams.install_personal(person)
+
+    await teams.say(TARA, "census")
+    words = card_text(connector.to(TARA.personal_chat)[-1].card)
+    assert "CME census: Example Borough Council" in words
+    assert "Census date Monday 16 November 2026 (today)" in words
+    assert "Children missing education on the census date: 1" in words
+    assert "Male: 1" in words and "Female: 0" in words
+    assert "Year 6: 1" in words  # born 5 January 2016: 10 on 31 August 2026, Year 6 in 2026/27
+    assert "Over 4 weeks, up to 12 weeks: 1" in words  # missing since 1 October
+    assert "Moved address without a new school: 1" in words
+    assert "Still on a school's roll (enquiries under way): 1" in words
+    assert "Onroll" not in words and "Removed" not in words and "Listexample" not in words, "counts only"
+
+    await teams.say(TARA, "census 2026-10-30")  # before the removal: both still on Oakwood's roll
+    words = card_text(connector.to(TARA.personal_chat)[-1].card)
+    assert "Census date Friday 30 October 2026." in words
+    assert "Children missing education on the census date: 0" in words
+    assert "Still on a school's roll (enquiries under way): 1" in words  # the other was not missing yet
+
+    await teams.say(NADIA, "census")
+    words = card_text(connector.to(NADIA.personal_chat)[-1].card)
+    assert "CME census: Northfield Council (fictional)" in words
+    assert "Children missing education on the census date: 1" in words and "Not known: 1" in words
+
+
+async def test_a_bad_census_date_is_said_in_words(teams, connector):
+    await teams.install_personal(TARA)
+    for typed, problem in (("next week", "That is not a date: give the census date as YYYY-MM-DD"),
+                           ("2026-11-17", "The census date cannot be after today, 16 November 2026")):
+        await teams.say(TARA, f"census {typed}")
+        words = card_text(connector.to(TARA.personal_chat)[-1].card)
+        assert problem in words and "Children missing education" not in words
+
+
+async def test_school_staff_an_ews_officer_and_a_channel_get_nothing(teams, connector):
+    for person in (SAM, EWAN):
+        await teams.install_personal(person)
+        await teams.say(person, "census")
+        answer = connector.to(person.personal_chat)[-1]
+        assert not answer.cards and "for the CME Pupil Tracking Officer" in answer.text
+    mark = connector.mark()
+    await teams.install_team(TARA)
+    await teams.say(TARA, "census", channel=TEAM)
+    answer = connector.since(mark)[-1]
+    assert not answer.cards and "personal chat" in answer.text
+
+
+async def test_the_report_form_asks_the_sex_keeps_what_was_typed_and_the_census_counts_it(teams, connector, store):
+    form = await open_form(teams, connector)
+    sex = next(item for item in form.card["body"] if item.get("id") == "sex")
+    assert sex["isRequired"] and [c["title"] for c in sex["choices"]] == ["Female", "Male", "Not known"]
+    form = await step(teams, connector, SAM, form, "Next", **{k: v for k, v in PUPIL.items() if k != "sex"})
+    words = card_text(form.card)
+    assert "step 1 of 3" in words and "Choose the pupil's sex: Female, Male, or Not known." in words
+    assert "Ada" in words and "Pat Example" in words, "what was typed is kept"
+
+    form = await step(teams, connector, SAM, form, "Next", sex="male")
+    form = await step(teams, connector, SAM, form, "Next", **ABSENCE)
+    mark = connector.mark()
+    await step(teams, connector, SAM, form, "Submit report", **NO_RISK)
+    reference = card_text(the_case_card(connector.since(mark)).card).split(":")[0]
+    assert (await store.cases.get(reference)).sex == "male"
+
+    await teams.install_personal(TARA)
+    await teams.say(TARA, "census")
+    words = card_text(connector.to(TARA.personal_chat)[-1].card)
+    assert "Still on a school's roll (enquiries under way): 1" in words  # Day 4 at Oakwood: not CME yet
