@@ -28,6 +28,15 @@ from cards.census import census_card, census_date_problem_card
 from cards.checklist_card import checklist_card
 from cards.copp import PanelView, copp_digest_card, copp_pack_card
 from cards.deadlines import DeadlineView, deadline_card
+from cards.deletion_return import (
+    ListedReturn,
+    ReturnForm,
+    ReturnView,
+    deletion_return_card,
+    deletion_return_form_card,
+    deletion_return_line_card,
+    deletion_returns_card,
+)
 from cards.exports import download_card
 from cards.notice import notice_card
 from cards.referral_form import referral_form_card
@@ -133,7 +142,24 @@ def _panel(typed: str) -> PanelView:
     return PanelView(typed, panel_figures(cases, DAY_1, DAY_21), time(9, 0), DAY_21)
 
 
+def _deletion_return(typed: str) -> list[dict]:
+    from cme.deletion_return import DeletionReturn, Parent
+    made = DeletionReturn("a", DAY_5, typed, typed, typed, (Parent(typed, typed, typed),), typed, typed, DAY_5)
+    view = ReturnView("DR-00001", 1, typed, made, AT, typed, AT, typed, REFERENCE, True, None)
+    return [deletion_return_card(view), deletion_return_card(replace(view, acknowledged_at=None))]
+
+
 BUILDERS: dict[str, Callable[[str], list[dict]]] = {
+    "deletion_return_card": _deletion_return,
+    "deletion_return_form_card": lambda typed: [deletion_return_form_card(ReturnForm(
+        "f1", {key: typed for key in ("forename", "surname", "address", "parent1_name", "parent1_address",
+                                      "parent1_phone", "parent2_name", "parent2_address", "parent2_phone",
+                                      "new_address", "new_school")},
+        [(1, typed), (2, typed)], DAY_5, REFERENCE, {"surname": "Missing: the pupil's surname."}, ["x"]))],
+    "deletion_return_line_card": lambda typed: [deletion_return_line_card("DR-00001", typed, "i")],
+    "deletion_returns_card": lambda typed: [deletion_returns_card("Deletion returns", [("Waiting", [
+        ListedReturn(1, "DR-00001", typed, typed, "a", DAY_5, AT), ListedReturn(
+            2, "DR-00002", typed, typed, "a", DAY_5, AT, AT, typed)])], empty="None yet.")],
     "admin_card": _admin,
     "urgent_alert_card": lambda typed: [urgent_alert_card(REFERENCE, typed, typed)],
     "referral_alert_card": lambda typed: [referral_alert_card(REFERENCE, typed, "A referral.")],
@@ -258,7 +284,7 @@ def test_hostile_text_adds_no_markup_to_any_card(builder, hostile):
             assert "<at>" not in text and "](http://evil" not in text and "http://evil" not in text
 
 
-@pytest.mark.parametrize("builder", ["report_form_card", "referral_form_card"])
+@pytest.mark.parametrize("builder", ["report_form_card", "referral_form_card", "deletion_return_form_card"])
 def test_what_was_typed_stays_as_typed_in_the_form_so_editing_keeps_it(builder):
     typed = [value for card in BUILDERS[builder](HOSTILE) for _key, value in input_values(card)]
     assert typed and set(typed) == {HOSTILE}
