@@ -331,3 +331,45 @@ class ExportLinkRow(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
     used_at: Mapped[datetime | None]
+
+
+class DeletionReturnRow(Base):
+    """A deletion return (regulation 13(4)): a school's to its authority, for a case or not; its data (`details`)
+    names the pupil and parents. Sent when made; acknowledged once, by a tracking officer of the authority."""
+
+    __tablename__ = "deletion_returns"
+    __table_args__ = (Index("ix_deletion_returns_school", "school_id", "id"),
+                      Index("ix_deletion_returns_outstanding", "authority_id", "acknowledged_at"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    ground: Mapped[str] = mapped_column(String(4))
+    deletion_on: Mapped[date] = mapped_column(Date)
+    details: Mapped[dict]
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    sent_at: Mapped[datetime]
+    sent_by: Mapped[str] = mapped_column(String(64))
+    sent_by_name: Mapped[str] = mapped_column(String(200))
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+    acknowledged_by_name: Mapped[str | None] = mapped_column(String(200))
+
+
+class DeletionReturnEvent(Base):
+    """A deletion return's append-only history (who did what, when; the cards posted of it). Triggers refuse
+    UPDATE and DELETE."""
+
+    __tablename__ = "deletion_return_events"
+    __table_args__ = (UniqueConstraint("return_id", "key", name="uq_deletion_return_events_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("deletion_returns.id"), index=True)
+    at: Mapped[datetime]
+    actor_aad_object_id: Mapped[str] = mapped_column(String(64))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict]
+    key: Mapped[str | None] = mapped_column(String(100))
+

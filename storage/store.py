@@ -13,6 +13,7 @@ from storage.cases import Cases
 from storage.census import Census
 from storage.conversations import Conversations
 from storage.copp import Copp
+from storage.deletion_returns import DeletionReturns
 from storage.engine.db import create_engine, sessionmaker
 from storage.export_links import ExportLinks
 from storage.people import People
@@ -43,6 +44,7 @@ class Store:
         self.stats = Stats(sessions)
         self.census = Census(sessions)
         self.register = Register(sessions)
+        self.deletion_returns = DeletionReturns(sessions)
         self.export_links = ExportLinks(sessions)
 
     @classmethod
