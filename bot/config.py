@@ -47,6 +47,8 @@ class Settings:
     # http://localhost:<port>, which serves the playground.
     public_url: str = ""
     export_link_minutes: int = 5  # how long a download link works (it works once)
+    # The children not in school register (CWS Act 2026 s.38): off until the section is in force.
+    cnis_register_export: bool = False
     instance: str = field(default_factory=lambda: f"{os.uname().nodename}:{os.getpid()}")
 
     @classmethod
@@ -78,6 +80,7 @@ class Settings:
                                                     "CME_RETENTION_CHILD_PROTECTION_AGE", 25, 120),
             public_url=env.get("CME_PUBLIC_URL", "").strip().rstrip("/"),
             export_link_minutes=_int(env.get("CME_EXPORT_LINK_MINUTES", "5"), "CME_EXPORT_LINK_MINUTES"),
+            cnis_register_export=env.get("CME_CNIS_REGISTER_EXPORT", "off").lower() in ("on", "1", "true", "yes"),
         )
         values.update(overrides)
         return cls(**values)

@@ -10,6 +10,7 @@ from storage.audit import AuditLog
 from storage.card_messages import CardMessages
 from storage.case_views import CaseViews
 from storage.cases import Cases
+from storage.cnis_register import CnisRegister
 from storage.census import Census
 from storage.conversations import Conversations
 from storage.copp import Copp
@@ -44,6 +45,7 @@ class Store:
         self.stats = Stats(sessions)
         self.census = Census(sessions)
         self.register = Register(sessions)
+        self.cnis_register = CnisRegister(sessions)
         self.deletion_returns = DeletionReturns(sessions)
         self.export_links = ExportLinks(sessions)
 
