@@ -42,8 +42,16 @@ async def officers_of(store, case: Case, role: Role = Role.TRACKING_OFFICER) -> 
     return await store.people.with_role(role, authority_id=case.authority_id)
 
 
+def is_receiving_officer(person: PersonRoles, case: Case) -> bool:
+    """A tracking officer of the authority a child is handed to, not yet accepted (cme/handoff.py): they are sent
+    the case to decide on it, but record nothing on it until they accept."""
+    handoff = case.handoff
+    return handoff is not None and handoff.to_authority_id is not None and \
+        handoff.to_authority_id in person.authority_ids(frozenset({Role.TRACKING_OFFICER}))
+
+
 def has_role_on(person: PersonRoles, case: Case) -> bool:
-    if is_officer_of(person, case):
+    if is_officer_of(person, case) or is_receiving_officer(person, case):
         return True
     if case.school_id is not None and case.school_id in person.school_ids():
         return True

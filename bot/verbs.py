@@ -52,6 +52,10 @@ class Verb(StrEnum):
     TRACKING_ABROAD = "tracking.abroad"
     TRACKING_LOST = "tracking.lost"
     TRACKING_REVIEW = "tracking.review"
+    # Handing a child over to another authority (policy 8.4.2)
+    HANDOFF_SEND = "handoff.send"
+    HANDOFF_NOTIFIED = "handoff.notified"
+    HANDOFF_ACCEPT = "handoff.accept"
     # The administrator's card
     ADMIN_OPEN = "admin.open"
     ADMIN_GRANT = "admin.grant"

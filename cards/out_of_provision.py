@@ -9,12 +9,15 @@ from datetime import date
 from adaptive_cards import card as ac
 
 from cards.base import action_set, container, show_card, submit, text
+from cards.handoff import describe_handoff, outside_area_form, receiving_part, sending_part
 from cards.text import user_text
+from cme.case import PendingHandoff
 from cme.lifecycle import State
-from cme.tracking import HOW_TOLD, default_review_date
+from cme.tracking import default_review_date
 
 # The history entries of the authority's tracking: not shown to the school whose part is closed.
-TRACKING_EVENTS = frozenset({"tracking_outcome", "not_located", "not_located_reviewed", "kept_on_register"})
+TRACKING_EVENTS = frozenset({"tracking_outcome", "not_located", "not_located_reviewed", "kept_on_register",
+                             "handoff_sent", "handoff_accepted"})
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,10 @@ class TrackingView:
     key: str
     review_on: date | None = None
     schools: list[str] = field(default_factory=list)  # the authority's, for "on roll at a school"
+    others: list[tuple[int, str]] = field(default_factory=list)  # the deployment's other authorities (hand-off)
+    handoff: PendingHandoff | None = None  # handed to another authority, not yet done with (cme/handoff.py)
+    notification: str = ""  # to an authority not on this deployment: the text to send by secure e-mail
+    receiving: bool = False  # the reader is a tracking officer of the authority the child is handed to
 
 
 def _dated(input_id: str, label: str, today: date, value: date | None = None, *, future: bool = False):
@@ -51,14 +58,7 @@ def _located_forms(view: TrackingView) -> list:
         _form("Other provision", "tracking.other", view, [
             ac.InputText(id="provision", label="Which provision", is_required=True, error_message="Say which."),
             _dated("since", "Since", view.today)]),
-        _form("Outside the area", "tracking.outside", view, [
-            ac.InputText(id="receiving_authority", label="Receiving local authority", is_required=True,
-                         error_message="Name the authority."),
-            _dated("told_on", "Told on", view.today),
-            ac.InputChoiceSet(id="told_how", label="How they were told", is_required=True, error_message="Choose one.",
-                              choices=[ac.InputChoice(title=title, value=key) for key, title in HOW_TOLD]),
-            ac.InputText(id="forwarding_address", label="Forwarding address", is_multiline=True, is_required=True,
-                         error_message="Give the address.")]),
+        outside_area_form(view.reference, view.key, view.today, view.others),
         _form("Left England", "tracking.abroad", view, [
             ac.InputText(id="where", label="Where to (if known)"), _dated("on", "Left on", view.today)]),
     ]
@@ -81,7 +81,12 @@ def _not_located_form(view: TrackingView):
 
 
 def tracking_section(view: TrackingView) -> list:
-    """What the officer sees and does: how long the child has been missing, the review, and the outcomes."""
+    """What the officer sees and does: how long the child has been missing, the review, and the outcomes; while the
+    child is handed to another authority, what is pending (and the receiving officer's Accept)."""
+    if view.receiving and view.handoff:
+        return receiving_part(view.reference, view.key, view.handoff)
+    if view.handoff:
+        return sending_part(view.reference, view.key, view.today, view.handoff, view.notification)
     lines = [text(f"Out of provision: {view.weeks_missing} weeks missing. On the authority's register until you "
                   "record where the child is.", bold=True)]
     if view.state is State.NOT_LOCATED and view.review_on:
@@ -125,6 +130,8 @@ def describe_tracking(kind: str, data: dict) -> str | None:
             if data.get(name):
                 return "located: " + words.format(user_text(data[name]))
         return "located: " + data.get("outcome", "").replace("_", " ")
+    if kind.startswith("handoff_"):
+        return describe_handoff(kind, data)
     if kind == "not_located":
         return (f"not located: on the Lost Pupils Database since {data.get('lpd_recorded_on')}, review "
                 f"{data.get('review_on')}")

@@ -55,6 +55,22 @@ class LegalTests:
     on: date
 
 
+@dataclass(frozen=True)
+class PendingHandoff:
+    """A child located in another authority's area, handed over and not yet accepted (cme/handoff.py, policy
+    8.4.2): to an authority on this deployment (its id), or to one that is not (`to_authority_id` None), whose
+    notification the officer sends by secure e-mail."""
+
+    to_authority_id: int | None
+    to_name: str
+    since: date
+    from_name: str = ""
+
+    @property
+    def on_deployment(self) -> bool:
+        return self.to_authority_id is not None
+
+
 @dataclass
 class Case:
     reference: str
@@ -89,6 +105,7 @@ class Case:
     created_by: str = ""
     created_at: datetime | None = None
     authority_id: int | None = None  # the local authority whose officers work it: its school's, or the referrer's
+    handoff: PendingHandoff | None = None  # handed to another authority, awaiting acceptance or the notification
     id: int | None = None
     version: int = 0
 

@@ -94,6 +94,9 @@ class Step(StrEnum):
     RECORD_NOT_LOCATED = "record_not_located"
     REVIEW_NOT_LOCATED = "review_not_located"
     LINK_TO_SCHOOL = "link_to_school"  # an agency's referral, or a child added by an officer, given its school
+    # Located in another authority's area (policy 8.4.2, cme/handoff.py): handed over, then accepted by it
+    HAND_OFF = "hand_off"
+    ACCEPT_HANDOFF = "accept_handoff"
 
 
 STEP_LABELS = {
@@ -116,6 +119,8 @@ STEP_LABELS = {
     Step.RECORD_NOT_LOCATED: "record the child as not located, on the Lost Pupils Database",
     Step.REVIEW_NOT_LOCATED: "record a review of a child not located",
     Step.LINK_TO_SCHOOL: "link the case to a school",
+    Step.HAND_OFF: "hand the child over to the authority where they live now",
+    Step.ACCEPT_HANDOFF: "accept the child handed over by another authority",
 }
 
 # Work on an open case that does not move it along by itself.
@@ -178,10 +183,14 @@ TRANSITIONS: dict[State, dict[Step, State | None]] = {
     State.OUT_OF_PROVISION: {
         Step.RECORD_LOCATED: State.CLOSED,
         Step.RECORD_NOT_LOCATED: State.NOT_LOCATED,
+        Step.HAND_OFF: None,
+        Step.ACCEPT_HANDOFF: State.OUT_OF_PROVISION,
     },
     State.NOT_LOCATED: {
         Step.RECORD_LOCATED: State.CLOSED,
         Step.REVIEW_NOT_LOCATED: None,
+        Step.HAND_OFF: None,
+        Step.ACCEPT_HANDOFF: State.OUT_OF_PROVISION,
     },
     State.CLOSED: {},
 }
@@ -210,7 +219,8 @@ def next_state(state: State, step: Step) -> State:
     return allowed[step] or state
 
 
-_TRACKING_STEPS = frozenset({Step.RECORD_LOCATED, Step.RECORD_NOT_LOCATED, Step.REVIEW_NOT_LOCATED})
+_TRACKING_STEPS = frozenset({Step.RECORD_LOCATED, Step.RECORD_NOT_LOCATED, Step.REVIEW_NOT_LOCATED, Step.HAND_OFF,
+                             Step.ACCEPT_HANDOFF})
 
 
 def allowed_steps(state: State) -> frozenset[Step]:

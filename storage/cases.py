@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
@@ -23,6 +24,8 @@ from storage.mapping import case_from_row, row_values
 from storage.models import CaseEvent, CaseRow, Counter, MilestoneRow, School
 from storage.types import utcnow
 
+# Another table's rows a step writes with the case (session, case id), in its transaction.
+Also = Callable[[AsyncSession, int], Awaitable[None]]
 OFFICER_STATES = (State.CME_REFERRAL, State.REMOVAL_REQUESTED, State.REMOVAL_AGREED, State.REMOVAL_DECLINED)
 
 
@@ -170,7 +173,7 @@ class Cases:
 
     async def record(self, case: Case, event: NewEvent, milestones: dict[Due, date] | None = None,
                      done: dict[Due, date] | None = None, reopened: tuple[Milestone, ...] = (),
-                     moved: dict[Due, date | None] | None = None) -> Recorded:
+                     also: Also | None = None, moved: dict[Due, date | None] | None = None) -> Recorded:
         """Save `case` as changed by one step, with its history entry, if nobody changed it meanwhile.
 
         `done` marks milestones' actions recorded; `reopened` makes them due again (and overdue if past).
@@ -191,6 +194,8 @@ class Cases:
                 if changed.rowcount != 1:
                     raise _Stale
                 _add_event(session, case.id, event, now)
+                if also is not None:
+                    await also(session, case.id)
                 if milestones is not None:
                     await session.execute(delete(MilestoneRow).where(MilestoneRow.case_id == case.id))
                     await session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from cme.case import Carer, Case, LegalTests, Pupil, Risk
+from cme.case import Carer, Case, LegalTests, PendingHandoff, Pupil, Risk
 from cme.lifecycle import Outcome, State
 from cme.milestones import Break, BreakKind
 from storage.models import CaseRow
@@ -26,6 +26,16 @@ def _tests_to_json(tests: LegalTests | None) -> dict | None:
 
 def _tests_from_json(data: dict | None) -> LegalTests | None:
     return LegalTests(frozenset(data["confirmed"]), data["by"], date.fromisoformat(data["on"])) if data else None
+
+
+def _handoff_to_json(handoff: PendingHandoff | None) -> dict | None:
+    return {"to_authority_id": handoff.to_authority_id, "to_name": handoff.to_name, "since": handoff.since.isoformat(),
+            "from_name": handoff.from_name} if handoff else None
+
+
+def _handoff_from_json(data: dict | None) -> PendingHandoff | None:
+    return PendingHandoff(data.get("to_authority_id"), data.get("to_name", ""), date.fromisoformat(data["since"]),
+                          data.get("from_name", "")) if data else None
 
 
 def pupil_to_json(pupil: Pupil) -> dict:
@@ -53,6 +63,7 @@ def row_values(case: Case) -> dict:
     details["legal_tests"] = _tests_to_json(case.legal_tests)
     details["ctf_sent_on"] = _iso(case.ctf_sent_on)
     details["deletion_return_on"] = _iso(case.deletion_return_on)
+    details["handoff"] = _handoff_to_json(case.handoff)
     return {
         "school_id": case.school_id, "authority_id": case.authority_id, "state": case.state.value,
         "outcome": case.outcome.value if case.outcome else None,
@@ -83,6 +94,7 @@ def case_from_row(row: CaseRow) -> Case:
         enquiry_dates={kind: date.fromisoformat(on) for kind, on in details.get("enquiry_dates", {}).items()},
         legal_tests=_tests_from_json(details.get("legal_tests")),
         ctf_sent_on=_day(details.get("ctf_sent_on")), deletion_return_on=_day(details.get("deletion_return_on")),
+        handoff=_handoff_from_json(details.get("handoff")),
         triage_recorded_on=row.triage_recorded_on, ews_contacted_on=row.ews_contacted_on,
         checklist_completed_on=row.checklist_completed_on, day20_review_on=row.day20_review_on,
         cme_referral_on=row.cme_referral_on, removal_requested_on=row.removal_requested_on,

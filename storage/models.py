@@ -269,6 +269,31 @@ class CardMessage(Base):
     created_at: Mapped[datetime]
 
 
+class HandoffRow(Base):
+    """A child handed to another local authority (policy 8.4.2, cme/handoff.py): one of this deployment's (until a
+    tracking officer of it accepts), or one that is not (until the notification is recorded as sent)."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (UniqueConstraint("case_id", "sent_key", name="uq_handoffs_case_sent"),
+                      Index("ix_handoffs_pending", "done_on", "to_authority_id"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    from_authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"))
+    from_name: Mapped[str] = mapped_column(String(200))
+    to_authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"))  # None: not on this deployment
+    to_name: Mapped[str] = mapped_column(String(200))
+    sent_on: Mapped[date] = mapped_column(Date)
+    sent_by: Mapped[str] = mapped_column(String(64))
+    sent_by_name: Mapped[str] = mapped_column(String(200))
+    sent_key: Mapped[str] = mapped_column(String(100))
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    accepted_by: Mapped[str | None] = mapped_column(String(64))
+    accepted_by_name: Mapped[str | None] = mapped_column(String(200))
+    notified_on: Mapped[date | None] = mapped_column(Date)  # not on this deployment: the e-mail recorded as sent
+    done_on: Mapped[date | None] = mapped_column(Date)  # accepted or notified: no longer pending
+
+
 class SeenActivity(Base):
     """Activity ids already handled, so a redelivered activity does nothing twice."""
 

@@ -17,6 +17,7 @@ from storage.copp import Copp
 from storage.deletion_returns import DeletionReturns
 from storage.engine.db import create_engine, sessionmaker
 from storage.export_links import ExportLinks
+from storage.handoffs import Handoffs
 from storage.people import People
 from storage.register import Register
 from storage.reminders import Reminders
@@ -45,6 +46,7 @@ class Store:
         self.stats = Stats(sessions)
         self.census = Census(sessions)
         self.register = Register(sessions)
+        self.handoffs = Handoffs(sessions)
         self.cnis_register = CnisRegister(sessions)
         self.deletion_returns = DeletionReturns(sessions)
         self.export_links = ExportLinks(sessions)

@@ -7,6 +7,7 @@ from bot.handlers import (
     census,
     copp,
     exports,
+    handoff,
     help,
     law,
     refer,
@@ -24,6 +25,6 @@ def all_routes() -> Routes:
     """Every command and card verb the bot answers, for the dispatcher (and `help`)."""
     routes = Routes()
     for handlers in (admin, cases, casework, help, refer, reminders, removal, report, copp, register,
-                     tracking, stats, census, law, exports):  # help lists in this order
+                     tracking, handoff, stats, census, law, exports):  # help lists in this order
         routes.include(handlers.routes)
     return routes

@@ -14,9 +14,11 @@ from bot.turn import PupilMessage
 from bot.verbs import Verb
 from bot.views.case_cards import send_case_card, send_to_school_staff, update_case_card_here
 from cards.register import RegisterLineView, RegisterView, register_card
+from cards.text import user_text
 from cme.at_risk import group_labels
 from cme.case import Case, Pupil
 from cme.casework import Change
+from cme.handoff import register_mark
 from cme.lifecycle import ProcedureError, State
 from cme.register import AWAITING_PLACE, PageKey, RegisterFilter, link_to_school
 from cme.roles import AUTHORITY_WIDE, Role
@@ -45,7 +47,9 @@ def line_view(services: Services, line: RegisterLine, schools: dict) -> Register
     missing = f"Day {case.day_number(calendar, today)}" if counted else f"{weeks_missing(case, today)} weeks missing"
     upcoming = f"next: {line.next_kind.label} {line.next_due:%a %-d %b}" if line.next_kind and line.next_due else ""
     tags = tuple(group_labels(case.risk_groups)) + (("Day 1 risk",) if case.risk.at_risk else ())
-    return RegisterLineView(case.reference, case.pupil.full_name, line.school_name or "No school", case.state.label,
+    handed = register_mark(case.handoff)  # handed to another authority, not yet done with (cme/handoff.py)
+    stage = f"{case.state.label} · {user_text(handed)}" if handed else case.state.label
+    return RegisterLineView(case.reference, case.pupil.full_name, line.school_name or "No school", stage,
                             missing, upcoming, _marks(line, case.overdue(calendar, today)), tags)
 
 

@@ -22,7 +22,7 @@ from cme.case import Case
 from cme.casework import Change
 from cme.lifecycle import ProcedureError
 from cme.milestones import Milestone
-from storage.cases import NewEvent, Recorded
+from storage.cases import Also, NewEvent, Recorded
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,10 @@ async def say(context: Context, surface: Surface, words: str) -> dict | None:
     return None
 
 
-async def record_step(context: Context, case: Case, decide: Decide) -> StepResult:
-    """Decide on the freshest copy of the case and save it with its history entry, exactly once."""
+async def record_step(context: Context, case: Case, decide: Decide,
+                      also: Callable[[Change], Also] | None = None) -> StepResult:
+    """Decide on the freshest copy of the case and save it with its history entry, exactly once (`also`: what else
+    the step writes, in the same transaction)."""
     school = await context.store.schools.get(case.school_id) if case.school_id else None
     calendar = context.services.calendars.for_school(school)
     key = f"{context.turn.verb}:{context.card.text('key', context.turn.activity_id, limit=64)}"
@@ -76,7 +78,7 @@ async def record_step(context: Context, case: Case, decide: Decide) -> StepResul
             return StepResult(case, problem=str(error))
         result = await context.store.cases.record(
             change.case, NewEvent(change.event, change.data, context.actor, key=key), change.milestones, change.done,
-            change.reopened, moved=change.moved)
+            change.reopened, moved=change.moved, also=also(change) if also else None)
         if result is Recorded.DONE:
             log.info("case %s: %s", case.reference, change.event)
             await refresh_reminder_cards(context.services, change.case, skip={context.turn.reply_to_id or ""})

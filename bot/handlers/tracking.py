@@ -36,6 +36,9 @@ async def _step(context: Context, decide: Callable[[Case, date], Change]) -> Non
     def checked(case: Case, _calendar: SchoolCalendar, today: date) -> Change:
         if not is_officer_of(context.person, case, OFFICERS):
             raise ProcedureError("Only the local authority's CME Pupil Tracking Officer records this.")
+        if case.handoff is not None:
+            raise ProcedureError(f"This child is handed to {case.handoff.to_name}: nothing else is recorded here "
+                                 "until that is done.")
         return decide(case, today)
 
     await take_step(context, Surface.CASE_CARD, checked)

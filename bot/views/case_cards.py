@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from bot.access import can_work, has_role_on, is_officer_of
+from bot.access import can_work, has_role_on, is_officer_of, is_receiving_officer
 from bot.context import Context
 from bot.sending.errors import DeliveryError
 from bot.sending.personal_chats import send_to_person
@@ -14,8 +14,10 @@ from bot.turn import Message, PupilMessage
 from cards.case_card import CaseView, case_card
 from cards.notice import notice_card
 from cards.out_of_provision import TRACKING_EVENTS, LinkView, TrackingView
+from cme.at_risk import group_labels, reason_label
 from cme.case import Case
 from cme.deadlines import Deadline
+from cme.handoff import notification_text
 from cme.lifecycle import TRACKING_STATES, State
 from cme.removal import earliest_off_roll_date
 from cme.roles import REMOVAL_REQUESTERS, Role
@@ -38,7 +40,7 @@ async def case_view(services: Services, case: Case, person: PersonRoles, *, noti
     calendar = services.calendars.for_school(school)
     today = services.today()
     zone = services.settings.zone
-    officer = is_officer_of(person, case)
+    officer = is_officer_of(person, case) or is_receiving_officer(person, case)  # the authority's view
     history = [(entry.at.astimezone(zone), entry.actor_name.split(" ")[0], entry.kind, entry.data)
                for entry in await services.store.cases.history(case.id)
                if officer or entry.kind not in TRACKING_EVENTS]  # the school's part closed at removal
@@ -70,13 +72,33 @@ async def _link(services: Services, case: Case, person: PersonRoles) -> LinkView
 
 
 async def _tracking(services: Services, case: Case, person: PersonRoles, review_on) -> TrackingView | None:
-    """The tracking officer's outcomes, while the child is out of provision (their authority's only)."""
-    if case.state not in TRACKING_STATES or not is_officer_of(person, case, frozenset({Role.TRACKING_OFFICER})):
+    """The tracking officer's outcomes, while the child is out of provision (their authority's only); a child handed
+    to another authority: what is pending, or the receiving authority's officer's Accept."""
+    today, key = services.today(), uuid.uuid4().hex[:12]
+    if case.state not in TRACKING_STATES:
         return None
-    today = services.today()
-    schools = [school.name for school in await services.store.schools.all(case.authority_id)]
-    return TrackingView(case.reference, case.state, weeks_missing(case, today), today, uuid.uuid4().hex[:12],
-                        review_on, schools)
+    if is_receiving_officer(person, case):
+        return TrackingView(case.reference, case.state, weeks_missing(case, today), today, key, review_on,
+                            handoff=case.handoff, receiving=True)
+    if not is_officer_of(person, case, frozenset({Role.TRACKING_OFFICER})):
+        return None
+    store = services.store
+    schools = [school.name for school in await store.schools.all(case.authority_id)]
+    others = [(a.id, a.name) for a in await store.schools.authorities() if a.id != case.authority_id]
+    notification = await handoff_notification(services, case, person) \
+        if case.handoff and not case.handoff.on_deployment else ""
+    return TrackingView(case.reference, case.state, weeks_missing(case, today), today, key, review_on, schools,
+                        others=others, handoff=case.handoff, notification=notification)
+
+
+async def handoff_notification(services: Services, case: Case, officer: PersonRoles) -> str:
+    """The notification to an authority not on this deployment, signed by the officer reading it (policy 8.4.2)."""
+    store = services.store
+    school = await store.schools.get(case.school_id) if case.school_id else None
+    authority = await store.schools.authority(case.authority_id) if case.authority_id else None
+    return notification_text(case, school_name=school.name if school else "", officer_name=officer.name,
+                             officer_authority=authority.name if authority else "", reasons=reason_label(case.reason),
+                             at_risk=", ".join(group_labels(case.risk_groups)), today=services.today())
 
 
 async def send_case_card(context: Context, case: Case, *, notice: str | None = None,

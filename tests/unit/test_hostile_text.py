@@ -38,7 +38,9 @@ from cards.deletion_return import (
     deletion_returns_card,
 )
 from cards.exports import download_card
+from cards.handoff import HandoffLine, handoff_line_card, handoff_reminder_card
 from cards.notice import notice_card
+from cards.out_of_provision import TrackingView
 from cards.referral_form import referral_form_card
 from cards.register import RegisterLineView, RegisterView, register_card
 from cards.reminders import DigestLine, ReminderView, digest_card, reminder_card
@@ -53,10 +55,12 @@ from cards.report_form import STEPS, ReportForm, report_done_card, report_form_c
 from cards.stats import Chart, StatsView, stats_card
 from cards.text import user_text
 from cards.welcome import help_card, no_role_card, personal_welcome
-from cme.case import Carer, Pupil
+from cme.case import Carer, PendingHandoff, Pupil
 from cme.census import counts
 from cme.copp import PanelCase, panel_figures
 from cme.deadlines import Deadline
+from cme.handoff import notification_text
+from cme.lifecycle import State
 from cme.milestones import Milestone
 from cme.register import RegisterFilter
 from cme.removal import preconditions
@@ -218,6 +222,35 @@ def _without_text(builder: Callable) -> Callable[[str], list[dict]]:
 # A builder that takes nothing cannot show anything typed; it is checked all the same.
 BUILDERS |= {name: _without_text(builder) for name, builder in card_builders().items()
              if not inspect.signature(builder).parameters}
+
+
+def _handed_case(typed: str, to_authority_id: int | None, receiving: bool = False) -> dict:
+    """A case card of a child handed to another authority (cards/handoff.py), with typed names everywhere."""
+    case = replace(worked_to_day_20(), pupil=_pupil(typed), forwarding_address=typed, state=State.OUT_OF_PROVISION,
+                   handoff=PendingHandoff(to_authority_id, typed, DAY_5, typed))
+    tracking = TrackingView(REFERENCE, case.state, 3, DAY_21, "k", handoff=case.handoff, receiving=receiving,
+                            notification=notification_text(case, school_name=typed, officer_name=typed,
+                                                           officer_authority=typed, reasons=typed, at_risk=typed,
+                                                           today=DAY_21))
+    return case_card(CaseView(case=case, school_name=typed, day=0, due={}, overdue=[], today=DAY_21, key="k",
+                              history=[(AT, typed, "handoff_sent", {"to_authority": typed}),
+                                       (AT, typed, "handoff_accepted", {"to_authority": typed,
+                                                                        "from_authority": typed})],
+                              for_officer=True, tracking=tracking))
+
+
+def _handoff_lines(typed: str) -> list[dict]:
+    line = HandoffLine(REFERENCE, typed, typed, DAY_5)
+    return [handoff_line_card(line), handoff_line_card(replace(line, accepted_by=typed, accepted_on=DAY_21))]
+
+
+_CASE_CARDS = BUILDERS["case_card"]
+BUILDERS |= {
+    "handoff_line_card": _handoff_lines,
+    "handoff_reminder_card": lambda typed: [handoff_reminder_card(HandoffLine(REFERENCE, typed, typed, DAY_5), 5)],
+    "case_card": lambda typed: [*_CASE_CARDS(typed), _handed_case(typed, 2), _handed_case(typed, 2, True),
+                                _handed_case(typed, None)],
+}
 
 
 def test_every_card_builder_is_built_with_hostile_text_here():
