@@ -61,3 +61,8 @@ class Verb(StrEnum):
     ADMIN_GRANT = "admin.grant"
     ADMIN_REVOKE = "admin.revoke"
     ADMIN_SCHOOL = "admin.school"
+    # The deletion return (regulation 13(4)): made by the school, acknowledged by the tracking officer
+    RETURN_OPEN = "return.open"
+    RETURN_SUBMIT = "return.submit"
+    RETURN_ACK = "return.ack"
+    RETURN_SHOW = "return.show"

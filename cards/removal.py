@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from adaptive_cards import card as ac
 
-from cards.base import LONDON, bullets, card, container, facts, heading, lines, show_card, text
+from cards.base import LONDON, bullets, card, container, facts, heading, lines, show_card, submit, text
 from cards.base import execute as button
 from cards.text import user_text
 from cme.law import SAY_LAW
@@ -201,5 +201,6 @@ def removal_school_card(view: RemovalView, *, notice: str | None = None) -> dict
                           is_required=True, error_message="Give the date the return was sent."),
              ac.InputDate(id="ctf_sent_on", label="Common Transfer File uploaded to S2S (Lost Pupils Database) on",
                           is_required=True, error_message="Give the date the file was uploaded.")]
-    return card(body, [button("Confirm removed", "removal.confirm", style="positive", case=view.reference,
+    return card(body, [submit("Make the deletion return", "return.open", case=view.reference),
+                       button("Confirm removed", "removal.confirm", style="positive", case=view.reference,
                               request=view.request_id)], refresh=refresh(view))

@@ -6,6 +6,7 @@ from bot.handlers import (
     casework,
     census,
     copp,
+    deletion_return,
     exports,
     handoff,
     help,

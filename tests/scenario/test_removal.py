@@ -117,7 +117,7 @@ async def test_the_school_requests_the_officer_agrees_and_every_card_follows(tea
     to_sam = next(s for s in connector.since(mark) if s.method == "POST" and s.conversation_id == SAM.personal_chat)
     steps = card_text(to_sam.card)
     assert "Lost Pupils" in steps and "Common Transfer File" in steps and "Off-roll date: 16 November 2026" in steps
-    assert actions_of(to_sam.card) == ["Confirm removed"]
+    assert actions_of(to_sam.card) == ["Make the deletion return", "Confirm removed"]
 
     mark = connector.mark()
     status, answer = await decide(teams, SAM, to_sam, "Confirm removed", return_sent_on=TODAY.isoformat(),

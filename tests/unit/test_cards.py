@@ -401,7 +401,7 @@ def test_the_school_waits_then_sees_the_next_steps_and_confirm_removed():
     for n, step in enumerate(AFTER_AGREEMENT, 1):
         assert f"{n}. {step}" in text
     assert "LA code **XXX**" in text and "**XXXXXXX** (seven X's)" in text
-    assert buttons(card) == ["Confirm removed"]
+    assert buttons(card) == ["Make the deletion return", "Confirm removed"]
 
 
 def test_the_school_told_of_a_decline_sees_the_reason_and_that_enquiries_continue():
