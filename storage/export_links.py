@@ -81,6 +81,11 @@ class ExportLinks:
             state = LinkState.USED if row.used_at is not None else LinkState.EXPIRED
             return Claim(state, _link(row))
 
+    async def record_unlinked(self, actor: str, kind: str, params: dict, format: str) -> None:
+        """An export made without a link (`cme-bot export`): in the audit record all the same."""
+        async with self._sessions.begin() as session:
+            record_audit(session, actor, "export_by_command_line", {"kind": kind, "params": params, "format": format})
+
     async def forget_expired(self, before: datetime) -> int:
         """Links that expired before `before` (a day ago, say): their rows go; the audit record keeps what was
         issued and served."""

@@ -56,12 +56,15 @@ class ExportKind:
 
 
 _KINDS: dict[str, ExportKind] = {}
+RESERVED = {"kind", "verb", "authority", "as_school", "format", "out"}  # the card's and the CLI's own fields
 
 
 def export_kind(name: str, *, title: str, roles: frozenset[Role] | set[Role], options: tuple[ExportOption, ...] = (),
                 check: Callable[[Params], None] | None = None) -> Callable[[Builder], Builder]:
     """Register the decorated `async def build(services, person, params) -> Table` as the export `name`."""
     def register(build: Builder) -> Builder:
+        if RESERVED & {option.name for option in options}:
+            raise ValueError(f"export kind {name!r}: options may not be named {sorted(RESERVED)}")
         if name in _KINDS and _KINDS[name].build is not build:
             raise ValueError(f"export kind {name!r} registered twice")
         _KINDS[name] = ExportKind(name, title, frozenset(roles), build, options, check)

@@ -440,6 +440,10 @@ def parser() -> argparse.ArgumentParser:
 
     add_copp(commands)
 
+    from bot.ops.export_admin import add_parser as add_export
+
+    add_export(commands)
+
     from bot.ops.retention_admin import add_parser as add_retention
     from bot.ops.subject_access import add_parser as add_subject_access
 

@@ -15,7 +15,8 @@ from cme.roles import AUTHORITY_WIDE
 
 OPTIONS = (
     ExportOption("stage", "a stage's key, e.g. out_of_provision"),
-    ExportOption("school", f"a school's id (cme-bot schools list), or {NO_SCHOOL} for children with no school"),
+    ExportOption("school", f"a school: urn:<its URN> (cme-bot schools list), or {NO_SCHOOL} for children with no "
+                           "school"),
     ExportOption("group", "an at-risk group's key (policy 6.2)"),
     ExportOption("reason", "a reason's key (policy 6.3)"),
     ExportOption("overdue_only", "only children with an overdue action", flag=True),
@@ -24,15 +25,22 @@ OPTIONS = (
 COLUMNS = ("Reference", "Name", "Date of birth", "School", "Stage", "Missing", "First day of absence", "Reason",
            "Next milestone", "Overdue", "At risk")
 BATCH = 500
+URN = "urn:"
 
 
-def filters_of(params: Mapping[str, str]) -> RegisterFilter:
-    """The register card's filters from a link's or the CLI's options; ExportRefused saying which is wrong."""
+def filters_of(params: Mapping[str, str], school_id: int | None = None) -> RegisterFilter:
+    """The register card's filters from a link's or the CLI's options; ExportRefused saying which is wrong. A school
+    is its id on a card, `urn:<URN>` on the command line (`school_id`, once looked up)."""
+    school = params.get("school", "")
+    if school.startswith(URN):
+        if not school.removeprefix(URN).isdigit():
+            raise ExportRefused("Give a school as urn: and its URN, e.g. urn:900001.")
+        school = str(school_id or 0)
     weeks = params.get("min_weeks", "").strip()
     if weeks and not (weeks.isascii() and weeks.isdigit()):
         raise ExportRefused("Weeks missing must be a whole number.")
     try:
-        return RegisterFilter(stage=params.get("stage", ""), school=params.get("school", ""),
+        return RegisterFilter(stage=params.get("stage", ""), school=school,
                               group=params.get("group", ""), reason=params.get("reason", ""),
                               overdue_only=params.get("overdue_only") == "true", min_weeks=int(weeks or 0))
     except ProcedureError as error:
@@ -65,8 +73,13 @@ def _check(params: Mapping[str, str]) -> None:
 
 @export_kind("register", title="The register", roles=AUTHORITY_WIDE, options=OPTIONS, check=_check)
 async def register(services, person, params) -> Table:
-    filters, today, store = filters_of(params), services.today(), services.store
+    today, store = services.today(), services.store
+    school = params.get("school", "")
+    by_urn = await store.schools.by_urn(school.removeprefix(URN)) if school.startswith(URN) else None
     authority_ids = person.authority_ids(AUTHORITY_WIDE)
+    if school.startswith(URN) and (by_urn is None or by_urn.authority_id not in authority_ids):
+        raise ExportRefused(f"No school with URN {school.removeprefix(URN)} in your authority.")
+    filters = filters_of(params, by_urn.id if by_urn else None)
     names = [a.name for a in await store.schools.authorities() if a.id in authority_ids]
     schools = {school.id: school for authority_id in authority_ids for school in await store.schools.all(authority_id)}
     rows, after = [], None
