@@ -13,7 +13,7 @@ from bot.routes import Place, Routes
 from bot.sending.errors import DeliveryError
 from bot.verbs import Verb
 from bot.views.unsent import unsent_panel_posts, unsent_reminders
-from cards.admin import AdminView, admin_card
+from cards.admin import EVERY_AUTHORITY, AdminView, admin_card
 from cards.text import user_text
 from cme.roles import Role
 from storage.audit import AuditEntry
@@ -59,23 +59,66 @@ def _said(entry: AuditEntry, names: dict[str, str], schools: dict[int, str]) -> 
     return f"removed {role}{school} from {person}"
 
 
+def _authority_of_entry(entry: AuditEntry, school_authority: dict[int, int | None]) -> int | None:
+    data = entry.data
+    return data.get("authority_id") or school_authority.get(data.get("school_id"))
+
+
+def _grant(grant, several: bool, names: dict[int, str]) -> tuple:
+    """(role, school id, label, authority id) for the card: a school's name, or the authority's when there are
+    several (an administrator of every authority: 'every authority')."""
+    if grant.role.needs_school:
+        return grant.role, grant.school_id, grant.school_name or "", None
+    label = names.get(grant.authority_id, "every authority") if several else ""
+    return grant.role, None, label, grant.authority_id
+
+
 async def _view(context: Context, *, notice: str | None = None, problem: str | None = None,
                 members: list[tuple[str, str]] | None = None) -> AdminView:
-    store = context.store
+    """What this administrator administers: the people, schools, changes and unsent posts of their authorities (an
+    administrator of every authority: all)."""
+    store, person = context.store, context.person
+    scope = _administered(person)
+    every_authority = await store.schools.authorities()
+    authorities = [a for a in every_authority if administers(person, a.id)]
     people = await store.people.everyone()
-    schools = await store.schools.all()
+    every_school = await store.schools.all()
+    return AdminView(
+        people=_people_shown(person, people, {a.id: a.name for a in authorities}, len(every_authority) > 1),
+        members=members if members is not None else await _members(context),
+        schools=[(s.id, s.urn, s.name) for s in every_school if administers(person, s.authority_id)],
+        recent=await _recent(context, people, every_school), key=uuid.uuid4().hex[:12],
+        notice=notice, problem=problem,
+        unsent_reminders=tuple(await unsent_reminders(store, scope)),
+        unsent_panel=tuple(await unsent_panel_posts(store, scope)),
+        term_dates_ending=tuple(await context.services.calendars.term_end_warnings(store, context.services.today())),
+        authorities=tuple((a.id, a.name, a.channel_id) for a in authorities),
+        own_authority=_own_authority(person, authorities), every_authority=scope is None)
+
+
+def _people_shown(admin, people, authority_names: dict[int, str], several: bool) -> list:
+    """Each person with the grants this administrator administers (nobody of another authority's)."""
+    shown = [(p, [_grant(g, several, authority_names) for g in p.grants if administers(admin, g.authority_id)])
+             for p in people]
+    return [(p.aad_object_id, p.name or p.aad_object_id, grants) for p, grants in shown if grants]
+
+
+async def _recent(context: Context, people, schools, shown: int = 8) -> list:
+    """The latest changes in the authorities this administrator administers."""
     names = {p.aad_object_id: p.name or p.aad_object_id for p in people}
     school_names = {s.id: s.name for s in schools}
-    recent = [(e.at, e.actor, _said(e, names, school_names)) for e in await store.audit.recent(CHANGES, 8)]
-    return AdminView(
-        people=[(p.aad_object_id, p.name or p.aad_object_id,
-                 [(g.role, g.school_id, g.school_name or "") for g in p.grants]) for p in people if p.grants],
-        members=members if members is not None else await _members(context),
-        schools=[(s.id, s.urn, s.name) for s in schools], recent=recent, key=uuid.uuid4().hex[:12],
-        notice=notice, problem=problem,
-        unsent_reminders=tuple(await unsent_reminders(store, _administered(context.person))),
-        unsent_panel=tuple(await unsent_panel_posts(store, _administered(context.person))),
-        term_dates_ending=tuple(await context.services.calendars.term_end_warnings(store, context.services.today())))
+    school_authority = {s.id: s.authority_id for s in schools}
+    entries = [e for e in await context.store.audit.recent(CHANGES, 5 * shown)
+               if administers(context.person, _authority_of_entry(e, school_authority))]
+    return [(e.at, e.actor, _said(e, names, school_names)) for e in entries[:shown]]
+
+
+def _own_authority(person, authorities) -> int | None:
+    """The pickers' default: the administrator's own authority, or the only one they administer."""
+    own = person.authority_ids(frozenset({Role.ADMIN}))
+    if len(own) == 1:
+        return own[0]
+    return authorities[0].id if len(authorities) == 1 else None
 
 
 def _administered(person) -> list[int] | None:
@@ -110,47 +153,74 @@ async def grant(context: Context) -> dict:
         return admin_card(await _view(context, problem=f"Choose the school for {role.label.lower()}.",
                                       members=members))
     try:
-        authority_id = await _authority_of_grant(context, role, school)
+        authority_id = await _authority_of_grant(context, role, school, card.text("authority", limit=20).strip())
     except WhichAuthority as which:
         return admin_card(await _view(context, problem=str(which), members=members))
     name = dict(members).get(person) or (await context.store.people.roles_of(person)).name or person
     added = await context.store.people.grant(person, role, actor=context.actor.name, name=name,
                                              school_id=school.id if school and role.needs_school else None,
                                              authority_id=authority_id)
-    what = f"{role.label}" + (f" ({user_text(school.name)})" if school and role.needs_school else "")
+    where = (await context.store.schools.authority(authority_id)).name if authority_id is not None else None
+    what = f"{role.label}" + (f" ({user_text(school.name)})" if school and role.needs_school else
+                              f" in {user_text(where)}" if where else
+                              " of every authority" if role is Role.ADMIN else "")
     notice = f"{user_text(name)} is now {what}." if added else f"{user_text(name)} was {what} already: nothing changed."
     log.info("role %s granted by an administrator", role.value)
     return admin_card(await _view(context, notice=notice, members=members))
 
 
-async def _authority_of_grant(context: Context, role: Role, school) -> int | None:
-    """Officers and referrers are given a role in the administrator's authority (or the only one); an
-    administrator gives their own scope; school staff are of their school's authority."""
+async def _authority_of_grant(context: Context, role: Role, school, chosen: str) -> int | None:
+    """School staff are of their school's authority; officers, referrers and administrators are given their role in
+    the authority chosen on the card (by default the administrator's own), which the administrator must administer;
+    an administrator of every authority alone makes another. WhichAuthority says what is refused."""
+    person = context.person
     if role.needs_school:
-        if not administers(context.person, school.authority_id):
+        if not administers(person, school.authority_id):
             raise WhichAuthority("That school is of another local authority.")
         return None
-    deployment_wide = any(g.role is Role.ADMIN and g.authority_id is None for g in context.person.grants)
-    if role is Role.ADMIN and deployment_wide:
+    if chosen == EVERY_AUTHORITY:
+        if role is not Role.ADMIN:
+            raise WhichAuthority(f"{role.label} is given in one local authority: choose it.")
+        if _administered(person) is not None:
+            raise WhichAuthority("Only an administrator of every authority can make another: choose your "
+                                 "authority.")
         return None
-    return (await authority_of_admin(context.store, context.person)).id
+    if not chosen:
+        return (await authority_of_admin(context.store, person)).id
+    authority_id = whole_number(chosen)
+    authority = await context.store.schools.authority(authority_id) if authority_id is not None else None
+    if authority is None:
+        raise WhichAuthority("Choose the local authority from the list.")
+    if not administers(person, authority.id):
+        raise WhichAuthority(f"You cannot give roles in {authority.name}: you do not administer it.")
+    return authority.id
 
 
 @routes.action(Verb.ADMIN_REVOKE, roles=ADMIN, where=Place.ANYWHERE)
 async def revoke(context: Context) -> dict:
     aad, _, rest = context.card.text("grant", limit=300).partition("|")
-    role_value, _, school_id = rest.partition("|")
+    role_value, _, rest = rest.partition("|")
+    school_id, _, authority = rest.partition("|")
     if role_value not in {r.value for r in Role}:
         return admin_card(await _view(context, problem="Choose the role to remove."))
     role = Role(role_value)
+    school_id, authority_id = whole_number(school_id), whole_number(authority)
+    if role.needs_school:
+        school = await context.store.schools.get(school_id) if school_id is not None else None
+        within = school.authority_id if school else None
+    else:
+        within, school_id = authority_id, None
+    if not administers(context.person, within):
+        return admin_card(await _view(context, problem="That role is held in a local authority you do not "
+                                                       "administer: nothing was changed."))
     if role is Role.ADMIN:
         admins = await context.store.people.with_role(Role.ADMIN)
         if len(admins) <= 1 and not context.services.settings.bootstrap_admins:
             return admin_card(await _view(context, problem="Someone must remain an administrator: give the role "
                                                            "to another person first."))
     name = (await context.store.people.roles_of(aad)).name or "They"
-    removed = await context.store.people.revoke(aad, role, actor=context.actor.name,
-                                                school_id=whole_number(school_id))
+    removed = await context.store.people.revoke(aad, role, actor=context.actor.name, school_id=school_id,
+                                                authority_id=authority_id)
     notice = f"{user_text(name)} is no longer {role.label}." if removed else "That role had been removed already."
     return admin_card(await _view(context, notice=notice))
 
@@ -162,7 +232,7 @@ async def add_school(context: Context) -> dict:
         return admin_card(await _view(context, problem="Give the school's name and its DfE URN (6 digits) or "
                                                        "establishment number (7 digits)."))
     try:
-        authority = (await authority_of_admin(context.store, context.person)).name
+        authority = (await _authority_of_school(context)).name
     except WhichAuthority as which:
         return admin_card(await _view(context, problem=f"{which} Add the school with `cme-bot schools add "
                                                        "--authority ...`."))
@@ -170,3 +240,15 @@ async def add_school(context: Context) -> dict:
     return admin_card(await _view(context, notice=f"{user_text(school.name)} ({school.urn}) saved. Its staff can now be given "
                                                   "the school staff role; its reminders channel is set with **set "
                                                   "reminders channel**."))
+
+
+async def _authority_of_school(context: Context):
+    """The authority chosen on the card (it must be one the administrator administers), else their own."""
+    chosen = context.card.text("authority", limit=20).strip()
+    if not chosen:
+        return await authority_of_admin(context.store, context.person)
+    authority_id = whole_number(chosen)
+    authority = await context.store.schools.authority(authority_id) if authority_id is not None else None
+    if authority is None or not administers(context.person, authority.id):
+        raise WhichAuthority("Choose one of your local authorities.")
+    return authority

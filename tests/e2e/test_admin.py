@@ -29,4 +29,4 @@ async def test_adam_gives_aggie_a_second_role_picked_from_the_team(playground):
     answer = await playground.invoke(conversation, welcome["message"]["messageId"], give["verb"],
                                      {**give["data"], "person": names["Aggie Agency"], "role": "ews_officer"},
                                      from_id=adam, title=give["title"])
-    assert "Aggie Agency is now Education Welfare Service officer." in card_text(answer["value"])
+    assert "Aggie Agency is now Education Welfare Service officer in Example Borough Council." in card_text(answer["value"])

@@ -7,12 +7,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import update
+
 from cme.roles import Role
+from storage.engine.db import sessionmaker
+from storage.models import Authority
 from tests.scenario.cards import press
 from tests.scenario.connector import card_text
 from tests.scenario.teams import ADAM, REMINDERS, SAM, TEAM, User, _user
 
 NIA = _user(8, "Nia New")
+NADIA = User("00000000-0000-4000-8000-000000000a07", "Nadia North", "29:nadia-north")  # Northfield's officer
+DEB = _user(9, "Deb Deployment")  # an administrator of every authority
+NORTH = "Northfield Council (fictional)"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -81,7 +88,8 @@ async def test_the_last_administrator_cannot_be_removed(teams, connector, store)
     team_members(connector, ADAM)
     await teams.install_team(ADAM)
     sent = await admin_card(teams, connector)
-    data = press(sent.card, "Remove the role", grant=f"{ADAM.aad_object_id}|admin|")
+    borough = await store.schools.authority("Example Borough Council")
+    data = press(sent.card, "Remove the role", grant=f"{ADAM.aad_object_id}|admin||{borough.id}")
     _, answer = await teams.invoke(ADAM, data["verb"], data, conversation=sent.conversation_id, channel=TEAM)
     assert "Someone must remain an administrator" in card_text(answer["value"])
     assert (await store.people.roles_of(ADAM.aad_object_id)).has(Role.ADMIN)
@@ -130,3 +138,73 @@ async def test_the_team_welcome_card_opens_the_admin_card_for_administrators_onl
     assert "People, roles and schools" in card_text(answer["value"])
     _, answer = await teams.invoke(SAM, data["verb"], data, reply_to=welcome.activity_id, channel=TEAM)
     assert "That is for the Administrator" in card_text(answer["value"])
+
+
+def _picker(card: dict) -> dict:
+    return next(i for i in card["actions"][0]["card"]["body"] if i.get("id") == "authority")
+
+
+async def _give(teams, admin: User, sent, **typed) -> str:
+    data = press(sent.card, "Give the role", **typed)
+    _, answer = await teams.invoke(admin, data["verb"], data, reply_to=sent.activity_id,
+                                   conversation=sent.conversation_id, channel=TEAM)
+    return card_text(answer["value"])
+
+
+async def test_an_authority_s_admin_gives_roles_in_their_own_authority_only(teams, connector, store):
+    team_members(connector, ADAM, NIA, NADIA)
+    await teams.install_team(ADAM)
+    borough, north = await store.schools.authority("Example Borough Council"), await store.schools.authority(NORTH)
+    sent = await admin_card(teams, connector)
+    picker = _picker(sent.card)
+    assert [c["title"] for c in picker["choices"]] == ["Example Borough Council"] and picker["value"] == str(borough.id)
+    text = card_text(sent.card)
+    assert "Nadia North" not in text.split("[Give a role]")[0], "another authority's people are not listed"
+    assert "Example Borough Council's channel: set." in text and NORTH not in text.split("[Give a role]")[0]
+
+    shown = await _give(teams, ADAM, sent, person=NIA.aad_object_id, role="tracking_officer")
+    assert "Nia New is now CME Pupil Tracking Officer in Example Borough Council." in shown, shown
+    assert (await store.people.roles_of(NIA.aad_object_id)).authority_ids() == [borough.id]
+
+    for forged, refusal in ((str(north.id), f"You cannot give roles in {NORTH}: you do not administer it."),
+                            ("all", "CME Pupil Tracking Officer is given in one local authority: choose it.")):
+        shown = await _give(teams, ADAM, sent, person=NIA.aad_object_id, role="tracking_officer", authority=forged)
+        assert refusal in shown, shown
+    shown = await _give(teams, ADAM, sent, person=NIA.aad_object_id, role="admin", authority="all")
+    assert "Only an administrator of every authority can make another" in shown
+    assert [g.authority_id for g in (await store.people.roles_of(NIA.aad_object_id)).grants] == [borough.id]
+
+    data = press(sent.card, "Remove the role", grant=f"{NADIA.aad_object_id}|tracking_officer||{north.id}")
+    _, answer = await teams.invoke(ADAM, data["verb"], data, conversation=sent.conversation_id, channel=TEAM)
+    assert "held in a local authority you do not administer" in card_text(answer["value"])
+    assert (await store.people.roles_of(NADIA.aad_object_id)).authority_ids() == [north.id], "Nadia keeps her role"
+
+
+async def test_an_admin_of_every_authority_picks_the_authority_of_each_role(teams, connector, store):
+    team_members(connector, DEB, NIA, NADIA)
+    await store.people.grant(DEB.aad_object_id, Role.ADMIN, actor="test", name=DEB.name)
+    await teams.install_team(DEB)
+    north = await store.schools.authority(NORTH)
+    await teams.say(DEB, "roles", channel=TEAM)
+    sent = connector.to(TEAM)[-1]
+    picker = _picker(sent.card)
+    assert [c["title"] for c in picker["choices"]] == ["Example Borough Council", NORTH,
+                                                        "Every authority (administrators only)"]
+    assert "value" not in picker, "nothing preselected: which authority is said each time"
+    text = card_text(sent.card)
+    assert f"**Nadia North**: CME Pupil Tracking Officer ({NORTH})" in text
+
+    shown = await _give(teams, DEB, sent, person=NIA.aad_object_id, role="ews_officer")
+    assert "Say which local authority" in shown and not (await store.people.roles_of(NIA.aad_object_id)).grants
+    shown = await _give(teams, DEB, sent, person=NIA.aad_object_id, role="ews_officer", authority=str(north.id))
+    assert f"Nia New is now Education Welfare Service officer in {NORTH}." in shown, shown
+    shown = await _give(teams, DEB, sent, person=NIA.aad_object_id, role="admin", authority="all")
+    assert "Nia New is now Administrator of every authority." in shown, shown
+    grants = (await store.people.roles_of(NIA.aad_object_id)).grants
+    assert [(g.role, g.authority_id) for g in grants] == [(Role.EWS_OFFICER, north.id), (Role.ADMIN, None)]
+
+    async with sessionmaker(store.engine).begin() as session:
+        await session.execute(update(Authority).where(Authority.id == north.id).values(channel_id=None))
+    await teams.say(DEB, "roles", channel=TEAM)
+    assert (f"{NORTH}'s channel: none yet: say **set reminders channel authority {NORTH}** in its CME channel"
+            in card_text(connector.to(TEAM)[-1].card))
