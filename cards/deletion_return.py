@@ -106,6 +106,7 @@ class ReturnView:
     case_reference: str = ""
     can_acknowledge: bool = False
     notice: str | None = None
+    sent_on: date | None = None  # the school day it was sent; else the day of `sent_at`
 
 
 def _when(at: datetime) -> str:
@@ -144,7 +145,7 @@ def deletion_return_card(view: ReturnView) -> dict:
     if view.notice:
         body.append(text(view.notice, bold=True))
     body += [facts(_facts(view)), lines(status_lines(view))]
-    if view.deletion_return.late(view.sent_at.astimezone(LONDON).date()):
+    if view.deletion_return.late(view.sent_on or view.sent_at.astimezone(LONDON).date()):
         body.append(text("Sent after the date of deletion: regulation 13 of the 2024 regulations asks for it no "
                          "later than the deletion.", color="warning"))
     body.append(text(SAY_LAW, subtle=True))

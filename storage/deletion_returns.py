@@ -8,7 +8,7 @@ no acknowledgement yet, so a double click, a redelivery or two officers at once 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +37,7 @@ class ReturnRecord:
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
     acknowledged_by_name: str | None = None
+    sent_on: date | None = None  # the school day it was sent, as the bot counts days
 
     @property
     def reference(self) -> str:
@@ -57,9 +58,10 @@ class ReturnEvent:
 
 
 def _record(row) -> ReturnRecord:
+    sent_on = row.details.get("sent_on")
     return ReturnRecord(row.id, row.school_id, row.authority_id, row.case_id, DeletionReturn.from_json(row.details),
                         row.sent_at, row.sent_by, row.sent_by_name, row.acknowledged_at, row.acknowledged_by,
-                        row.acknowledged_by_name)
+                        row.acknowledged_by_name, date.fromisoformat(sent_on) if sent_on else row.sent_at.date())
 
 
 class DeletionReturns:
@@ -68,14 +70,17 @@ class DeletionReturns:
         self._sql = Statements(sessions)
 
     async def create(self, deletion_return: DeletionReturn, *, school_id: int, authority_id: int,
-                     case_id: int | None, actor: Actor, submission_key: str) -> tuple[ReturnRecord, bool]:
-        """The return, sent now by `actor`; (the return already made from this form, False) the second time."""
+                     case_id: int | None, actor: Actor, submission_key: str,
+                     sent_on: date | None = None) -> tuple[ReturnRecord, bool]:
+        """The return, sent now (on the school day `sent_on`) by `actor`; (the return already made from this form,
+        False) the second time."""
         now = utcnow()
         try:
             async with self._sessions.begin() as session:
                 row = DeletionReturnRow(school_id=school_id, authority_id=authority_id, case_id=case_id,
                                         ground=deletion_return.ground, deletion_on=deletion_return.deletion_on,
-                                        details=deletion_return.as_json(), submission_key=submission_key,
+                                        details={**deletion_return.as_json(), "sent_on": (sent_on or now.date()).isoformat()},
+                                        submission_key=submission_key,
                                         sent_at=now, sent_by=actor.aad_object_id, sent_by_name=actor.name)
                 session.add(row)
                 await session.flush()

@@ -73,7 +73,7 @@ async def _message(services: Services, record: ReturnRecord, reader: PersonRoles
     case = await _case_of(services, record)
     view = ReturnView(record.reference, record.id, school.name if school else "", record.deletion_return,
                       record.sent_at, record.sent_by_name, record.acknowledged_at, record.acknowledged_by_name,
-                      case.reference if case else "", _is_officer_for(reader, record), notice)
+                      case.reference if case else "", _is_officer_for(reader, record), notice, record.sent_on)
     cases = (case,) if case is not None and has_role_on(reader, case) else ()
     return PupilMessage(card=deletion_return_card(view), summary=f"Deletion return {record.reference}",
                         reader=reader, cases=cases)
@@ -145,7 +145,7 @@ async def submit_return(context: Context) -> None:
     record, created = await context.store.deletion_returns.create(
         checked.deletion_return, school_id=school.id, authority_id=school.authority_id,
         case_id=case.id if case else None, actor=context.actor,
-        submission_key=context.card.text("form", limit=64) or uuid.uuid4().hex)
+        submission_key=context.card.text("form", limit=64) or uuid.uuid4().hex, sent_on=context.services.today())
     told = await send_to_officers(context.services, record, school.name, context.actor) if created else 0
     notice = (f"Sent to the local authority: {told} tracking officer{'' if told == 1 else 's'} told."
               if created else "Sent already: nothing was sent twice.")

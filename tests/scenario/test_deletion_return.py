@@ -53,6 +53,7 @@ async def test_from_the_removal_card_sent_and_acknowledged_both_sides_see_it(tea
     assert made.case_id == case.id and made.deletion_return.ground == "i" and made.sent_by_name == "Sam Staff"
     to_tara = next(s for s in sent if s.conversation_id == TARA.personal_chat)
     assert "Noor Madeup-Typed" in card_text(to_tara.card) and actions_of(to_tara.card) == ["Acknowledge"]
+    assert "Sent after the date of deletion" not in card_text(to_tara.card)  # sent on the off-roll date, in time
     line = next(s for s in sent if s.conversation_id.startswith(TEAM))
     assert made.reference in card_text(line.card) and "9(1)(i)" in card_text(line.card)
     assert not any(name in str(line.body) for name in NAMES)

@@ -26,8 +26,8 @@ async def test_a_return_is_made_once_per_form_and_acknowledged_once(store):
     oak, hill = await _two_authorities(store)
     returns = store.deletion_returns
     made, created = await returns.create(MOVED, school_id=oak.id, authority_id=oak.authority_id, case_id=None,
-                                         actor=REPORTER, submission_key="form-1")
-    assert created and made.reference.startswith("DR-") and made.deletion_return == MOVED
+                                         actor=REPORTER, submission_key="form-1", sent_on=date(2026, 11, 19))
+    assert made.sent_on == date(2026, 11, 19) and created and made.reference.startswith("DR-") and made.deletion_return == MOVED
     assert made.sent_by_name == "Sam School" and made.sent_at is not None and not made.acknowledged
     again, created = await returns.create(MOVED, school_id=oak.id, authority_id=oak.authority_id, case_id=None,
                                           actor=REPORTER, submission_key="form-1")

@@ -108,3 +108,11 @@ def test_the_return_card_says_sent_and_acknowledged_and_offers_acknowledgement_t
     assert "Acknowledged on Tuesday 17 November 2026 at 10:00 by Tara Tracker." in card_text(deletion_return_card(done))
     assert "actions" not in deletion_return_card(done)
     assert "Sent after the date of deletion" not in said
+
+
+def test_a_return_sent_after_the_deletion_says_it_was_late():
+    from datetime import UTC, datetime
+    made = check_return(COMPLETE).deletion_return  # deleted on 20 November 2026
+    view = ReturnView("DR-00001", 1, "Oakwood", made, datetime(2026, 11, 16, 9, 30, tzinfo=UTC), "Sam Staff",
+                      sent_on=date(2026, 11, 23))
+    assert "Sent after the date of deletion" in card_text(deletion_return_card(view))
