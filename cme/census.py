@@ -135,21 +135,23 @@ def parse_census_date(text: str, today: date) -> date:
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError("That is not a date: give the census date as YYYY-MM-DD, for example "
-                         "census 2026-10-01.") from None
+        raise ValueError("That is not a date: give the census date as YYYY-MM-DD, for example 2026-10-01.") from None
     if day > today:
         raise ValueError(f"The census date cannot be after today, {today:%-d %B %Y}: the census counts "
                          "the children missing education on a day that has come.")
     return day
 
 
-def csv_rows(authority: str, result: CensusCounts) -> list[list[str]]:
-    """The census as CSV rows: one a category of each measure, then the children not counted and why."""
-    rows = [["authority", "census_date", "measure", "category", "children"]]
-    day = result.census_date.isoformat()
-    rows.append([authority, day, "Total", "Children missing education", str(result.counted)])
+COLUMNS = ("Authority", "Census date", "Measure", "Category", "Children")
+
+
+def census_rows(authority: str, result: CensusCounts) -> list[tuple[str, date, str, str, int]]:
+    """The census as lines under COLUMNS (the CSV): the total, one line a category of each measure, then the
+    children of the register not counted and why."""
+    day = result.census_date
+    rows = [(authority, day, "Total", "Children missing education", result.counted)]
     for measure, categories in result.measures():
-        rows += [[authority, day, measure, label, str(n)] for label, n in categories]
-    rows.append([authority, day, "Not counted", "On a school's roll (enquiries under way)", str(result.on_roll)])
-    rows.append([authority, day, "Not counted", "Outside compulsory school age", str(result.outside_school_age)])
+        rows += [(authority, day, measure, label, n) for label, n in categories]
+    rows.append((authority, day, "Not counted", "On a school's roll (enquiries under way)", result.on_roll))
+    rows.append((authority, day, "Not counted", "Outside compulsory school age", result.outside_school_age))
     return rows

@@ -12,6 +12,7 @@ from bot.routes import Place, Routes
 from bot.services import Services
 from bot.turn import Message
 from cards.census import census_card, census_date_problem_card
+from cards.exports import download_action
 from cme.census import CensusCounts, counts, parse_census_date
 from cme.roles import Role
 
@@ -39,5 +40,7 @@ async def census(context: Context) -> None:
     for authority_id in context.person.authority_ids(OFFICERS):
         authority = await context.store.schools.authority(authority_id)
         result = await census_of(context.services, authority_id, census_date)
-        await context.outbox.send(Message(card=census_card(authority.name, result, default_date=not typed),
+        download = download_action("census", date=census_date.isoformat())  # its CSV (bot/exports/kinds/census.py)
+        await context.outbox.send(Message(card=census_card(authority.name, result, default_date=not typed,
+                                                           actions=[download]),
                                           summary=f"CME census: {authority.name}"))

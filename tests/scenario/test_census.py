@@ -4,11 +4,16 @@ The report form asks the pupil's sex, and a case reported counts under it."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import date
+from urllib.parse import urlsplit
 
 from cme.case import Case, Pupil
 from cme.lifecycle import Outcome, State
 from storage.cases import Actor, NewEvent
+from tests.scenario.cards import actions_of, press
 from tests.scenario.connector import card_text
 from tests.scenario.teams import EWAN, SAM, TARA, TEAM
 from tests.scenario.test_authorities import NADIA
@@ -98,3 +103,38 @@ async def test_the_report_form_asks_the_sex_keeps_what_was_typed_and_the_census_
     await teams.say(TARA, "census")
     words = card_text(connector.to(TARA.personal_chat)[-1].card)
     assert "Still on a school's roll (enquiries under way): 1" in words  # Day 4 at Oakwood: not CME yet
+
+
+async def test_the_census_downloads_as_the_same_figures_in_csv(teams, connector, services):
+    await removed(services, "900001", "Removed", date(2026, 10, 1), sex="male", reason="moved_no_school")
+    await teams.install_personal(TARA)
+    await teams.say(TARA, "census 2026-11-10")
+    census_card = connector.to(TARA.personal_chat)[-1].card
+    assert "Download" in actions_of(census_card)
+
+    mark = connector.mark()
+    await teams.submit(TARA, press(census_card, "Download"))
+    answer = next(sent for sent in connector.since(mark) if sent.cards)
+    assert answer.conversation_id.split(";")[0] == TARA.personal_chat
+    assert "Download: The CME census" in card_text(answer.card)
+    url = next(a["url"] for a in answer.card["actions"] if a["title"] == "CSV (spreadsheet)")
+    response = await teams.client.get(urlsplit(url).path)
+    text = await response.text()
+    assert response.status == 200
+    assert response.headers["Content-Disposition"] == 'attachment; filename="cme-census-2026-11-10.csv"'
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == ["Authority", "Census date", "Measure", "Category", "Children"]
+    assert rows[1] == ["Example Borough Council", "2026-11-10", "Total", "Children missing education", "1"]
+    assert ["Example Borough Council", "2026-11-10", "Sex", "Male", "1"] in rows
+    assert ["Example Borough Council", "2026-11-10", "Length of time missing", "Over 4 weeks, up to 12 weeks", "1"] \
+        in rows
+    assert "Removed" not in text and "Listexample" not in text
+
+
+async def test_school_staff_get_no_census_download(teams, connector):
+    await teams.install_personal(SAM)
+    mark = connector.mark()
+    await teams.submit(SAM, {"verb": "export.offer", "kind": "census", "date": "2026-11-10"})
+    sent = connector.since(mark)
+    assert not any("/exports/" in json.dumps(s.card) for s in sent if s.cards)
+    assert [s.text for s in sent] == ["The CME census is not yours to download: ask your administrator for the role."]

@@ -9,8 +9,8 @@ import pytest
 from cme.census import (
     AWAITING_OUTCOME,
     CensusChild,
+    census_rows,
     counts,
-    csv_rows,
     length_band,
     parse_census_date,
     primary_reason,
@@ -110,13 +110,14 @@ def test_no_children_gives_zeros_in_every_category():
     assert all(n == 0 for _, categories in result.measures() for _, n in categories)
 
 
-def test_csv_rows_carry_every_category_and_the_children_not_counted():
-    rows = csv_rows("Example Borough Council", counts([child(), child(on_roll=True)], CENSUS))
-    assert rows[0] == ["authority", "census_date", "measure", "category", "children"]
-    assert rows[1] == ["Example Borough Council", "2026-10-01", "Total", "Children missing education", "1"]
-    assert ["Example Borough Council", "2026-10-01", "Sex", "Female", "1"] in rows
-    assert ["Example Borough Council", "2026-10-01", "Year group", "Year 6", "1"] in rows
-    assert rows[-2][2:] == ["Not counted", "On a school's roll (enquiries under way)", "1"]
+def test_the_lines_carry_every_category_and_the_children_not_counted():
+    rows = census_rows("Example Borough Council", counts([child(), child(on_roll=True)], CENSUS))
+    assert rows[0] == ("Example Borough Council", CENSUS, "Total", "Children missing education", 1)
+    assert ("Example Borough Council", CENSUS, "Sex", "Female", 1) in rows
+    assert ("Example Borough Council", CENSUS, "Year group", "Year 6", 1) in rows
+    assert ("Example Borough Council", CENSUS, "Year group", "Year 7", 0) in rows, "zeros too"
+    assert rows[-2][2:] == ("Not counted", "On a school's roll (enquiries under way)", 1)
+    assert len(rows) == 1 + 3 + 13 + 5 + 1 + 2
 
 
 @pytest.mark.parametrize(("typed", "problem"), [
