@@ -129,8 +129,10 @@ async def accept_handoff(context: Context) -> dict | None:
                                also=lambda _change: Handoffs.accepting(today, context.actor))
     handoff = _latest(await context.store.handoffs.of_case(case.id))
     if result.change and handoff is not None:
-        await refresh_handoff_lines(context.services, result.case, handoff,
-                                    skip={context.turn.reply_to_id or ""} if in_channel else set())
+        # Every copy: the case cards (now the receiving officers' to work, no longer the sending officers'), the lines
+        pressed = {context.turn.reply_to_id or ""}
+        await refresh_other_copies(context.services, result.case, skip=set() if in_channel else pressed)
+        await refresh_handoff_lines(context.services, result.case, handoff, skip=pressed if in_channel else set())
         await tell_sending_officers(context.services, result.case, handoff, accepted_words(case.reference, handoff,
                                                                                           today))
     elif handoff is not None and handoff.accepted_on and result.problem:
@@ -138,7 +140,7 @@ async def accept_handoff(context: Context) -> dict | None:
                                                  f"{handoff.accepted_on:%-d %B %Y}: nothing was recorded twice.")
     if in_channel:
         return _line_answer(case.reference, handoff, result)
-    await _answer(context, result)
+    await _answer(context, result, refreshed=True)
     return None
 
 

@@ -83,6 +83,9 @@ async def test_a_child_handed_to_northfield_is_accepted_by_its_officer_once(team
     assert "Accepted by Nadia North on 16 November 2026" in words and "Noor" not in words
     told = [s for s in connector.since(mark) if s.conversation_id == TARA.personal_chat and s.method == "POST"]
     assert len(told) == 1 and "accepted by Northfield Council (fictional) (Nadia North)" in told[0].text
+    updated = {s.conversation_id: card_text(s.cards) for s in connector.since(mark) if s.method == "PUT"}
+    assert "no longer available to you" in updated[TARA.personal_chat]
+    assert "Record where the child is" in updated[NADIA.personal_chat] and "Noor Madeup" in updated[NADIA.personal_chat]
     entries = await store.cases.history(case.id)
     assert [(e.kind, e.actor_name) for e in entries[-2:]] == [("handoff_sent", TARA.name),
                                                              ("handoff_accepted", NADIA.name)]
