@@ -48,7 +48,7 @@ def _problem(form: ReturnForm, key: str) -> list:
 
 def _school_choice(form: ReturnForm) -> list:
     if len(form.schools) < 2:
-        return []
+        return _problem(form, "school")  # a school this person is not staff of, sent by a card of another
     chosen = str(form.values.get("school") or "") or None
     return [ac.InputChoiceSet(id="school", label="School", value=chosen, is_required=True, error_message="Required.",
                               choices=[ac.InputChoice(title=user_text(name), value=str(school_id))

@@ -119,3 +119,19 @@ async def test_a_pupil_moving_school_is_a_return_of_its_own_and_waits_for_the_of
 
     await teams.submit(RIYA, {"verb": "return.show", "id": str(made.id)})  # Riverside's staff: not theirs
     assert "cannot find that deletion return" in connector.to(RIYA.personal_chat)[-1].text
+
+
+async def test_card_data_no_form_would_send_is_refused_in_words(teams, connector, services, store):
+    for user in (SAM, TARA):
+        await teams.install_personal(user)
+    await teams.submit(SAM, {"verb": "return.submit", "form": "f9", "forename": {"not": "text"}})
+    assert "could not read the forename" in connector.to(SAM.personal_chat)[-1].text
+    await teams.submit(SAM, {"verb": "return.submit", "form": "f9", "school": "99999999999", "ground": "k",
+                             "deletion_on": "2026-11-16", "forename": "Kit", "surname": "Madeup", "address": "3 Row",
+                             "parent1_name": "Jo Madeup", "parent1_address": "3 Row",
+                             "parent1_phone": "07700 900333"})
+    assert "Choose your school." in card_text(connector.to(SAM.personal_chat)[-1].card)
+    status, answer = await teams.invoke(TARA, "return.ack", {"id": "DR-1"}, conversation=TARA.personal_chat)
+    assert status == 200 and "could not read" in card_text(answer.get("value", {})) + str(answer)
+    school = await store.schools.by_urn("900001")
+    assert await store.deletion_returns.outstanding([school.authority_id]) == []
