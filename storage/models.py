@@ -398,3 +398,42 @@ class DeletionReturnEvent(Base):
     data: Mapped[dict]
     key: Mapped[str | None] = mapped_column(String(100))
 
+
+class ExpectedStarterRow(Base):
+    """A pupil a school expects from an agreed first day (cme/expected_starters.py): arrived (the new pupil return
+    made), or, not arrived within 5 school days, a CME case. One row per pupil, school and first day."""
+
+    __tablename__ = "expected_starters"
+    __table_args__ = (UniqueConstraint("school_id", "pupil_key", name="uq_expected_starters_school_pupil"),
+                      Index("ix_expected_starters_status_first_day", "status", "first_day"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    pupil_key: Mapped[str] = mapped_column(String(40))  # a hash of the pupil's name, birth and first day
+    pupil: Mapped[dict]
+    previous_school: Mapped[str] = mapped_column(Text, default="")
+    first_day: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    arrived_on: Mapped[date | None] = mapped_column(Date)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    case_reference: Mapped[str] = mapped_column(String(20), default="")
+    card_conversation_id: Mapped[str | None] = mapped_column(String(300))
+    card_activity_id: Mapped[str | None] = mapped_column(String(300))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ExpectedStarterEvent(Base):
+    """An expected starter's append-only history: who recorded, imported, saw arrive or made a case, and when."""
+
+    __tablename__ = "expected_starter_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    starter_id: Mapped[int] = mapped_column(ForeignKey("expected_starters.id"), index=True)
+    at: Mapped[datetime]
+    actor_aad_object_id: Mapped[str] = mapped_column(String(64))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict]

@@ -16,6 +16,7 @@ from storage.conversations import Conversations
 from storage.copp import Copp
 from storage.deletion_returns import DeletionReturns
 from storage.engine.db import create_engine, sessionmaker
+from storage.expected_starters import ExpectedStarters
 from storage.export_links import ExportLinks
 from storage.handoffs import Handoffs
 from storage.people import People
@@ -46,6 +47,7 @@ class Store:
         self.stats = Stats(sessions)
         self.census = Census(sessions)
         self.register = Register(sessions)
+        self.expected_starters = ExpectedStarters(sessions)
         self.handoffs = Handoffs(sessions)
         self.cnis_register = CnisRegister(sessions)
         self.deletion_returns = DeletionReturns(sessions)

@@ -37,6 +37,18 @@ from cards.deletion_return import (
     deletion_return_line_card,
     deletion_returns_card,
 )
+from cards.expected_starters import (
+    NewPupilReturn,
+    NonArrivalView,
+    StarterLine,
+    StarterList,
+    new_pupil_line_card,
+    new_pupil_return_card,
+    non_arrival_card,
+    starter_form_card,
+    starter_saved_card,
+    starters_list_card,
+)
 from cards.exports import download_card
 from cards.handoff import HandoffLine, handoff_line_card, handoff_reminder_card
 from cards.notice import notice_card
@@ -59,6 +71,8 @@ from cme.case import Carer, PendingHandoff, Pupil
 from cme.census import counts
 from cme.copp import PanelCase, panel_figures
 from cme.deadlines import Deadline
+from cme.expected_starters import FIELDS as STARTER_FIELDS
+from cme.expected_starters import Starter, Status
 from cme.handoff import notification_text
 from cme.lifecycle import State
 from cme.milestones import Milestone
@@ -224,6 +238,29 @@ BUILDERS |= {name: _without_text(builder) for name, builder in card_builders().i
              if not inspect.signature(builder).parameters}
 
 
+def _starter(typed: str) -> Starter:
+    return Starter(1, _pupil(typed), DAY_1, previous_school=typed, status=Status.ARRIVED, arrived_on=DAY_5, id=7)
+
+
+def _starter_lines(typed: str) -> list[StarterLine]:
+    return [StarterLine(replace(_starter(typed), status=status, case_reference=REFERENCE), typed, DAY_5, overdue)
+            for status in Status for overdue in (False, True)]
+
+
+BUILDERS |= {
+    "starter_form_card": lambda typed: [starter_form_card("f1", {key: typed for key in STARTER_FIELDS}, {},
+                                                          [(1, typed), (2, typed)], DAY_5)],
+    "starter_saved_card": lambda typed: [starter_saved_card("NS-00007", typed, DAY_1, day, True)
+                                         for day in (DAY_5, None)],
+    "starters_list_card": lambda typed: [starters_list_card(StarterList(_starter_lines(typed), DAY_5,
+                                                                        typed_for=7, typed={"address": typed}))],
+    "non_arrival_card": lambda typed: [non_arrival_card(NonArrivalView(
+        "NS-00007", typed, DAY_1, DAY_1, DAY_5, status, REFERENCE, DAY_5, said="Made.")) for status in Status],
+    "new_pupil_return_card": lambda typed: [new_pupil_return_card(NewPupilReturn(_starter(typed), typed, typed))],
+    "new_pupil_line_card": lambda typed: [new_pupil_line_card("NS-00007", typed, DAY_5)],
+}
+
+
 def _handed_case(typed: str, to_authority_id: int | None, receiving: bool = False) -> dict:
     """A case card of a child handed to another authority (cards/handoff.py), with typed names everywhere."""
     case = replace(worked_to_day_20(), pupil=_pupil(typed), forwarding_address=typed, state=State.OUT_OF_PROVISION,
@@ -317,7 +354,8 @@ def test_hostile_text_adds_no_markup_to_any_card(builder, hostile):
             assert "<at>" not in text and "](http://evil" not in text and "http://evil" not in text
 
 
-@pytest.mark.parametrize("builder", ["report_form_card", "referral_form_card", "deletion_return_form_card"])
+@pytest.mark.parametrize("builder", ["report_form_card", "referral_form_card", "deletion_return_form_card",
+                                     "starter_form_card"])
 def test_what_was_typed_stays_as_typed_in_the_form_so_editing_keeps_it(builder):
     typed = [value for card in BUILDERS[builder](HOSTILE) for _key, value in input_values(card)]
     assert typed and set(typed) == {HOSTILE}
