@@ -30,6 +30,7 @@ async def test_report_a_pupil_in_chromium_with_a_mistake_corrected_on_the_card(p
         await fill_by_label(form, "Pupil's forename", "Fern")
         await fill_by_label(form, "Pupil's surname", "Fictional")
         await fill_by_label(form, "Date of birth", "2014-09-02")
+        await fill_by_label(form, "Sex", "Female")
         await fill_by_label(form, "Year group", "Year 7")
         await fill_by_label(form, "Home address", "3 Imaginary Lane, Exampleton")
         await fill_by_label(form, "Postcode", "not a postcode")
@@ -67,7 +68,7 @@ async def test_a_date_after_today_is_refused_on_the_card_saying_why(playground):
         await send_text(page, "report")
         form = await last_card(page, has_text="step 1 of 3", newer_than=before)
         for label, value in (("Pupil's forename", "Moss"), ("Pupil's surname", "Fictional"),
-                             ("Date of birth", "2015-01-20"), ("Year group", "Year 6"),
+                             ("Date of birth", "2015-01-20"), ("Sex", "Not known"), ("Year group", "Year 6"),
                              ("Home address", "5 Pretend Close, Exampleton"), ("Postcode", "ZZ99 4ZZ"),
                              ("Parent or carer", "Ash Fictional"), ("Their telephone number", "07700 900444")):
             await fill_by_label(form, label, value)
