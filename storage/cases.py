@@ -178,6 +178,7 @@ class Cases:
 
         `done` marks milestones' actions recorded; `reopened` makes them due again (and overdue if past).
         `milestones` replaces all of the case's; `moved` only those it names (to its date, or removed by None).
+        `also` writes what else the step changes (a hand-off's row) in the same transaction.
 
         ALREADY_DONE: an event with the same key exists (a double click or a redelivery).
         CONFLICT: the case changed since it was read; read it again and decide again.
