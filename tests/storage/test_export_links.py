@@ -63,3 +63,34 @@ async def test_only_the_tokens_hash_is_stored_and_expired_rows_go(store):
     assert await store.export_links.forget_expired(NOW + timedelta(hours=1)) == 1
     assert (await store.export_links.claim("d" * 64, NOW)).state is LinkState.UNKNOWN
     assert (await store.export_links.claim("e" * 64, NOW + timedelta(hours=2))).state is LinkState.FRESH
+
+
+async def test_migration_0010_undoes_and_redoes_alone(store):
+    """Its downgrade drops export_links and nothing else; upgraded again, links work."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from storage.migrate import alembic_config, upgrade
+
+    config = alembic_config()
+
+    def down(connection) -> None:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0010_export_links@-1")
+
+    def tables(connection) -> set[str]:
+        return set(inspect(connection).get_table_names())
+
+    before = await _tables(store, tables)
+    async with store.engine.begin() as connection:
+        await connection.run_sync(down)
+    assert before - await _tables(store, tables) == {"export_links"}
+    await upgrade(store.engine)
+    assert await _tables(store, tables) == before
+    await _issue(store)
+    assert (await store.export_links.claim("a" * 64, NOW)).state is LinkState.FRESH
+
+
+async def _tables(store, tables) -> set[str]:
+    async with store.engine.connect() as connection:
+        return await connection.run_sync(tables)
