@@ -136,3 +136,25 @@ async def test_an_authority_with_no_channel_keeps_its_reminders_unsent_and_its_a
     await teams.say(ADAM, "roles")
     assert north.reference not in card_text(connector.to(ADAM.personal_chat)[-1].card), \
         "another authority's references are not on the card"
+
+
+async def test_an_authority_s_admin_sets_its_channel_and_the_waiting_reminder_is_posted_there(teams, connector,
+                                                                                             services, store):
+    borough, north, northfield = await _two_referrals(teams, connector, store)
+    async with sessionmaker(store.engine).begin() as session:
+        await session.execute(update(Authority).where(Authority.id == northfield.id).values(channel_id=None))
+    await run_daily_reminders(services, REFERRED_DAY_5)
+    assert [u.reference for u in await store.reminders.unsent()] == [north.reference]
+
+    await teams.say(ADAM, "set reminders channel authority Northfield Council (fictional)", channel=NORTH)
+    assert "You administer Example Borough Council only." in connector.to(NORTH)[-1].text
+    assert (await store.schools.authority(northfield.id)).channel_id is None
+    await teams.say(NED, "set reminders channel authority", channel=NORTH)
+    assert "This channel now gets Northfield Council (fictional)'s lines" in connector.to(NORTH)[-1].text
+    assert (await store.schools.authority(northfield.id)).channel_id == NORTH
+
+    mark = connector.mark()
+    await run_daily_reminders(services, date(2026, 11, 23))
+    posted = [card_text(s.card) for s in connector.since(mark) if s.method == "POST" and s.conversation_id.startswith(NORTH)]
+    assert any(f"Day 5: {north.reference}" in text for text in posted), posted
+    assert await store.reminders.unsent() == []
