@@ -27,6 +27,7 @@ from cards.text import user_text
 from cme.at_risk import AT_RISK_GROUPS, MISSING_REASONS, group_labels, reason_label
 from cme.case import Case
 from cme.casework import NOTIFIED
+from cme.census import sex_label
 from cme.checklist import ENQUIRY_KINDS, ticked
 from cme.deadlines import POLICY_NOTICE, Deadline, looked_after_contradiction
 from cme.lifecycle import Outcome, State
@@ -298,6 +299,7 @@ def _facts(view: CaseView):
         ("State", case.state.label),
         ("First day of absence", f"{case.first_day_absent:%A %-d %B %Y}"),
         ("Date of birth", f"{pupil.date_of_birth:%-d %B %Y}" if pupil.date_of_birth else ""),
+        ("Sex", sex_label(case.sex)),
         ("Year group", user_text(pupil.year_group)),
         ("Address", user_text(", ".join(p for p in (pupil.address, pupil.postcode) if p))),
         ("Parents or carers", user_text("; ".join(f"{c.name} {c.phone}".strip() for c in pupil.carers))),

@@ -90,6 +90,7 @@ def test_the_case_card_names_the_pupil_and_shows_day_n_of_20_and_the_next_milest
     assert f"School: {SCHOOL}" in text
     assert "First day of absence: Monday 2 November 2026" in text
     assert "Date of birth: 14 March 2015" in text
+    assert "Sex: Not known" in text  # a_case() records none
     assert "Parents or carers: Parent McTestface 07700 900123" in text
     assert "EWS contacted: not yet" in text
 
