@@ -440,6 +440,10 @@ def parser() -> argparse.ArgumentParser:
 
     add_copp(commands)
 
+    from bot.ops.starters_admin import add_parser as add_starters
+
+    add_starters(commands)
+
     from bot.ops.export_admin import add_parser as add_export
 
     add_export(commands)
