@@ -66,3 +66,8 @@ class Verb(StrEnum):
     RETURN_SUBMIT = "return.submit"
     RETURN_ACK = "return.ack"
     RETURN_SHOW = "return.show"
+    # Expected starters (policy section 6): added, arrived (the new pupil return), not arrived (a CME case)
+    STARTER_ADD = "starter.add"
+    STARTER_ARRIVED = "starter.arrived"
+    STARTER_NOT_ARRIVED = "starter.notarrived"
+    STARTER_CASE = "starter.case"  # the non-arrival card in the school's reminders channel

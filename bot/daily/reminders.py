@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from bot.daily.expected_starters import post_non_arrivals
 from bot.daily.handoffs import remind_handoffs
 from bot.sending.admins import tell_admins
 from bot.sending.channels import ChannelUnavailable, channel_of, post_to_channel
@@ -121,6 +122,7 @@ async def run_daily_reminders(services: Services, on_date: date, *, dry_run: boo
                                      f"{WAIT_FOR_OTHERS}: see its log")
         await _post_digests(services, schools, open_today, on_date, throttle, report, run_id)
         await _warn_term_end(services, on_date, report, run_id)
+        await post_non_arrivals(services, schools, open_today, on_date, throttle, report, run_id)
         await remind_handoffs(services, on_date, report, run_id)
     report.unsent = await store.reminders.unsent()
     for line in report.lines():

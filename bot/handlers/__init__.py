@@ -7,6 +7,7 @@ from bot.handlers import (
     census,
     copp,
     deletion_return,
+    expected_starters,
     exports,
     handoff,
     help,
@@ -26,6 +27,6 @@ def all_routes() -> Routes:
     """Every command and card verb the bot answers, for the dispatcher (and `help`)."""
     routes = Routes()
     for handlers in (admin, cases, casework, help, refer, reminders, removal, report, copp, register,
-                     tracking, handoff, stats, deletion_return, census, law, exports):  # help lists in this order
+                     expected_starters, tracking, handoff, stats, deletion_return, census, law, exports):  # help lists in this order
         routes.include(handlers.routes)
     return routes

@@ -1,0 +1,67 @@
+"""The daily job's non-arrival cards: a pupil expected from an agreed first day who has not arrived when 5 school
+days have passed (each school's own calendar) gets one card, reference only, in the school's reminders channel.
+
+Each card is claimed in `digest_claims` under `starter:<id>` for the day it fell due, as the overdue digest is: once
+with any number of instances or runs, taken over from a run that stopped, posted again (marked) when its POST was
+cut off, and posted late by the next run when the bot was down or the channel unreachable.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.sending.channels import channel_of, post_to_channel
+from bot.sending.errors import DeliveryError, DeliveryUncertain
+from bot.sending.throttle import Throttle, with_retries
+from bot.services import Services
+from bot.turn import Message
+from bot.views.expected_starters import non_arrival_view
+from cards.expected_starters import non_arrival_card
+from cme.expected_starters import Starter, non_arrival_due
+from storage.schools import SchoolInfo
+
+CLAIM = "starter:"
+
+
+async def post_non_arrivals(services: Services, schools: dict[int, SchoolInfo], open_today: list[int | None],
+                            on_date: date, throttle: Throttle, report, run_id: str) -> None:
+    """`report` is the run's RunReport (bot/daily/reminders.py): what was posted or not goes into it."""
+    for starter in await services.store.expected_starters.awaiting_card(on_date):
+        if starter.school_id not in open_today:
+            continue
+        school = schools.get(starter.school_id)
+        due = non_arrival_due(starter, services.calendars.for_school(school))
+        if due is None or due > on_date:
+            continue
+        await _post_one(services, starter, school, due, on_date, throttle, report, run_id)
+
+
+async def _post_one(services: Services, starter: Starter, school: SchoolInfo | None, due: date, on_date: date,
+                    throttle: Throttle, report, run_id: str) -> None:
+    store, label = services.store, f"{starter.reference} not arrived"
+    channel_id = await channel_of(services, school)
+    if channel_id is None:
+        report.not_posted.append(f"{label}: no reminders channel is set")
+        return
+    taken = await store.reminders.claim_digest(CLAIM + str(starter.id), due, run_id)
+    if taken is None:
+        return  # another run has it, or posted it
+    card = non_arrival_card(non_arrival_view(services, starter, school, on_date, maybe_repeat=taken.maybe_posted))
+    answered = await throttle.slot(channel_id)
+    await store.reminders.digest_attempt(taken.id)
+    try:
+        posted = await with_retries(lambda: post_to_channel(services, channel_id, Message(
+            card=card, summary=f"Not arrived: {starter.reference}")))
+    except DeliveryUncertain as error:
+        report.uncertain.append(f"{label} ({error})")
+        return
+    except DeliveryError as error:
+        await store.reminders.digest_done(taken.id, None, f"not posted: {error}")
+        report.not_posted.append(f"{label}: {error}")
+        return
+    finally:
+        answered()
+    await store.reminders.digest_done(taken.id, posted.activity_id)
+    await store.expected_starters.card_posted(starter.id, posted.conversation_id, posted.activity_id)
+    report.posted.append(label + (f" (late, due {due})" if due < on_date else "")
+                         + (" (possibly a repeat)" if taken.maybe_posted else ""))
