@@ -61,6 +61,7 @@ class RemovalView:
     not_known: str = ""  # why a date past the term dates is not known
     earliest_off_roll: date | None = None
     watchers: tuple[str, ...] | None = None  # Teams ids the card refreshes for by itself; None: everyone (<= 60)
+    deletion_return: tuple[str, date] | None = None  # the latest made from this case: its reference, when sent
 
     @property
     def ready(self) -> bool:
@@ -197,10 +198,16 @@ def removal_school_card(view: RemovalView, *, notice: str | None = None) -> dict
     body.append(text(SAY_LAW, subtle=True))
     body.append(text("When the name is deleted from the admission register, confirm it here with the dates of "
                      "steps 1 and 3: the case closes as removed from roll.", subtle=True))
+    made = view.deletion_return
+    if made:
+        body.append(text(f"Deletion return {made[0]} sent to the local authority on {made[1]:%-d %B %Y}.",
+                         color="good"))
     body += [ac.InputDate(id="return_sent_on", label="Deletion return sent to the local authority on",
+                          value=made[1].isoformat() if made else None,
                           is_required=True, error_message="Give the date the return was sent."),
              ac.InputDate(id="ctf_sent_on", label="Common Transfer File uploaded to S2S (Lost Pupils Database) on",
                           is_required=True, error_message="Give the date the file was uploaded.")]
-    return card(body, [submit("Make the deletion return", "return.open", case=view.reference),
+    make = [] if made else [submit("Make the deletion return", "return.open", case=view.reference)]
+    return card(body, [*make,
                        button("Confirm removed", "removal.confirm", style="positive", case=view.reference,
                               request=view.request_id)], refresh=refresh(view))

@@ -22,6 +22,7 @@ from bot.sending.personal_chats import send_to_person
 from bot.services import Services
 from bot.turn import Message, PupilMessage
 from bot.verbs import Verb
+from bot.views.removal_cards import refresh_removal_cards
 from cards.base import LONDON
 from cards.deletion_return import (
     ListedReturn,
@@ -147,6 +148,8 @@ async def submit_return(context: Context) -> None:
         case_id=case.id if case else None, actor=context.actor,
         submission_key=context.card.text("form", limit=64) or uuid.uuid4().hex, sent_on=context.services.today())
     told = await send_to_officers(context.services, record, school.name, context.actor) if created else 0
+    if created and case is not None:  # the school's removal card: the return made, its date for Confirm removed
+        await refresh_removal_cards(context.services, case)
     notice = (f"Sent to the local authority: {told} tracking officer{'' if told == 1 else 's'} told."
               if created else "Sent already: nothing was sent twice.")
     if created:

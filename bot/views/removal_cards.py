@@ -103,7 +103,13 @@ async def removal_view(services: Services, case: Case, *, named: bool, request_i
         pupil_name=case.pupil.full_name if named else "", decision=request.decision, removed=request.removed,
         counted_until=None if calendar.is_known(on) else calendar.known_until, not_known=calendar.unknown_reason,
         earliest_off_roll=earliest_off_roll_date(case, calendar, today) if case.is_open else None,
-        watchers=watchers)
+        watchers=watchers, deletion_return=await _deletion_return(services, case) if named else None)
+
+
+async def _deletion_return(services: Services, case: Case) -> tuple[str, date] | None:
+    """The latest deletion return made from the case (bot/handlers/deletion_return.py), for the school's card."""
+    made = await services.store.deletion_returns.of_case(case.id)
+    return (made[-1].reference, made[-1].sent_on) if made else None
 
 
 def nameless(view: RemovalView) -> RemovalView:

@@ -4,6 +4,8 @@ acknowledged and by whom; the authority's channel gets a nameless line (today is
 
 from __future__ import annotations
 
+import json
+
 from cards.validate import problems
 from tests.scenario.cards import actions_of, press
 from tests.scenario.connector import card_text
@@ -59,6 +61,11 @@ async def test_from_the_removal_card_sent_and_acknowledged_both_sides_see_it(tea
     assert not any(name in str(line.body) for name in NAMES)
     assert not [s for s in sent if s.conversation_id == NADIA.personal_chat]  # another authority's officer
     sams = next(s for s in sent if s.method == "PUT" and s.activity_id == form.activity_id)
+    school_card = [s for s in sent if s.method == "PUT" and s.activity_id == to_sam.activity_id][-1]
+    assert f"Deletion return {made.reference} sent to the local authority on 16 November 2026" in card_text(
+        school_card.card)
+    assert actions_of(school_card.card) == ["Confirm removed"]  # its date is filled in for Confirm removed
+    assert '"value": "2026-11-16"' in json.dumps(school_card.card)
     assert "by Sam Staff." in card_text(sams.card) and "Not acknowledged yet" in card_text(sams.card)
 
     # The second click (or Teams' redelivery) sends nothing twice.
