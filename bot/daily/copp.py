@@ -16,11 +16,10 @@ import logging
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
+from bot.daily.claimed import post_claimed
 from bot.daily.reminders import _running
 from bot.sending.channels import post_to_channel
-from bot.sending.errors import DeliveryError, DeliveryUncertain
 from bot.sending.personal_chats import send_to_person
-from bot.sending.throttle import with_retries
 from bot.services import Services
 from bot.turn import Message, PupilMessage
 from cards.copp import PanelView, copp_digest_card, copp_pack_card
@@ -156,21 +155,12 @@ async def _post_sitting(services: Services, sitting: _Sitting, officers: list[Pe
 
 async def _claimed_send(services: Services, key: str, day: date, run_id: str, report: CoppReport, label: str,
                         post) -> None:
-    """Post once per sitting: claim, mark uncertain, post, record; a run that stopped leaves it to the next."""
-    store = services.store
-    taken = await store.reminders.claim_digest(key, day, run_id)
+    """Post once per sitting: claim, then post and record (bot/daily/claimed.py); a run that stopped leaves it to
+    the next."""
+    taken = await services.store.reminders.claim_digest(key, day, run_id)
     if taken is None:
         return  # posted already, or another live run has it
-    await store.reminders.digest_attempt(taken.id)
-    try:
-        posted = await with_retries(lambda: post(taken.maybe_posted))
-    except DeliveryUncertain as error:
-        report.uncertain.append(f"{label} ({error})")
+    if await post_claimed(services.store, taken, label, lambda: post(taken.maybe_posted), report) is None:
         return
-    except DeliveryError as error:
-        await store.reminders.digest_done(taken.id, None, f"not posted: {error}")
-        report.not_posted.append(f"{label}: {error}")
-        return
-    await store.reminders.digest_done(taken.id, posted.activity_id)
     report.posted.append(label + (" (late)" if day < report.on_date else "")
                          + (" (possibly a repeat)" if taken.maybe_posted else ""))

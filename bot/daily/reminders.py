@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from bot.daily.claimed import post_claimed
 from bot.daily.expected_starters import post_non_arrivals
 from bot.daily.handoffs import remind_handoffs
 from bot.sending.admins import tell_admins
@@ -273,18 +274,9 @@ async def _warn_authority_of_term_end(services: Services, authority, on_date: da
         return
     message = Message(card=notice_card("\n\n".join(warnings), title="The term dates are running out"),
                       summary="The term dates are running out")
-    await store.reminders.digest_attempt(taken.id)
-    try:
-        posted = await with_retries(lambda: post_to_channel(services, channel_id, message))
-    except DeliveryUncertain as error:
-        report.uncertain.append(f"term dates warning for {channel_id} ({error})")
-        return
-    except DeliveryError as error:
-        await store.reminders.digest_done(taken.id, None, f"not posted: {error}")
-        report.not_posted.append(f"term dates warning for {channel_id}: {error}")
-        return
-    await store.reminders.digest_done(taken.id, posted.activity_id)
-    report.digests.append(f"{channel_id}: the term dates warning")
+    if await post_claimed(store, taken, f"term dates warning for {channel_id}",
+                          lambda: post_to_channel(services, channel_id, message), report):
+        report.digests.append(f"{channel_id}: the term dates warning")
 
 
 async def _post_digests(services: Services, schools: dict[int, SchoolInfo], open_today: list[int | None],
@@ -314,24 +306,12 @@ async def _post_digests(services: Services, schools: dict[int, SchoolInfo], open
         taken = await store.reminders.claim_digest(channel_id, on_date, run_id)
         if taken is None:
             continue
-        claim = taken.id
         ordered = sorted(lines.values(), key=lambda line: (-line.day, line.reference))
         message = Message(card=digest_card(on_date, ordered, maybe_repeat=taken.maybe_posted),
                           summary=f"{len(ordered)} overdue CME case(s)")
-        answered = await throttle.slot(channel_id)
-        await store.reminders.digest_attempt(claim)
-        try:
-            posted = await with_retries(lambda message=message, channel_id=channel_id: post_to_channel(
-                services, channel_id, message))
-        except DeliveryUncertain as error:
-            report.uncertain.append(f"digest for {channel_id} ({error})")
-            continue
-        except DeliveryError as error:
-            await store.reminders.digest_done(claim, None, f"not posted: {error}")
-            report.not_posted.append(f"overdue digest for {channel_id}: {error}")
-            continue
-        finally:
-            answered()
-        await store.reminders.digest_done(claim, posted.activity_id)
-        report.digests.append(f"{channel_id}: {len(ordered)} case(s)")
+        if await post_claimed(store, taken, f"overdue digest for {channel_id}",
+                              lambda message=message, channel_id=channel_id: post_to_channel(
+                                  services, channel_id, message), report,
+                              slot=lambda channel_id=channel_id: throttle.slot(channel_id)):
+            report.digests.append(f"{channel_id}: {len(ordered)} case(s)")
 
