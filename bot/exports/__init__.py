@@ -10,7 +10,7 @@ only to their personal chat, works once, and for minutes; the page names who ask
 exports from the CLI: `cme-bot export <kind> --authority <id or name> [options] --format csv|html [--out FILE]`.
 
 Adding a kind (the census, a return): one module in bot/exports/kinds/, which is imported by itself
-(`registry.kinds()` imports every module there), e.g. bot/exports/kinds/census.py:
+(`all_kinds()` imports every module there), e.g. bot/exports/kinds/census.py:
 
     from bot.exports import ExportOption, Table, export_kind
     from cme.roles import Role
@@ -37,9 +37,9 @@ renderers `to_csv(table)`, `to_html(table, asked_by=..., asked_at=...)` (bot/exp
 """
 
 from bot.exports.links import Offered, offer, offer_link
-from bot.exports.registry import ExportKind, ExportOption, ExportRefused, export_kind, find_kind, kinds
+from bot.exports.registry import ExportKind, ExportOption, ExportRefused, all_kinds, export_kind, find_kind
 from bot.exports.render import refusal_html, to_csv, to_html
 from bot.exports.table import Table
 
-__all__ = ["ExportKind", "ExportOption", "ExportRefused", "Offered", "Table", "export_kind", "find_kind", "kinds",
+__all__ = ["ExportKind", "ExportOption", "ExportRefused", "Offered", "Table", "all_kinds", "export_kind", "find_kind",
            "offer", "offer_link", "refusal_html", "to_csv", "to_html"]

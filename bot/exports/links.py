@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("csv", "html")
 TOKEN = re.compile(r"[A-Za-z0-9_-]{40,64}")
+KEPT_AFTER_EXPIRY = timedelta(days=1)  # then a link's page says "no such download" instead of when it expired
 
 
 def token_hash(token: str) -> str:
@@ -43,10 +44,12 @@ async def offer(services: Services, person: PersonRoles, kind: str, params: Mapp
     kept = export.params_from(params)
     if export.check:
         export.check(kept)
-    token = secrets.token_urlsafe(32)
-    link = await services.store.export_links.issue(
-        token_hash(token), aad_object_id=person.aad_object_id, person_name=person.name, kind=kind, params=kept,
-        format=fmt, now=now or utcnow(), lifetime=timedelta(minutes=services.settings.export_link_minutes))
+    token, now = secrets.token_urlsafe(32), now or utcnow()
+    links = services.store.export_links
+    link = await links.issue(token_hash(token), aad_object_id=person.aad_object_id, person_name=person.name, kind=kind,
+                             params=kept, format=fmt, now=now,
+                             lifetime=timedelta(minutes=services.settings.export_link_minutes))
+    await links.forget_expired(now - KEPT_AFTER_EXPIRY)  # the audit record keeps what was issued and used
     return Offered(f"{services.settings.base_url}/exports/{token}.{fmt}", link.expires_at)
 
 

@@ -72,7 +72,7 @@ def export_kind(name: str, *, title: str, roles: frozenset[Role] | set[Role], op
     return register
 
 
-def kinds() -> dict[str, ExportKind]:
+def all_kinds() -> dict[str, ExportKind]:
     """Every kind: each module of bot/exports/kinds/ is imported, and registers its own."""
     package = importlib.import_module("bot.exports.kinds")
     for module in pkgutil.iter_modules(package.__path__):
@@ -81,7 +81,7 @@ def kinds() -> dict[str, ExportKind]:
 
 
 def find_kind(name: str) -> ExportKind:
-    kind = kinds().get(name)
+    kind = all_kinds().get(name)
     if kind is None:
         raise ExportRefused("There is no such export.")
     return kind

@@ -10,7 +10,7 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.exports.links import FORMATS, TOKEN, token_hash
-from bot.exports.registry import allowed, kinds
+from bot.exports.registry import all_kinds, allowed
 from bot.exports.render import refusal_html, to_csv, to_html
 from bot.services import Services
 from cme.lifecycle import ProcedureError
@@ -67,7 +67,7 @@ async def serve_export(services: Services, name: str, now: datetime) -> web.Resp
 
 
 async def _export(services: Services, link, fmt: str) -> web.Response:
-    kind = kinds().get(link.kind)
+    kind = all_kinds().get(link.kind)
     person = await services.store.people.roles_of(link.aad_object_id)
     if kind is None or not allowed(kind, person):
         return _page(403, "Not yours to download", "The person this link was given to no longer holds a role that "

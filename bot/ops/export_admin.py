@@ -9,7 +9,7 @@ import sys
 from datetime import datetime
 
 from bot.config import Settings
-from bot.exports import ExportKind, ExportRefused, kinds, to_csv, to_html
+from bot.exports import ExportKind, ExportRefused, all_kinds, to_csv, to_html
 from cme.roles import Role
 from storage.people import Grant, PersonRoles
 from storage.schools import WhichAuthority
@@ -42,7 +42,7 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_services, load_calendars
     from bot.ops.cli import _not_ready
 
-    kind = kinds()[args.export_kind]
+    kind = all_kinds()[args.export_kind]
     services = build_services(settings)
     try:
         if problem := await _not_ready(services.store, settings):
@@ -74,7 +74,7 @@ def add_parser(commands) -> None:
     export_kinds = commands.add_parser(
         "export", help="an export (register, census, returns) as CSV or a printable page, for one authority"
     ).add_subparsers(dest="export_kind", required=True)
-    for kind in kinds().values():
+    for kind in all_kinds().values():
         p = export_kinds.add_parser(kind.name, help=kind.title)
         p.add_argument("--authority", help="the local authority, by id or name (default: the only one)")
         p.add_argument("--as-school", help="URN of a school, for an export its staff would ask for")

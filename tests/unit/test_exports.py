@@ -78,3 +78,17 @@ def test_a_token_is_never_stored_as_given():
     token = "A" * 43
     assert TOKEN.fullmatch(token) and not TOKEN.fullmatch("../../etc/passwd")
     assert token_hash(token) != token and len(token_hash(token)) == 64
+
+
+def test_every_kind_is_a_cli_subcommand_with_its_options():
+    """bot/exports/kinds/ (the package) and the registry's function do not shadow each other, in any order."""
+    import bot.exports
+    from bot.ops.cli import parser
+
+    assert "register" in bot.exports.all_kinds()
+    from bot.exports import all_kinds
+
+    assert callable(all_kinds)
+    args = parser().parse_args(["export", "register", "--overdue-only", "--min-weeks", "4", "--format", "html"])
+    assert (args.export_kind, args.overdue_only, args.min_weeks, args.format, args.out) == ("register", True, "4",
+                                                                                          "html", "-")
