@@ -25,6 +25,7 @@ class Verb(StrEnum):
     CASE_DAY20 = "case.day20"
     CASE_REFERRAL = "case.referral"
     CASE_REMOVAL_REQUEST = "case.removal.request"
+    CASE_CORRECT = "case.correct"  # a wrong detail of the child rectified (cme/rectification.py)
     # The Day 5 and Day 20 cards in a channel
     REMINDER_EWS = "reminder.ews"
     REMINDER_CHECKLIST_OPEN = "reminder.checklist.open"

@@ -32,6 +32,7 @@ from cme.checklist import ENQUIRY_KINDS, ticked
 from cme.deadlines import POLICY_NOTICE, Deadline, looked_after_contradiction
 from cme.lifecycle import Outcome, State
 from cme.milestones import BreakKind, Milestone
+from cme.rectification import FIELDS as CORRECTABLE
 from cme.removal import AGREEMENT_DAY, LAW
 
 OUTCOME_CHOICES = (Outcome.RETURNED, Outcome.LOCATED_IN_AREA, Outcome.ON_ROLL_ELSEWHERE, Outcome.LOCATED_OUTSIDE_AREA)
@@ -58,6 +59,8 @@ class CaseView:
     tracking: TrackingView | None = None  # an officer's, while the child is out of provision
     for_officer: bool = False  # an officer of the case's authority: sees the authority's outcome
     link: LinkView | None = None  # the tracking officer's, while the case has no school
+    erased: bool = False  # erased at the end of retention: a tombstone, nothing to correct
+    opened: tuple[str, tuple] | None = None  # who opened the case card: (title, (when, who, role, from where)...)
 
     @property
     def next_milestone(self) -> tuple[Milestone, date | None] | None:
@@ -184,6 +187,21 @@ def _at_risk_action(view: CaseView):
                           value=case.reason or "unknown", error_message="Choose one.",
                           choices=[ac.InputChoice(title=label, value=key) for key, label in MISSING_REASONS]),
     ], [submit("Save groups and reason", "case.atrisk", case=case.reference, key=view.key)])
+
+
+def _correct_action(view: CaseView):
+    """A wrong detail of the child put right: recorded in the history with its reason (UK GDPR article 16)."""
+    return show_card("Correct a detail", [
+        text("The correction is recorded in the history with who made it, when and why; the history itself is never "
+             "edited.", subtle=True),
+        ac.InputChoiceSet(id="field", label="Which detail is wrong", is_required=True, error_message="Choose one.",
+                          choices=[ac.InputChoice(title=label.capitalize(), value=key)
+                                   for key, label in CORRECTABLE.items()]),
+        ac.InputText(id="value", label="The correct value (a date as 2015-03-14)", is_required=True,
+                     error_message="Give the correct value."),
+        ac.InputText(id="reason", label="Why it was wrong", is_required=True, is_multiline=True,
+                     error_message="Say why it was wrong."),
+    ], [submit("Save correction", "case.correct", case=view.case.reference, key=view.key)])
 
 
 def _note_action(title: str, verb: str, label: str, view: CaseView):
@@ -329,19 +347,32 @@ def _history(view: CaseView) -> list:
                    for at, who, kind, data in view.history[-6:]), subtle=True)]
 
 
+def _opened(view: CaseView) -> list:
+    """Who opened the case card (bot/views/case_views.py decides who sees which openings)."""
+    if not view.opened or not view.opened[1]:
+        return []
+    title, opened = view.opened
+    return [text(title, bold=True),
+            lines((f"{at.astimezone(LONDON):%-d %b %H:%M} {user_text(who)} ({role}), {where}"
+                   for at, who, role, where in opened), subtle=True)]
+
+
 def _work(view: CaseView) -> tuple[list, list]:
     """What the reader can do: the milestones' buttons in the card, and its actions below."""
-    if not (view.can_work and view.case.is_open):
+    if not view.can_work:
         return [], []
+    if not view.case.is_open:
+        return [], ([] if view.erased else [_correct_action(view)])
     milestone_actions = _milestone_actions(view)
     actions = [] if view.case.state is State.REMOVAL_AGREED else [_enquiry_action(view), _break_action(view)]
     return ([action_set(milestone_actions)] if milestone_actions else []), actions + [_at_risk_action(view),
-                                                                                    _outcome_action(view)]
+                                                                                    _outcome_action(view),
+                                                                                    _correct_action(view)]
 
 
 def case_card(view: CaseView) -> dict:
     buttons, actions = _work(view)
     body = [*_header(view), *_urgent(view), *_looked_after_question(view), *_where_it_stands(view), *_removal(view), _facts(view),
-            *_breaks_and_enquiries(view), *_history(view), *buttons,
+            *_breaks_and_enquiries(view), *_history(view), *_opened(view), *buttons,
             *(tracking_section(view.tracking) if view.tracking else []), *(link_section(view.link) if view.link else [])]
     return card(body, actions)

@@ -9,11 +9,19 @@ from cme.at_risk_change import describe_change
 from cme.casework import NOTIFIED
 from cme.checklist import enquiry_label
 from cme.lifecycle import Outcome
+from cme.rectification import EVENT as CORRECTED
+from cme.rectification import describe_correction
 from cme.removal import LEGAL_TESTS
 
 
 def describe(kind: str, data: dict) -> str:
     """In markdown: what people typed is made inert here."""
+    if data == {"erased": True}:  # a tombstone (storage/retention.py): what was done and when, nothing more
+        return f"{kind.replace('_', ' ')} (details erased at the end of retention)"
+    if kind == CORRECTED:
+        return f"{describe_correction(data)} ({user_text(data.get('reason', ''))})"
+    if kind == "erased":
+        return f"erased at the end of its retention period (kept until {data.get('retained_until')})"
     if kind == "reported":
         return f"reported the pupil missing (Day {data.get('day', '?')})"
     if kind == "referred_by_agency":

@@ -12,6 +12,7 @@ from bot.handlers import (
     handoff,
     help,
     law,
+    records,
     refer,
     register,
     reminders,
@@ -27,6 +28,6 @@ def all_routes() -> Routes:
     """Every command and card verb the bot answers, for the dispatcher (and `help`)."""
     routes = Routes()
     for handlers in (admin, cases, casework, help, refer, reminders, removal, report, copp, register,
-                     expected_starters, tracking, handoff, stats, deletion_return, census, law, exports):  # help lists in this order
+                     expected_starters, tracking, handoff, stats, deletion_return, census, law, exports, records):  # help lists in this order
         routes.include(handlers.routes)
     return routes

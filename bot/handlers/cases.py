@@ -8,6 +8,7 @@ from bot.routes import Place, Routes
 from bot.turn import PupilMessage
 from bot.verbs import Verb
 from bot.views.case_cards import send_case_card
+from bot.views.case_views import record_opening
 from cards.case_list import PAGE, CaseLine, case_list_card
 from cme.case import Case
 from cme.reference import find_reference
@@ -79,6 +80,7 @@ async def _open(context: Context, text: str) -> None:
     if case is None or not has_role_on(context.person, case):
         await context.reply(not_found(reference))
         return
+    await record_opening(context, case)
     await send_case_card(context, case)
 
 

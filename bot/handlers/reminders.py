@@ -16,6 +16,7 @@ from bot.sending.personal_chats import ChatUnavailable, send_to_person
 from bot.turn import PupilMessage
 from bot.verbs import Verb
 from bot.views.case_cards import CASE_CARD, case_view
+from bot.views.case_views import record_opening
 from cards.case_card import case_card
 from cards.notice import notice_card
 from cards.text import user_text
@@ -34,6 +35,7 @@ async def open_in_personal_chat(context: Context) -> dict:
     milestone = Milestone(context.card.choice("milestone", [m.value for m in Milestone], Milestone.DAY_5.value))
     if case is None:
         return notice_card(not_found(context.card.text("case")))
+    await record_opening(context, case)
     view = await case_view(context.services, case, context.person)
     try:
         sent = await send_to_person(context.services, context.person.aad_object_id,

@@ -11,6 +11,7 @@ from bot.sending.errors import DeliveryError
 from bot.sending.personal_chats import send_to_person
 from bot.services import Services
 from bot.turn import Message, PupilMessage
+from bot.views.case_views import openings_seen
 from cards.case_card import CaseView, case_card
 from cards.notice import notice_card
 from cards.out_of_provision import TRACKING_EVENTS, LinkView, TrackingView
@@ -59,6 +60,8 @@ async def case_view(services: Services, case: Case, person: PersonRoles, *, noti
         deadlines=deadlines, for_officer=officer,
         tracking=await _tracking(services, case, person, deadlines.get(Deadline.LPD_REVIEW)),
         link=await _link(services, case, person),
+        opened=await openings_seen(services, case, person),
+        erased=not case.is_open and await services.store.retention.tombstone(case.id) is not None,
     )
 
 

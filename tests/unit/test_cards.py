@@ -107,11 +107,12 @@ def test_the_case_card_ticks_the_days_1_to_5_enquiries_logged():
 
 def test_the_case_card_offers_day_5_actions_from_day_5_only():
     before = case_card(case_view(a_case(), date(2026, 11, 5)))
-    assert buttons(before) == ["Log enquiry", "Record a break", "At-risk groups and reason", "Record outcome"]
+    assert buttons(before) == ["Log enquiry", "Record a break", "At-risk groups and reason", "Record outcome",
+                               "Correct a detail"]
     on_day_5 = case_card(case_view(a_case(), DAY_5))
     assert "Next: Day 5 today" in shown(on_day_5)
     assert buttons(on_day_5) == ["EWS contacted", "Missing pupil checklist", "Log enquiry", "Record a break",
-                                 "At-risk groups and reason", "Record outcome"]
+                                 "At-risk groups and reason", "Record outcome", "Correct a detail"]
 
 
 def test_the_case_card_says_what_is_overdue_past_day_20_and_offers_removal():
@@ -151,7 +152,8 @@ def test_the_case_card_of_a_closed_case_says_why_and_offers_nothing():
     text = shown(card)
     assert "Closed: Returned to school" in text
     assert "Enquiries, Days 1 to 5" not in text and "Next:" not in text
-    assert buttons(card) == []
+    assert buttons(card) == ["Correct a detail"], "a wrong detail is corrected on a closed case too (UK GDPR art. 16)"
+    assert buttons(case_card(case_view(case, DAY_21, erased=True))) == [], "an erased case has nothing to correct"
 
 
 def test_the_case_card_for_someone_who_may_only_look_has_no_buttons():
@@ -171,7 +173,7 @@ def test_the_case_card_after_agreement_gives_the_off_roll_date():
     case = agree_removal(case, CALENDAR, DAY_21, "r1", "r1").case
     card = case_card(case_view(case, DAY_21))
     assert "Removal from roll agreed. Off-roll date: 30 November 2026 (the date of agreement)" in shown(card)
-    assert buttons(card) == ["At-risk groups and reason", "Record outcome"]
+    assert buttons(card) == ["At-risk groups and reason", "Record outcome", "Correct a detail"]
 
 
 def test_the_case_card_shows_the_latest_history_in_words():

@@ -261,6 +261,7 @@ BUILDERS |= {
 }
 
 
+
 def _handed_case(typed: str, to_authority_id: int | None, receiving: bool = False) -> dict:
     """A case card of a child handed to another authority (cards/handoff.py), with typed names everywhere."""
     case = replace(worked_to_day_20(), pupil=_pupil(typed), forwarding_address=typed, state=State.OUT_OF_PROVISION,
@@ -288,7 +289,6 @@ BUILDERS |= {
     "case_card": lambda typed: [*_CASE_CARDS(typed), _handed_case(typed, 2), _handed_case(typed, 2, True),
                                 _handed_case(typed, None)],
 }
-
 
 def test_every_card_builder_is_built_with_hostile_text_here():
     assert set(card_builders()) == set(BUILDERS)
@@ -383,3 +383,15 @@ def test_user_text_leaves_no_markup_and_changes_nothing_a_second_time(hostile):
     assert user_text(inert) == inert
     visible = inert.replace("\u2060", "")
     assert len(visible) == len(hostile.replace("\r\n", "\n")), "one character shown for each one typed"
+
+
+# Retention and who opened a case (cards/retention.py): references and counts, and the names of staff as typed.
+from cards.retention import RetentionView, opened_card, retention_card  # noqa: E402
+
+BUILDERS |= {
+    "retention_card": lambda typed: [retention_card(RetentionView(
+        DAY_5, "six years", ((REFERENCE, DAY_5),), (REFERENCE,), 1,
+        ((REFERENCE, datetime(2026, 11, 2, 9, tzinfo=UTC), typed, "six_years"),)))],
+    "opened_card": lambda typed: [opened_card(REFERENCE, ((datetime(2026, 11, 2, 9, tzinfo=UTC), typed,
+                                                           "School staff", "personal chat"),)), opened_card(REFERENCE, ())],
+}
