@@ -181,9 +181,10 @@ def non_arrival_card(view: NonArrivalView) -> dict:
         body.append(text(f"Late: this was due on {long_date(view.due, weekday=True)}.", color="warning", bold=True))
     body.append(facts([("Expected starter", view.reference), ("School", user_text(view.school_name)),
                        ("Agreed first day", long_date(view.first_day, weekday=True))]))
-    body.append(text(f"{NON_ARRIVAL_DAYS} school days have passed since the agreed first day without the pupil "
-                     "arriving (policy section 6). Make it a CME case: Day 1 is the agreed first day, reason "
-                     "\"never started provision\", and Day 5 and Day 20 run from then."))
+    make_it = (" Make it a CME case: Day 1 is the agreed first day, reason \"never started provision\", and Day 5 "
+               "and Day 20 run from then." if view.status is Status.EXPECTED else "")
+    body.append(text(f"{NON_ARRIVAL_DAYS} school days passed from the agreed first day without the pupil arriving "
+                     f"(policy section 6).{make_it}"))
     if view.said:
         body.append(text(view.said, bold=True))
     if view.status is Status.ARRIVED:

@@ -13,7 +13,7 @@ from cme.case import Pupil
 from cme.expected_starters import Starter, Status
 from cme.milestones import Milestone
 from storage.cases import Actor
-from tests.scenario.cards import press
+from tests.scenario.cards import actions_of, press
 from tests.scenario.connector import card_text
 from tests.scenario.teams import ADAM, REMINDERS, RIYA, SAM, TARA, TEAM
 
@@ -187,3 +187,26 @@ async def test_not_arrived_from_the_list_waits_for_the_5_school_days(teams, conn
                              "address": "x"}, reply_to=listed.activity_id)
     assert (await store.expected_starters.get(late.id)).status is Status.CASE
     assert len(await store.cases.open_cases([late.school_id])) == 1
+
+
+async def test_arrived_after_the_card_changes_it_in_place_and_its_button_then_does_nothing(teams, connector,
+                                                                                           services, store):
+    await _installed(teams, connector)
+    starter = await _expect(store, date(2026, 11, 2))
+    await run_daily_reminders(services, date(2026, 11, 9))
+    post = [p for p in _channel_posts(connector, 0) if "Not arrived" in card_text(p.card)][0]
+
+    await teams.say(SAM, "expected starters")
+    listed = connector.to(SAM.personal_chat)[-1]
+    mark = connector.mark()
+    await teams.submit(SAM, press(listed.card, "Send the new pupil return", address="4 Invented Way",
+                                  arrived_on="2026-11-16"), reply_to=listed.activity_id)
+    updated = [s for s in connector.since(mark) if s.method == "PUT" and s.conversation_id.startswith(REMINDERS)]
+    assert updated and "Arrived on 16 November 2026: nothing more to do" in card_text(updated[-1].card)
+    assert actions_of(updated[-1].card) == [] and "Makebelieve" not in str(updated[-1].body)
+
+    status, answer = await teams.invoke(SAM, "starter.case", {"starter": starter.reference},
+                                        reply_to=post.activity_id, conversation=post.conversation_id,
+                                        channel=REMINDERS)
+    assert status == 200 and "The pupil arrived: nothing was changed." in card_text(answer["value"])
+    assert await store.cases.open_cases([starter.school_id]) == []
