@@ -110,3 +110,14 @@ async def test_the_administrator_sees_what_is_due_and_what_was_erased(teams, con
     assert "Correct a detail" not in actions_of(connector.to(SAM.personal_chat)[-1].card)
     await teams.say(SAM, "retention")
     assert "Erased" not in (connector.to(SAM.personal_chat)[-1].text or ""), "administrators only"
+
+
+async def test_the_monthly_run_erases_once_a_month_whatever_runs_it(services, store):
+    """`serve` tries each night; the first try of a month claims it, so two instances (or two nights) run it once."""
+    from bot.daily.retention import monthly_retention
+
+    first = await monthly_retention(services, date(2026, 11, 2))
+    assert first is not None and first.erased == []
+    assert await monthly_retention(services, date(2026, 11, 2)) is None, "another instance, the same night"
+    assert await monthly_retention(services, date(2026, 11, 3)) is None, "the next night of the same month"
+    assert await monthly_retention(services, date(2026, 12, 1)) is not None, "the next month"
