@@ -32,3 +32,17 @@ def test_leap_day_and_configured_rules():
     assert verdict(RetentionRules(years=10, child_protection_age=30), date(2020, 1, 1), date(2010, 5, 5),
                    True).keep_until == date(2040, 5, 5)
     assert "25th birthday" in RULES.describe() and "21st" in RetentionRules(child_protection_age=21).describe()
+
+
+def test_the_settings_refuse_a_retention_below_the_law_or_not_a_number():
+    import pytest
+
+    from bot.config import ConfigError, Settings
+
+    defaults = Settings.from_env({})
+    assert (defaults.retention_years, defaults.retention_child_protection_age) == (6, 25)
+    assert Settings.from_env({"CME_RETENTION_YEARS": "10"}).retention_years == 10
+    for name, value, says in (("CME_RETENTION_YEARS", "3", "from 6 to 100"), ("CME_RETENTION_YEARS", "six", "number"),
+                              ("CME_RETENTION_CHILD_PROTECTION_AGE", "18", "from 25 to 120")):
+        with pytest.raises(ConfigError, match=says):
+            Settings.from_env({name: value})
