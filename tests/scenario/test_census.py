@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from cme.case import Case, Pupil
 from cme.lifecycle import Outcome, State
 from storage.cases import Actor, NewEvent
-from tests.scenario.cards import actions_of, press
+from tests.scenario.cards import actions_of, press, shown
 from tests.scenario.connector import card_text
 from tests.scenario.teams import EWAN, SAM, TARA, TEAM
 from tests.scenario.test_authorities import NADIA
@@ -27,7 +27,9 @@ async def removed(services, urn: str, forename: str, first_day: date, **fields):
     case = Case(reference="", school_id=school.id, state=State.OUT_OF_PROVISION, first_day_absent=first_day,
                 run_start=first_day, pupil=Pupil(forename, "Listexample", date(2016, 1, 5)),
                 outcome=Outcome.REMOVED_FROM_ROLL, off_roll_date=date(2026, 11, 2), **fields)
-    await services.store.cases.create(case, NewEvent("reported", {}, Actor(SAM.aad_object_id, SAM.name)), {})
+    made, _ = await services.store.cases.create(case, NewEvent("reported", {}, Actor(SAM.aad_object_id, SAM.name)),
+                                                {})
+    return made
 
 
 async def test_tara_gets_her_authoritys_census_with_no_child_named(teams, connector, services):
@@ -139,3 +141,29 @@ async def test_school_staff_get_no_census_download(teams, connector):
     sent = connector.since(mark)
     assert not any("/exports/" in json.dumps(s.card) for s in sent if s.cards)
     assert [s.text for s in sent] == ["The CME census is not yours to download: ask your administrator for the role."]
+
+
+async def test_the_officer_corrects_the_sex_on_the_case_card_and_the_census_counts_it(teams, connector, services,
+                                                                                      store):
+    case = await removed(services, "900001", "Removed", date(2026, 10, 1))  # reported before the question
+    await teams.install_personal(TARA)
+    await teams.say(TARA, f"case {case.reference}")
+    card = connector.to(TARA.personal_chat)[-1]
+    assert "Sex: Not known" in card_text(card.card)
+    form = shown(card.card, "Correct a detail")
+
+    await teams.submit(TARA, press(form, "Save correction", field="sex", value="girl", reason="Asked the family"),
+                       reply_to=card.activity_id)
+    assert "Give the sex as Female, Male or Not known." in card_text(connector.to(TARA.personal_chat)[-1].card)
+    assert (await store.cases.get(case.reference)).sex == "not_known", "nothing saved"
+
+    await teams.submit(TARA, press(form, "Save correction", field="sex", value="Female", reason="Asked the family"),
+                       reply_to=card.activity_id)
+    assert (await store.cases.get(case.reference)).sex == "female"
+    corrections = [e for e in await store.cases.history(case.id) if e.kind == "corrected"]
+    assert [(e.actor_name, e.data) for e in corrections] == [(TARA.name, {
+        "field": "sex", "from": "not_known", "to": "female", "reason": "Asked the family"})]
+
+    await teams.say(TARA, "census")
+    words = card_text(connector.to(TARA.personal_chat)[-1].card)
+    assert "Female: 1" in words and "Not known: 0" in words

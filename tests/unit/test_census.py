@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from cme.case import Case, Pupil
 from cme.census import (
     AWAITING_OUTCOME,
     CensusChild,
@@ -16,6 +17,8 @@ from cme.census import (
     primary_reason,
     year_group,
 )
+from cme.lifecycle import ProcedureError, State
+from cme.rectification import correct
 
 CENSUS = date(2026, 10, 1)
 
@@ -132,3 +135,17 @@ def test_a_bad_census_date_is_refused_in_words(typed, problem):
 
 def test_a_census_date_is_read():
     assert parse_census_date(" 2026-10-01 ", date(2026, 12, 4)) == CENSUS
+
+
+def test_staff_correct_the_sex_with_its_history_entry():
+    case = Case("CME-2026-0001", 1, State.ENQUIRIES, Pupil("Ada", "Example", date(2015, 3, 14)), date(2026, 11, 2),
+                date(2026, 11, 2))
+    change = correct(case, "sex", " female ", "Not asked at the report", date(2026, 11, 16))
+    assert change.case.sex == "female" and change.case.pupil == case.pupil
+    assert change.event == "corrected" and change.data == {"field": "sex", "from": "not_known", "to": "female",
+                                                           "reason": "Not asked at the report"}
+    assert correct(change.case, "sex", "Not known", "Recorded in error", date(2026, 11, 16)).case.sex == "not_known"
+    with pytest.raises(ProcedureError, match="Give the sex as Female, Male or Not known."):
+        correct(case, "sex", "F", "typo", date(2026, 11, 16))
+    with pytest.raises(ProcedureError, match="Nothing was changed: that is the sex already recorded."):
+        correct(change.case, "sex", "Female", "again", date(2026, 11, 16))
