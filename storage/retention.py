@@ -5,7 +5,8 @@ the case row scrubbed to its tombstone (reference, school, authority, state, out
 details, risk, groups, reason, notes and details go), every history entry's payload replaced by {"erased": true}
 (its time, actor and kind stay), an "erased" entry appended, and an audit event naming the reference only. The
 database refuses any other UPDATE of a history entry, and every DELETE (migration 0011). Milestones, reminder claims
-and the cards' ids hold no child's details and are kept.
+and the cards' ids hold no child's details and are kept; the case's deletion returns (their ground and dates stay)
+and the expected starter it was made from lose the child's details in the same transaction.
 
 Which cases are due is decided in cme/retention.py; what is read here is what it needs: closed cases only.
 """
@@ -22,7 +23,14 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from cme.lifecycle import State
 from storage.audit import record_audit
 from storage.engine.statements import Statements
-from storage.models import CardMessage, CaseErasure, CaseEvent, CaseRow
+from storage.models import (
+    CardMessage,
+    CaseErasure,
+    CaseEvent,
+    CaseRow,
+    DeletionReturnRow,
+    ExpectedStarterRow,
+)
 from storage.types import utcnow
 
 TOMBSTONE = {"erased": True}
@@ -37,6 +45,8 @@ KEPT = frozenset({"id", "reference", "school_id", "authority_id", "state", "outc
 # (tests/storage/test_retention.py says so).
 SCRUBBED = {"pupil": {}, "risk": {}, "risk_groups": [], "reason": "", "known_so_far": "", "details": {},
             "sex": "not_known"}
+# A deletion return of an erased case keeps its ground and dates; the names and addresses go.
+RETURN_KEPT = ("ground", "deletion_on", "sent_on")
 # Day 1 triage recorded who was told: children's social care, the police or the social worker.
 CHILD_PROTECTION_EVENTS = ("risk_notified",)
 
@@ -110,6 +120,7 @@ class Retention:
                 if reference is None:
                     raise _Gone
                 await session.execute(update(CaseEvent).where(CaseEvent.case_id == case_id).values(data=TOMBSTONE))
+                await _scrub_linked(session, case_id)
                 await session.execute(insert(CaseEvent).values(
                     case_id=case_id, at=now, actor_aad_object_id="retention", actor_name=actor[:200],
                     kind=ERASED_EVENT, data={"rule": rule, "retained_until": retained_until.isoformat()},
@@ -143,6 +154,21 @@ class Retention:
         rows = await self._sql.rows(select(CardMessage.conversation_id, CardMessage.activity_id)
                                     .where(CardMessage.case_id == case_id).order_by(CardMessage.id.desc()))
         return [(row.conversation_id, row.activity_id) for row in rows]
+
+
+async def _scrub_linked(session, case_id: int) -> None:
+    """The child's details held with the case elsewhere: its deletion returns (the pupil and parents; the ground and
+    dates stay) and the expected starter it was made from (the pupil, the previous school)."""
+    returns = await session.execute(select(DeletionReturnRow.id, DeletionReturnRow.details)
+                                    .where(DeletionReturnRow.case_id == case_id))
+    for return_id, details in returns.all():
+        kept = {key: details[key] for key in RETURN_KEPT if key in (details or {})}
+        await session.execute(update(DeletionReturnRow).where(DeletionReturnRow.id == return_id).values(
+            details={**kept, "forename": "", "surname": "", "address": "", "parents": []}))
+    starters = await session.execute(select(ExpectedStarterRow.id).where(ExpectedStarterRow.case_id == case_id))
+    for starter_id in starters.scalars().all():
+        await session.execute(update(ExpectedStarterRow).where(ExpectedStarterRow.id == starter_id).values(
+            pupil={}, previous_school="", pupil_key=f"erased-{starter_id}"))
 
 
 def _born(pupil: dict | None) -> date | None:

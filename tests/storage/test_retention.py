@@ -146,6 +146,16 @@ async def test_only_closed_cases_long_enough_ago_are_candidates(store):
     assert not found[0].at_risk and out.reference not in [c.reference for c in found]
 
 
+MINE = "0011_retention_views"
+
+
+async def _current(store) -> set[str]:
+    from alembic.runtime.migration import MigrationContext
+
+    async with store.engine.connect() as connection:
+        return set(await connection.run_sync(lambda c: MigrationContext.configure(c).get_current_heads()))
+
+
 async def test_migration_0011_undoes_and_redoes(store):
     """Downgraded, the history is append-only without exception (the tombstones stay); upgraded again, erasure works."""
     from storage.migrate import upgrade
@@ -154,7 +164,10 @@ async def test_migration_0011_undoes_and_redoes(store):
     oak = await store.schools.add("900001", "Oakwood", "Example Borough", actor="cli")
     erased, kept = await _closed(store, oak.id), await _closed(store, oak.id)
     assert await store.retention.erase(erased.id, actor="t", rule="six_years", retained_until=date(2030, 1, 1))
-    await _downgrade(store, "0011_retention_views@-1")
+    await _downgrade(store, MINE)  # whatever was chained above 0011 first (a merge revision, later ones)
+    assert MINE in await _current(store)
+    await _downgrade(store, f"{MINE}@-1")
+    assert MINE not in await _current(store)
     assert await _differences(store) != []  # its tables are gone
     assert all(e.data == TOMBSTONE for e in (await store.cases.history(erased.id))[:-1])
     with pytest.raises(DBAPIError, match="append-only"):
@@ -164,3 +177,43 @@ async def test_migration_0011_undoes_and_redoes(store):
     await upgrade(store.engine)
     assert await _differences(store) == []
     assert await store.retention.erase(kept.id, actor="t", rule="six_years", retained_until=date(2030, 1, 1))
+
+
+async def test_the_childs_details_held_with_the_case_elsewhere_are_erased_too(store):
+    """The case's deletion return (pupil and parents) and the expected starter it was made from."""
+    from sqlalchemy import JSON, Date, DateTime, bindparam
+
+    oak = await store.schools.add("900001", "Oakwood", "Example Borough", actor="cli")
+    case, other = await _closed(store, oak.id), await _closed(store, oak.id)
+    now = datetime(2019, 1, 7, 9, tzinfo=UTC)
+    details = {"ground": "a", "deletion_on": "2019-01-07", "sent_on": "2019-01-07", "forename": "Ada",
+               "surname": "Example", "address": "1 Imaginary Lane", "parents": [
+                   {"name": "Pat Example", "address": "1 Imaginary Lane", "phone": "07700 900123"}]}
+    returns = text(
+        "INSERT INTO deletion_returns (school_id, authority_id, case_id, ground, deletion_on, details, submission_key, "
+        "sent_at, sent_by, sent_by_name) VALUES (:school, :authority, :case, 'a', :on, :details, :key, :now, 'aad', "
+        "'Sam')").bindparams(bindparam("details", type_=JSON), bindparam("now", type_=DateTime(timezone=True)),
+                             bindparam("on", type_=Date))
+    starters = text(
+        "INSERT INTO expected_starters (school_id, pupil_key, pupil, previous_school, first_day, status, case_id, "
+        "case_reference, created_by, created_at, updated_at, version) VALUES (:school, :key, :pupil, 'Elm School', "
+        ":on, 'not_arrived', :case, '', 'aad', :now, :now, 1)").bindparams(
+        bindparam("pupil", type_=JSON), bindparam("now", type_=DateTime(timezone=True)), bindparam("on", type_=Date))
+    async with store.engine.begin() as connection:
+        for each in (case, other):
+            await connection.execute(returns, {"school": oak.id, "authority": oak.authority_id, "case": each.id,
+                                               "on": date(2019, 1, 7), "details": details, "key": each.reference,
+                                               "now": now})
+            await connection.execute(starters, {"school": oak.id, "key": f"k{each.id}", "case": each.id,
+                                                "pupil": {"forename": "Ada", "surname": "Example"},
+                                                "on": date(2019, 1, 7), "now": now})
+    assert await store.retention.erase(case.id, actor="t", rule="six_years", retained_until=date(2030, 1, 1))
+    rows = await _rows(store, "SELECT case_id, details FROM deletion_returns ORDER BY case_id")
+    scrubbed, kept = [r[1] if isinstance(r[1], dict) else __import__("json").loads(r[1]) for r in rows]
+    assert scrubbed == {"ground": "a", "deletion_on": "2019-01-07", "sent_on": "2019-01-07", "forename": "",
+                        "surname": "", "address": "", "parents": []}
+    assert kept == details
+    starters_now = await _rows(store, "SELECT case_id, pupil, previous_school, pupil_key FROM expected_starters "
+                                      "ORDER BY case_id")
+    assert "Ada" not in str(starters_now[0]) and "Elm School" not in str(starters_now[0])
+    assert "Ada" in str(starters_now[1]) and starters_now[1][3] == f"k{other.id}"
