@@ -12,7 +12,7 @@ from cme.deletion_return import DeletionReturn, Parent
 from storage.cases import Actor, NewEvent
 from storage.migrate import upgrade
 from tests.storage.test_authorities import _two_authorities
-from tests.storage.test_migrations import _differences, _downgrade
+from tests.storage.test_migrations import _differences, _undo_only
 from tests.storage.test_storage import REPORTER, new_case
 
 TARA = Actor("aad-tara", "Tara Tracker")
@@ -64,7 +64,7 @@ async def test_a_return_may_belong_to_a_case_and_its_history_is_append_only(stor
 
 
 async def test_migration_0007_undoes_and_redoes(store):
-    await _downgrade(store, "0007_deletion_returns@-1")
+    await _undo_only(store, "0007_deletion_returns")
     async with store.engine.connect() as connection:
         tables = await connection.run_sync(lambda c: inspect(c).get_table_names())
     assert "deletion_returns" not in tables and "deletion_return_events" not in tables

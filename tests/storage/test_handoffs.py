@@ -86,13 +86,13 @@ async def test_migration_0006_undoes_and_redoes_alone(store):
     from sqlalchemy import inspect
 
     from storage.migrate import upgrade
-    from tests.storage.test_migrations import _differences, _downgrade
+    from tests.storage.test_migrations import _differences, _undo_only
 
     async def tables():
         async with store.engine.connect() as connection:
             return await connection.run_sync(lambda sync: inspect(sync).get_table_names())
 
-    await _downgrade(store, "0006_handoffs@-1")
+    await _undo_only(store, "0006_handoffs")
     assert "handoffs" not in await tables() and "cases" in await tables()
     await upgrade(store.engine)
     assert "handoffs" in await tables() and await _differences(store) == []

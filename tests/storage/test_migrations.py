@@ -21,6 +21,12 @@ async def _differences(store) -> list:
         return await connection.run_sync(compare)
 
 
+async def _undo_only(store, revision: str) -> None:
+    """Undo one branch's revision alone: first the revision joining the branches above it, then it."""
+    await _downgrade(store, revision)
+    await _downgrade(store, f"{revision}@-1")
+
+
 async def test_the_migrated_database_matches_the_models(store):
     assert await pending_revisions(store.engine) == []
     assert await _differences(store) == []
@@ -37,10 +43,10 @@ async def _downgrade(store, revision: str) -> None:
         await connection.run_sync(run)
 
 
-async def test_the_latest_migration_undoes_and_redoes(store):
-    await _downgrade(store, "-1")
+async def test_the_migrations_since_the_register_undo_and_redo(store):
+    await _downgrade(store, "0005")  # every branch after 0005 and the revision joining them
     assert await pending_revisions(store.engine) != []
-    assert await _differences(store) != []  # the index the latest migration adds is missing
+    assert await _differences(store) != []  # the tables and columns those migrations add are missing
     await upgrade(store.engine)
     assert await _differences(store) == []
 
@@ -113,4 +119,6 @@ async def test_children_removed_from_roll_before_the_register_stay_on_it_out_of_
     assert [line.case.reference for line in (await store.register.page([authority.id], now.date())).lines] == [
         "CME-2026-0001"]
     await _downgrade(store, "0004")
-    assert (await store.cases.get("CME-2026-0001")).state.value == "closed"
+    async with store.engine.connect() as connection:  # the code's own reads expect today's columns
+        state = (await connection.execute(text("SELECT state FROM cases WHERE reference = 'CME-2026-0001'"))).scalar()
+    assert state == "closed"
