@@ -11,8 +11,24 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from cme.case import Case
 from cme.upn import normalise_upn
 from storage.engine.statements import Statements
-from storage.mapping import case_from_row
-from storage.models import CardMessage, CaseRow, Conversation, MilestoneRow, ReminderClaim
+from storage.mapping import case_from_row, pupil_from_json
+from storage.models import (
+    CardMessage,
+    CaseRow,
+    Conversation,
+    DeletionReturnRow,
+    ExpectedStarterRow,
+    MilestoneRow,
+    ReminderClaim,
+)
+
+
+def _matches(pupil, name: str, date_of_birth: date | None, upn: str) -> bool:
+    wanted_upn = normalise_upn(upn)
+    if wanted_upn and normalise_upn(pupil.upn) == wanted_upn:
+        return True
+    return bool(name.strip()) and date_of_birth is not None and pupil.date_of_birth == date_of_birth \
+        and same_name(pupil.full_name, name)
 
 
 def same_name(a: str, b: str) -> bool:
@@ -26,17 +42,32 @@ class SubjectAccess:
 
     async def cases_of(self, *, name: str = "", date_of_birth: date | None = None, upn: str = "") -> list[Case]:
         """Every case of the child (erased cases no longer hold a name, a date of birth or a UPN), oldest first."""
-        wanted_upn = normalise_upn(upn)
         found = []
         for row in await self._sql.rows(select(CaseRow).order_by(CaseRow.id)):
             case = case_from_row(row)
-            pupil = case.pupil
-            by_upn = bool(wanted_upn) and normalise_upn(pupil.upn) == wanted_upn
-            by_name = bool(name.strip()) and date_of_birth is not None and pupil.date_of_birth == date_of_birth \
-                and same_name(pupil.full_name, name)
-            if by_upn or by_name:
+            if _matches(case.pupil, name, date_of_birth, upn):
                 found.append(case)
         return found
+
+    async def starters_of(self, *, name: str = "", date_of_birth: date | None = None, upn: str = "",
+                          case_ids: list[int] = ()) -> list[dict]:
+        """The child as an expected starter at a school: matched as cases are, or made into one of their cases."""
+        found = []
+        for row in await self._sql.rows(select(ExpectedStarterRow).order_by(ExpectedStarterRow.id)):
+            if row.case_id in case_ids or _matches(pupil_from_json(row.pupil), name, date_of_birth, upn):
+                found.append({"school_id": row.school_id, "pupil": row.pupil, "previous_school": row.previous_school,
+                              "first_day": row.first_day.isoformat(), "status": row.status,
+                              "arrived_on": row.arrived_on.isoformat() if row.arrived_on else None,
+                              "case": row.case_reference or None})
+        return found
+
+    async def deletion_returns(self, case_id: int) -> list[dict]:
+        """The deletion returns made from the case (regulation 13(4)): the pupil and parents as sent."""
+        rows = await self._sql.rows(select(DeletionReturnRow).where(DeletionReturnRow.case_id == case_id)
+                                    .order_by(DeletionReturnRow.id))
+        return [{"ground": r.ground, "deletion_on": r.deletion_on.isoformat(), "sent_at": r.sent_at.isoformat(),
+                 "sent_by": r.sent_by_name, "acknowledged_at": r.acknowledged_at.isoformat() if r.acknowledged_at
+                 else None, "details": r.details} for r in rows]
 
     async def cards(self, case_id: int) -> list[dict]:
         """The cards posted about the case: what for, where (the kind of conversation), when."""

@@ -1,9 +1,9 @@
 """`cme-bot subject-access`: everything held about one child, for the data protection officer (UK GDPR article 15).
 
 Found by name and date of birth (case and spaces aside) or by UPN; written as JSON and as a readable HTML page into
---out: each case's data, its whole history, who opened it (when, from where), the cards sent about it and the
-reminders. The bot keeps no copy of a card's text, only where and when it was posted: each showed the case data as
-it stood then. Asking is itself recorded (an audit event naming the references only).
+--out: each case's data, its whole history, who opened it (when, from where), the cards sent about it, the
+reminders and the deletion returns made from it; and the child as an expected starter. The bot keeps no copy of a
+card's text, only where and when it was posted: each showed the case data as it stood then. Asking is itself recorded (an audit event naming the references only).
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ async def _case_record(store, access: SubjectAccess, case: Case) -> dict:
             "authority": school.authority if school else None, "created_at": case.created_at.isoformat()
             if case.created_at else None, "case": data, "history": history, "opened_by": views,
             "cards_sent": await access.cards(case.id), "card_texts": CARD_TEXTS,
-            "reminders": await access.reminders(case.id), "milestones": await access.milestones(case.id)}
+            "reminders": await access.reminders(case.id), "milestones": await access.milestones(case.id),
+            "deletion_returns": await access.deletion_returns(case.id)}
 
 
 def _table(rows: list[dict]) -> str:
@@ -75,7 +76,9 @@ def page(export: dict) -> str:
                   "<h3>Who opened the case</h3>", _table(record["opened_by"]),
                   "<h3>Cards sent about the case</h3>", f"<p>{html.escape(record['card_texts'])}</p>",
                   _table(record["cards_sent"]), "<h3>Reminders</h3>", _table(record["reminders"]),
-                  "<h3>Milestones</h3>", _table(record["milestones"])]
+                  "<h3>Milestones</h3>", _table(record["milestones"]),
+                  "<h3>Deletion returns</h3>", _table(record["deletion_returns"])]
+    parts += ["<h2>As an expected starter</h2>", _table(export["expected_starters"])]
     style = "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;" \
             "padding:.2em .5em;text-align:left;vertical-align:top}"
     return (f"<!doctype html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Subject access</title>"
@@ -126,7 +129,9 @@ async def subject_access(args: argparse.Namespace, settings: Settings) -> int:
         now = datetime.now(settings.zone)
         export = {"asked_for": f"UPN {upn}" if upn else f"{' '.join(name.split())}, born {born.isoformat()}",
                   "exported_at": now.isoformat(timespec="seconds"),
-                  "cases": [await _case_record(store, access, case) for case in cases]}
+                  "cases": [await _case_record(store, access, case) for case in cases],
+                  "expected_starters": await access.starters_of(name=name, date_of_birth=born, upn=upn,
+                                                                case_ids=[case.id for case in cases])}
         stem = out / f"subject-access-{now:%Y%m%d-%H%M%S}"
         _save(stem, export)
         await _audit(store, [case.reference for case in cases])

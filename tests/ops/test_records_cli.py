@@ -7,7 +7,7 @@ import stat
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from sqlalchemy import text
+from sqlalchemy import JSON, DateTime, bindparam, text
 
 from cme.case import Pupil, Risk
 from cme.lifecycle import Outcome, State
@@ -40,6 +40,13 @@ async def _cases(database_url: str) -> dict[str, str]:
         async with store.engine.begin() as connection:
             await connection.execute(text("UPDATE cases SET closed_at = :at WHERE closed_at IS NOT NULL"),
                                      {"at": LONG_AGO})
+        starter = text("INSERT INTO expected_starters (school_id, pupil_key, pupil, previous_school, first_day, status, "
+                       "case_reference, created_by, created_at, updated_at, version) VALUES (:school, 'k1', :pupil, "
+                       "'Elm School (fictional)', '2019-09-02', 'arrived', '', 'aad', :at, :at, 1)").bindparams(
+            bindparam("pupil", type_=JSON), bindparam("at", type_=DateTime(timezone=True)))
+        async with store.engine.begin() as connection:
+            await connection.execute(starter, {"school": oak.id, "at": LONG_AGO, "pupil": {
+                "forename": "OTTO", "surname": "Open", "date_of_birth": "2014-02-02"}})
         await store.case_views.record((await store.cases.get(made["open"])).id, aad_object_id="aad-ewan",
                                       name="Ewan Welfare", role="EWS officer", inside_school=False, place="personal",
                                       activity_id="seen-1")
@@ -100,8 +107,12 @@ async def test_subject_access_writes_everything_held_about_the_child(database_ur
     assert [e["kind"] for e in record["history"]] == ["reported"]
     assert record["opened_by"][0]["by"] == "Ewan Welfare" and record["opened_by"][0]["from"] == "personal"
     assert {m["milestone"] for m in record["milestones"]} == {"day5", "day20"}
+    assert record["deletion_returns"] == []
+    assert [(s["previous_school"], s["status"]) for s in export["expected_starters"]] == [
+        ("Elm School (fictional)", "arrived")]
     page = html_file.read_text()
     assert "Otto" in page and made["open"] in page and "Who opened the case" in page and "Ewan Welfare" in page
+    assert "Elm School (fictional)" in page
 
     by_upn = await run("subject-access", "--upn", "a123 4567 89012", "--out", str(tmp_path / "upn"),
                        database_url=database_url)
