@@ -90,7 +90,7 @@ def row(case: Case, provision: Provision) -> dict[str, str]:
         "looked_after": "yes" if case.risk.looked_after else "no",
         "child_in_need": "",
         "special_educational_needs": "",
-        "protected_characteristics": "",
+        "protected_characteristics": f"sex: {case.sex}" if case.sex in ("female", "male") else "",
     }
     missing = [name for name, _ in REQUIRED + OPTIONAL if not values[name]]
     for name in missing:

@@ -50,6 +50,8 @@ def test_the_row_holds_what_the_case_holds_and_names_what_it_does_not():
     assert line["looked_after"] == "yes" and line["child_protection"] == "no"
     assert line["parents_addresses"] == NOT_HELD and line["time_with_provider"] == NOT_HELD
     assert "parents_addresses" in line["not_held"] and "name" not in line["not_held"].split(", ")
+    assert line["protected_characteristics"] == NOT_HELD  # sex not known
+    assert cnis_register.row(replace(case, sex="female"), Provision())["protected_characteristics"] == "sex: female"
 
 
 def test_a_child_out_of_provision_has_no_provider_and_other_provision_names_it():
