@@ -11,6 +11,7 @@ from datetime import date, datetime
 from adaptive_cards import card as ac
 
 from cards.base import LONDON, action_set, card, execute, facts, heading, lines, submit, text
+from cards.exports import download_action
 from cards.text import user_text
 from cme.deletion_return import BY_KEY, GROUNDS, SAY, DeletionReturn
 from cme.law import SAY_LAW
@@ -199,4 +200,5 @@ def deletion_returns_card(title: str, sections: Sequence[tuple[str, Sequence[Lis
                           f"{BY_KEY[row.ground].paragraph}, deletion {row.deletion_on:%-d %b %Y}. {row.status}"),
                      action_set([submit("Open", SHOW, id=str(row.return_id))])]
     body.append(text("Say **deletion return** to make one.", subtle=True))
-    return card(body)
+    # every return of the school (an officer: of the authority), not only those listed (bot/exports/kinds/)
+    return card(body, [download_action("deletion-returns")] if any(rows for _, rows in sections) else [])

@@ -10,6 +10,7 @@ from adaptive_cards import card as ac
 
 from cards.base import card, container, facts, heading, show_card, submit, text
 from cards.base import execute as button
+from cards.exports import download_action
 from cards.text import user_text
 from cme.expected_starters import NEW_PUPIL_RETURN, NON_ARRIVAL_DAYS, Starter, Status
 from cme.report import YEAR_GROUPS, long_date
@@ -155,7 +156,8 @@ def starters_list_card(view: StarterList) -> dict:
     body.append(text(f"{expected} expected; arrived and non-arrivals of the last weeks below them. Add one with "
                      "**expected starter**, many with `cme-bot starters import`.", subtle=True))
     body += [_line(line, view) for line in view.lines]
-    return card(body)
+    # every starter of the school, the new pupil returns among them (bot/exports/kinds/new_pupil_returns.py)
+    return card(body, [download_action("new-pupil-returns")] if view.lines else [])
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,16 @@ class DeletionReturns:
                                     .order_by(DeletionReturnRow.acknowledged_at.desc()).limit(limit))
         return [_record(row) for row in rows]
 
+    async def every(self, *, school_ids: list[int] = (), authority_ids: list[int] = ()) -> list[ReturnRecord]:
+        """Every return of the schools and of the authorities (an export), oldest first: none for none."""
+        if not school_ids and not authority_ids:
+            return []
+        rows = await self._sql.rows(select(DeletionReturnRow)
+                                    .where(DeletionReturnRow.school_id.in_(list(school_ids))
+                                           | DeletionReturnRow.authority_id.in_(list(authority_ids)))
+                                    .order_by(DeletionReturnRow.id))
+        return [_record(row) for row in rows]
+
     async def of_case(self, case_id: int) -> list[ReturnRecord]:
         rows = await self._sql.rows(select(DeletionReturnRow).where(DeletionReturnRow.case_id == case_id)
                                     .order_by(DeletionReturnRow.id))

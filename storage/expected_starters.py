@@ -115,6 +115,16 @@ class ExpectedStarters:
             starters = [_starter(row) for row in rows]
         return sorted(starters, key=lambda s: (s.first_day, s.pupil.surname.lower(), s.pupil.forename.lower()))
 
+    async def every(self, school_ids: list[int]) -> list[Starter]:
+        """Every starter of the schools (an export), by school, first day and id."""
+        if not school_ids:
+            return []
+        async with self._sessions() as session:
+            rows = (await session.scalars(
+                select(ExpectedStarterRow).where(ExpectedStarterRow.school_id.in_(school_ids))
+                .order_by(ExpectedStarterRow.school_id, ExpectedStarterRow.first_day, ExpectedStarterRow.id))).all()
+            return [_starter(row) for row in rows]
+
     async def awaiting_card(self, on_date: date) -> list[Starter]:
         """Still expected, whose first day has come, and no non-arrival card posted yet (the daily job decides,
         on each school's calendar, whose 5 school days have passed)."""

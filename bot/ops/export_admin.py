@@ -18,14 +18,18 @@ ACTOR = "cme-bot export (command line)"
 
 
 async def _person(store, kind: ExportKind, args: argparse.Namespace) -> PersonRoles:
-    """The command line acts as holding the kind's roles in one authority only (and one school, for staff)."""
+    """The command line acts as holding the kind's roles in one authority only; with --as-school, as that school's
+    staff only, when the kind is one staff may have."""
     which = args.authority.strip() if args.authority else None
     authority = await store.schools.authority(int(which) if which and which.isdigit() else which)
     school = await store.schools.by_urn(args.as_school) if args.as_school else None
     if args.as_school and (school is None or school.authority_id != authority.id):
         raise ExportRefused(f"No school with URN {args.as_school} in {authority.name}.")
+    roles = sorted(kind.roles)
+    if school and Role.SCHOOL_STAFF in kind.roles:  # as that school's staff only (a return: the school's own)
+        roles = [Role.SCHOOL_STAFF]
     grants = tuple(Grant(role, school_id=school.id if school and role is Role.SCHOOL_STAFF else None,
-                         authority_id=authority.id) for role in sorted(kind.roles))
+                         authority_id=authority.id) for role in roles)
     return PersonRoles(f"cli:{authority.id}", f"{ACTOR} for {authority.name}", grants)
 
 
