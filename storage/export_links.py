@@ -35,6 +35,7 @@ class ExportLink:
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None
+    id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Claim:
 
 def _link(row: ExportLinkRow) -> ExportLink:
     return ExportLink(row.aad_object_id, row.person_name, row.kind, dict(row.params), row.format, row.created_at,
-                      row.expires_at, row.used_at)
+                      row.expires_at, row.used_at, row.id)
 
 
 class ExportLinks:
@@ -80,6 +81,21 @@ class ExportLinks:
                 return Claim(LinkState.FRESH, _link(row))
             state = LinkState.USED if row.used_at is not None else LinkState.EXPIRED
             return Claim(state, _link(row))
+
+    async def live(self, aad_object_id: str, kind: str, params: dict, now: datetime) -> list[ExportLink]:
+        """This person's links to `kind` with exactly `params`, not used and not expired, oldest first."""
+        async with self._sessions() as session:
+            rows = (await session.scalars(select(ExportLinkRow).where(
+                ExportLinkRow.aad_object_id == aad_object_id, ExportLinkRow.kind == kind,
+                ExportLinkRow.used_at.is_(None), ExportLinkRow.expires_at > now).order_by(ExportLinkRow.id))).all()
+            return [_link(row) for row in rows if dict(row.params) == params]
+
+    async def withdraw(self, token_hashes: list[str], aad_object_id: str) -> None:
+        """Links issued but never given (a second press lost the race to the first): gone, and said in the audit."""
+        async with self._sessions.begin() as session:
+            await session.execute(delete(ExportLinkRow).where(ExportLinkRow.token_hash.in_(token_hashes),
+                                                              ExportLinkRow.used_at.is_(None)))
+            record_audit(session, aad_object_id, "export_link_withdrawn", {"links": len(token_hashes)})
 
     async def record_unlinked(self, actor: str, kind: str, params: dict, format: str) -> None:
         """An export made without a link (`cme-bot export`): in the audit record all the same."""

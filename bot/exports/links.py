@@ -30,6 +30,8 @@ def token_hash(token: str) -> str:
 class Offered:
     url: str
     expires_at: datetime
+    token_hash: str = ""
+    link_id: int | None = None
 
 
 async def offer(services: Services, person: PersonRoles, kind: str, params: Mapping[str, object], fmt: str, *,
@@ -50,7 +52,8 @@ async def offer(services: Services, person: PersonRoles, kind: str, params: Mapp
                              params=kept, format=fmt, now=now,
                              lifetime=timedelta(minutes=services.settings.export_link_minutes))
     await links.forget_expired(now - KEPT_AFTER_EXPIRY)  # the audit record keeps what was issued and used
-    return Offered(f"{services.settings.base_url}/exports/{token}.{fmt}", link.expires_at)
+    return Offered(f"{services.settings.base_url}/exports/{token}.{fmt}", link.expires_at, token_hash(token),
+                   link.id)
 
 
 async def offer_link(services: Services, person: PersonRoles, kind: str, params: Mapping[str, object],
