@@ -57,6 +57,8 @@ class Verb(StrEnum):
     HANDOFF_SEND = "handoff.send"
     HANDOFF_NOTIFIED = "handoff.notified"
     HANDOFF_ACCEPT = "handoff.accept"
+    HANDOFF_WITHDRAW = "handoff.withdraw"
+    HANDOFF_DECLINE = "handoff.decline"
     # The administrator's card
     ADMIN_OPEN = "admin.open"
     ADMIN_GRANT = "admin.grant"

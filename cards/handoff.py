@@ -11,12 +11,14 @@ from adaptive_cards import card as ac
 
 from cards.base import action_set, card, container, execute, facts, lines, show_card, submit, text
 from cards.text import user_text
-from cme.case import PendingHandoff
+from cme.case import DeclinedHandoff, PendingHandoff
 from cme.handoff import ANOTHER, POLICY
 
 ACCEPT = "handoff.accept"
 SEND = "handoff.send"
 NOTIFIED = "handoff.notified"
+WITHDRAW = "handoff.withdraw"
+DECLINE = "handoff.decline"
 
 
 def outside_area_form(reference: str, key: str, today: date, others: list[tuple[int, str]]):
@@ -34,12 +36,21 @@ def outside_area_form(reference: str, key: str, today: date, others: list[tuple[
     ], [submit("Hand over", SEND, case=reference, key=key)])
 
 
+def _withdraw_form(reference: str, key: str, handoff: PendingHandoff):
+    told = " Its tracking officers are told." if handoff.on_deployment else ""
+    return show_card("Withdraw", [
+        text(f"Take the hand-off to {user_text(handoff.to_name)} back: the child stays on your register, out of "
+             f"provision, and you record another outcome.{told}", subtle=True),
+    ], [submit("Withdraw the hand-off", WITHDRAW, case=reference, key=key)])
+
+
 def sending_part(reference: str, key: str, today: date, handoff: PendingHandoff, notification: str) -> list:
-    """The sending officer's: awaiting acceptance, or the notification to send and "Recorded as sent"."""
+    """The sending officer's: awaiting acceptance, or the notification to send and "Recorded as sent"; Withdraw."""
     if handoff.on_deployment:
         return [container([text(f"Handed to {user_text(handoff.to_name)} on {handoff.since:%-d %B %Y}: awaiting "
                                 "acceptance by its CME Pupil Tracking Officer. The child stays on your register "
-                                "until then.", bold=True)], style="emphasis")]
+                                "until then.", bold=True),
+                           action_set([_withdraw_form(reference, key, handoff)])], style="emphasis")]
     form = show_card("Recorded as sent", [
         ac.InputDate(id="sent_on", label="Sent by secure e-mail on", is_required=True, error_message="Give the date.",
                      value=today.isoformat(), max=today.isoformat(), min=handoff.since.isoformat()),
@@ -49,17 +60,31 @@ def sending_part(reference: str, key: str, today: date, handoff: PendingHandoff,
              "by secure e-mail, then record that it was sent. Notification not yet sent.", bold=True,
              color="attention"),
         lines([user_text(line) or " " for line in notification.split("\n")]),
-        action_set([form]),
+        action_set([form, _withdraw_form(reference, key, handoff)]),
     ], style="emphasis")]
 
 
 def receiving_part(reference: str, key: str, handoff: PendingHandoff) -> list:
-    """The receiving authority's tracking officer's: whose child, since when, and Accept."""
+    """The receiving authority's tracking officer's: whose child, since when, Accept, and Decline with a reason."""
+    decline_form = show_card("Decline", [
+        text(f"The child stays on {user_text(handoff.from_name)}'s register, out of provision; its tracking officers "
+             "are told why.", subtle=True),
+        ac.InputText(id="reason", label="Why (for example, the child is not at that address)", is_multiline=True,
+                     is_required=True, error_message="Say why.", max_length=500),
+    ], [submit("Decline", DECLINE, style="destructive", case=reference, key=key)])
     return [container([
         text(f"Handed over by {user_text(handoff.from_name)} on {handoff.since:%-d %B %Y}: the child lives in your "
-             f"area now ({POLICY}). Accept to take them onto your register, out of provision.", bold=True),
-        action_set([submit("Accept", ACCEPT, style="positive", case=reference, key=key)]),
+             f"area now ({POLICY}). Accept to take them onto your register, out of provision, or decline saying why.",
+             bold=True),
+        action_set([submit("Accept", ACCEPT, style="positive", case=reference, key=key), decline_form]),
     ], style="emphasis")]
+
+
+def declined_line(declined: DeclinedHandoff):
+    """On the sending officer's card, above the outcomes: the last hand-off was declined, and why."""
+    return text(f"Declined by {user_text(declined.by_authority)} ({user_text(declined.by_name)}) on "
+                f"{declined.on:%-d %B %Y}: {user_text(declined.reason)}. Record another outcome, or hand over again.",
+                color="attention")
 
 
 @dataclass(frozen=True)
@@ -73,6 +98,7 @@ class HandoffLine:
     accepted_by: str = ""
     accepted_on: date | None = None
     notice: str | None = None
+    ended: str = ""  # withdrawn or declined (bot/views/handoff_cards.py ended_words): no longer to accept
 
 
 def handoff_line_card(line: HandoffLine) -> dict:
@@ -82,12 +108,15 @@ def handoff_line_card(line: HandoffLine) -> dict:
     if line.accepted_on:
         body.append(text(f"Accepted by {user_text(line.accepted_by)} on {line.accepted_on:%-d %B %Y}.",
                          color="good"))
+    elif line.ended:
+        body.append(text(user_text(line.ended), color="attention"))
     else:
-        body.append(text("A CME Pupil Tracking Officer of the receiving authority accepts; the child's details are "
-                         "in their personal chat.", subtle=True))
+        body.append(text("A CME Pupil Tracking Officer of the receiving authority accepts (or declines, saying why); "
+                         "the child's details are in their personal chat.", subtle=True))
     if line.notice:
         body.append(text(line.notice, bold=True))
-    actions = [] if line.accepted_on else [execute("Accept", ACCEPT, style="positive", case=line.reference)]
+    done = line.accepted_on or line.ended
+    actions = [] if done else [execute("Accept", ACCEPT, style="positive", case=line.reference)]
     return card(body, actions)
 
 
@@ -109,4 +138,8 @@ def describe_handoff(kind: str, data: dict) -> str | None:
     if kind == "handoff_accepted":
         return (f"accepted by {user_text(data.get('to_authority', ''))} (handed over by "
                 f"{user_text(data.get('from_authority', ''))})")
+    if kind == "handoff_withdrawn":
+        return f"hand-off to {user_text(data.get('to_authority', ''))} withdrawn"
+    if kind == "handoff_declined":
+        return f"declined by {user_text(data.get('to_authority', ''))}: {user_text(data.get('reason', ''))}"
     return None

@@ -9,15 +9,15 @@ from datetime import date
 from adaptive_cards import card as ac
 
 from cards.base import action_set, container, show_card, submit, text
-from cards.handoff import describe_handoff, outside_area_form, receiving_part, sending_part
+from cards.handoff import declined_line, describe_handoff, outside_area_form, receiving_part, sending_part
 from cards.text import user_text
-from cme.case import PendingHandoff
+from cme.case import DeclinedHandoff, PendingHandoff
 from cme.lifecycle import State
 from cme.tracking import default_review_date
 
 # The history entries of the authority's tracking: not shown to the school whose part is closed.
 TRACKING_EVENTS = frozenset({"tracking_outcome", "not_located", "not_located_reviewed", "kept_on_register",
-                             "handoff_sent", "handoff_accepted"})
+                             "handoff_sent", "handoff_accepted", "handoff_withdrawn", "handoff_declined"})
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class TrackingView:
     handoff: PendingHandoff | None = None  # handed to another authority, not yet done with (cme/handoff.py)
     notification: str = ""  # to an authority not on this deployment: the text to send by secure e-mail
     receiving: bool = False  # the reader is a tracking officer of the authority the child is handed to
+    declined: DeclinedHandoff | None = None  # the last hand-off, declined by the receiving authority
 
 
 def _dated(input_id: str, label: str, today: date, value: date | None = None, *, future: bool = False):
@@ -89,6 +90,8 @@ def tracking_section(view: TrackingView) -> list:
         return sending_part(view.reference, view.key, view.today, view.handoff, view.notification)
     lines = [text(f"Out of provision: {view.weeks_missing} weeks missing. On the authority's register until you "
                   "record where the child is.", bold=True)]
+    if view.declined:
+        lines.append(declined_line(view.declined))
     if view.state is State.NOT_LOCATED and view.review_on:
         late = view.review_on < view.today
         lines.append(text(f"{'Overdue: review' if late else 'Review'} on {view.review_on:%A %-d %B %Y} "

@@ -71,6 +71,17 @@ class PendingHandoff:
         return self.to_authority_id is not None
 
 
+@dataclass(frozen=True)
+class DeclinedHandoff:
+    """A hand-off the receiving authority declined (cme/handoff.py): the child stays on the sending authority's
+    register, out of provision, marked with who declined and why, until another outcome or hand-off."""
+
+    by_authority: str
+    by_name: str
+    reason: str
+    on: date
+
+
 @dataclass
 class Case:
     reference: str
@@ -106,6 +117,7 @@ class Case:
     created_at: datetime | None = None
     authority_id: int | None = None  # the local authority whose officers work it: its school's, or the referrer's
     handoff: PendingHandoff | None = None  # handed to another authority, awaiting acceptance or the notification
+    handoff_declined: DeclinedHandoff | None = None  # the last hand-off, declined by the receiving authority
     id: int | None = None
     version: int = 0
 

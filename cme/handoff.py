@@ -11,6 +11,11 @@ When the tracking officer locates a child out of provision in another authority'
   policy 8.4.2 and the September 2025 statutory guidance) by secure e-mail and records the day it was sent,
   which closes the case as located outside the area. Until then the register marks "notification not yet sent".
 
+Until it is accepted (or the notification recorded as sent), the sending tracking officer may withdraw the hand-off,
+and a tracking officer of the receiving authority may decline it with a reason (the child is not at that address):
+either way the child stays on the sending authority's register, out of provision, and its officer records another
+outcome (or hands the child over again); a declined one is marked "declined by <authority>: <reason>" meanwhile.
+
 Each step is one entry in the case's history, with who and when (the caller records it).
 """
 
@@ -20,7 +25,7 @@ from dataclasses import replace
 from datetime import date
 
 from cme.calendar import SchoolCalendar
-from cme.case import Case, PendingHandoff
+from cme.case import Case, DeclinedHandoff, PendingHandoff
 from cme.casework import Change, take_step
 from cme.deadlines import Deadline
 from cme.lifecycle import ProcedureError, State, Step
@@ -55,7 +60,7 @@ def hand_off(case: Case, to_authority_id: int | None, to_name: str, from_name: s
                      {"to_authority_id": to_authority_id, "to_authority": name, "from_authority": from_name,
                       "forwarding_address": address, "on_deployment": pending.on_deployment},
                      f"Located outside the area: handed to {name}, {on}",
-                     handoff=pending, forwarding_address=address)
+                     handoff=pending, forwarding_address=address, handoff_declined=None)
 
 
 def accept(case: Case, authority_ids: list[int], today: date) -> Change:
@@ -76,6 +81,37 @@ def accept(case: Case, authority_ids: list[int], today: date) -> Change:
     if case.state is State.NOT_LOCATED:  # located after all: the review that was due is done
         return replace(change, done={Deadline.LPD_REVIEW: today})
     return change
+
+
+def withdraw(case: Case, today: date) -> Change:
+    """The sending authority takes the hand-off back before it is done with: the child stays on its register, out of
+    provision (the caller has checked that its tracking officer presses)."""
+    pending = case.handoff
+    if pending is None:
+        raise ProcedureError("This child is not handed to another authority now: there is nothing to withdraw.")
+    return take_step(case, Step.WITHDRAW_HANDOFF, today, "handoff_withdrawn",
+                     {"to_authority_id": pending.to_authority_id, "to_authority": pending.to_name,
+                      "from_authority": pending.from_name, "since": pending.since.isoformat()},
+                     f"Hand-off to {pending.to_name} withdrawn: the child stays on your register, out of provision",
+                     handoff=None)
+
+
+def decline(case: Case, authority_ids: list[int], reason: str, by_name: str, today: date) -> Change:
+    """A tracking officer of the receiving authority (one of `authority_ids`) declines, saying why: the child stays on
+    the sending authority's register, out of provision, marked as declined."""
+    pending = case.handoff
+    if pending is None or not pending.on_deployment:
+        raise ProcedureError("This child is not waiting to be accepted.")
+    if pending.to_authority_id not in authority_ids:
+        raise ProcedureError(f"Only a tracking officer of {pending.to_name} can decline this child.")
+    why = _text(reason, "the reason (for example, the child is not at that address)", 500)
+    declined = DeclinedHandoff(pending.to_name, by_name[:200], why, today)
+    return take_step(case, Step.DECLINE_HANDOFF, today, "handoff_declined",
+                     {"to_authority_id": pending.to_authority_id, "to_authority": pending.to_name,
+                      "from_authority": pending.from_name, "since": pending.since.isoformat(), "reason": why},
+                     f"Declined by {pending.to_name}: the child stays on {pending.from_name or 'the sending authority'}"
+                     "'s register, out of provision",
+                     handoff=None, handoff_declined=declined)
 
 
 def notification_sent(case: Case, sent_on: date | None, today: date) -> Change:
@@ -102,10 +138,11 @@ def reminder_due(since: date, calendar: SchoolCalendar, today: date) -> bool:
     return calendar.is_school_day(today) and today >= reminder_from(since, calendar)
 
 
-def register_mark(handoff: PendingHandoff | None) -> str | None:
-    """What the sending authority's register says of a child handed over and not yet done with."""
+def register_mark(handoff: PendingHandoff | None, declined: DeclinedHandoff | None = None) -> str | None:
+    """What the sending authority's register says of a child handed over and not yet done with, or whose hand-off
+    the receiving authority declined."""
     if handoff is None:
-        return None
+        return f"declined by {declined.by_authority}: {declined.reason}" if declined else None
     if handoff.on_deployment:
         return f"handed to {handoff.to_name}, awaiting acceptance since {handoff.since:%-d %B %Y}"
     return f"handed to {handoff.to_name}: notification not yet sent"

@@ -97,6 +97,8 @@ class Step(StrEnum):
     # Located in another authority's area (policy 8.4.2, cme/handoff.py): handed over, then accepted by it
     HAND_OFF = "hand_off"
     ACCEPT_HANDOFF = "accept_handoff"
+    WITHDRAW_HANDOFF = "withdraw_handoff"  # by the sending authority, before it is accepted
+    DECLINE_HANDOFF = "decline_handoff"  # by the receiving authority, with its reason
 
 
 STEP_LABELS = {
@@ -121,6 +123,8 @@ STEP_LABELS = {
     Step.LINK_TO_SCHOOL: "link the case to a school",
     Step.HAND_OFF: "hand the child over to the authority where they live now",
     Step.ACCEPT_HANDOFF: "accept the child handed over by another authority",
+    Step.WITHDRAW_HANDOFF: "withdraw the hand-off to another authority",
+    Step.DECLINE_HANDOFF: "decline the child handed over by another authority",
 }
 
 # Work on an open case that does not move it along by itself.
@@ -185,12 +189,16 @@ TRANSITIONS: dict[State, dict[Step, State | None]] = {
         Step.RECORD_NOT_LOCATED: State.NOT_LOCATED,
         Step.HAND_OFF: None,
         Step.ACCEPT_HANDOFF: State.OUT_OF_PROVISION,
+        Step.WITHDRAW_HANDOFF: None,
+        Step.DECLINE_HANDOFF: None,
     },
     State.NOT_LOCATED: {
         Step.RECORD_LOCATED: State.CLOSED,
         Step.REVIEW_NOT_LOCATED: None,
         Step.HAND_OFF: None,
         Step.ACCEPT_HANDOFF: State.OUT_OF_PROVISION,
+        Step.WITHDRAW_HANDOFF: None,
+        Step.DECLINE_HANDOFF: None,
     },
     State.CLOSED: {},
 }

@@ -29,10 +29,16 @@ class Handoff:
     accepted_on: date | None
     accepted_by_name: str | None
     notified_on: date | None
+    done_on: date | None = None  # accepted, notified, withdrawn or declined
 
     @property
     def pending(self) -> bool:
-        return self.accepted_on is None and self.notified_on is None
+        return self.accepted_on is None and self.notified_on is None and self.done_on is None
+
+    @property
+    def ended(self) -> bool:
+        """Withdrawn by the sending authority or declined by the receiving one (the case's history says which)."""
+        return self.done_on is not None and self.accepted_on is None and self.notified_on is None
 
 
 _WITH_REFERENCE = select(*HandoffRow.__table__.columns, CaseRow.reference).join(CaseRow, CaseRow.id == HandoffRow.case_id)
@@ -40,7 +46,8 @@ _WITH_REFERENCE = select(*HandoffRow.__table__.columns, CaseRow.reference).join(
 
 def _handoff(row) -> Handoff:
     return Handoff(row.id, row.case_id, row.reference, row.from_authority_id, row.from_name, row.to_authority_id, row.to_name,
-                   row.sent_on, row.sent_by, row.sent_by_name, row.accepted_on, row.accepted_by_name, row.notified_on)
+                   row.sent_on, row.sent_by, row.sent_by_name, row.accepted_on, row.accepted_by_name, row.notified_on,
+                   row.done_on)
 
 
 class Handoffs:
@@ -72,6 +79,15 @@ class Handoffs:
         async def write(session: AsyncSession, case_id: int) -> None:
             await session.execute(update(HandoffRow).where(HandoffRow.case_id == case_id, HandoffRow.done_on.is_(None))
                                   .values(notified_on=sent_on, done_on=on))
+        return write
+
+    @staticmethod
+    def ending(on: date) -> Also:
+        """The pending hand-off of the case withdrawn or declined on `on` (the history entry says which and why), for
+        Cases.record(also=...): no longer reminded of, nor to accept."""
+        async def write(session: AsyncSession, case_id: int) -> None:
+            await session.execute(update(HandoffRow).where(HandoffRow.case_id == case_id, HandoffRow.done_on.is_(None))
+                                  .values(done_on=on))
         return write
 
     async def of_case(self, case_id: int) -> list[Handoff]:

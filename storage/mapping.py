@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from cme.case import Carer, Case, LegalTests, PendingHandoff, Pupil, Risk
+from cme.case import Carer, Case, DeclinedHandoff, LegalTests, PendingHandoff, Pupil, Risk
 from cme.lifecycle import Outcome, State
 from cme.milestones import Break, BreakKind
 from storage.models import CaseRow
@@ -38,6 +38,16 @@ def _handoff_from_json(data: dict | None) -> PendingHandoff | None:
                           data.get("from_name", "")) if data else None
 
 
+def _declined_to_json(declined: DeclinedHandoff | None) -> dict | None:
+    return {"by_authority": declined.by_authority, "by_name": declined.by_name, "reason": declined.reason,
+            "on": declined.on.isoformat()} if declined else None
+
+
+def _declined_from_json(data: dict | None) -> DeclinedHandoff | None:
+    return DeclinedHandoff(data.get("by_authority", ""), data.get("by_name", ""), data.get("reason", ""),
+                           date.fromisoformat(data["on"])) if data else None
+
+
 def pupil_to_json(pupil: Pupil) -> dict:
     return {
         "forename": pupil.forename, "surname": pupil.surname, "date_of_birth": _iso(pupil.date_of_birth),
@@ -64,6 +74,7 @@ def row_values(case: Case) -> dict:
     details["ctf_sent_on"] = _iso(case.ctf_sent_on)
     details["deletion_return_on"] = _iso(case.deletion_return_on)
     details["handoff"] = _handoff_to_json(case.handoff)
+    details["handoff_declined"] = _declined_to_json(case.handoff_declined)
     return {
         "school_id": case.school_id, "authority_id": case.authority_id, "state": case.state.value,
         "outcome": case.outcome.value if case.outcome else None,
@@ -95,6 +106,7 @@ def case_from_row(row: CaseRow) -> Case:
         legal_tests=_tests_from_json(details.get("legal_tests")),
         ctf_sent_on=_day(details.get("ctf_sent_on")), deletion_return_on=_day(details.get("deletion_return_on")),
         handoff=_handoff_from_json(details.get("handoff")),
+        handoff_declined=_declined_from_json(details.get("handoff_declined")),
         triage_recorded_on=row.triage_recorded_on, ews_contacted_on=row.ews_contacted_on,
         checklist_completed_on=row.checklist_completed_on, day20_review_on=row.day20_review_on,
         cme_referral_on=row.cme_referral_on, removal_requested_on=row.removal_requested_on,

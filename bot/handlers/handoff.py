@@ -1,6 +1,7 @@
 """Handing a child over to another local authority (policy 8.4.2, cme/handoff.py): the sending tracking officer's
-"Outside the area" and "Recorded as sent" on the case card, and the receiving authority's tracking officer's Accept
-(on the case card in their personal chat, or on the nameless line in their channel)."""
+"Outside the area", "Recorded as sent" and "Withdraw" on the case card, and the receiving authority's tracking
+officer's Accept (on the case card in their personal chat, or on the nameless line in their channel) and Decline with
+a reason (on the case card)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,19 @@ from bot.access import is_officer_of, not_found
 from bot.context import Context
 from bot.handlers.steps import StepResult, load_case, record_step
 from bot.routes import Place, Routes
+from bot.turn import Message
 from bot.verbs import Verb
 from bot.views.case_cards import refresh_other_copies, update_case_card_here
 from bot.views.handoff_cards import (
     accepted_words,
+    declined_words,
+    ended_words,
+    how_it_ended,
     line_of,
     refresh_handoff_lines,
     send_handoff,
     tell_sending_officers,
+    withdrawn_words,
 )
 from cards.handoff import handoff_line_card
 from cards.notice import notice_card
@@ -25,7 +31,7 @@ from cards.text import user_text
 from cme.calendar import SchoolCalendar
 from cme.case import Case
 from cme.casework import Change
-from cme.handoff import ANOTHER, accept, hand_off, notification_sent
+from cme.handoff import ANOTHER, accept, decline, hand_off, notification_sent, withdraw
 from cme.lifecycle import ProcedureError
 from cme.roles import Role
 from storage.handoffs import Handoff, Handoffs
@@ -117,14 +123,10 @@ async def accept_handoff(context: Context) -> dict | None:
     """A tracking officer of the receiving authority accepts: the child is on its register; anyone else is refused."""
     in_channel = not context.turn.in_personal_chat
     case = await load_case(context)
-    if case is None:
-        words = not_found(context.card.text("case") or "(no reference)")
-        if in_channel:
-            return notice_card(words)
-        await context.reply(words)
-        return None
     mine = context.person.authority_ids(OFFICERS)
     today = context.services.today()
+    if case is None:
+        return await _not_yours_now(context, in_channel)
     result = await record_step(context, case, lambda fresh, _calendar, on: accept(fresh, mine, on),
                                also=lambda _change: Handoffs.accepting(today, context.actor))
     handoff = _latest(await context.store.handoffs.of_case(case.id))
@@ -150,3 +152,90 @@ def _line_answer(reference: str, handoff: Handoff | None, result: StepResult) ->
         return notice_card(result.problem or "There is no hand-off for this case.")
     said = result.problem or ("Accepted: the child is on your register now." if result.change else None)
     return handoff_line_card(line_of(reference, handoff, notice=said))
+
+
+async def _ended_for(context: Context) -> tuple[str, Handoff] | None:
+    """A hand-off to one of the presser's authorities, withdrawn or declined since (the case is no longer theirs to
+    see): how it ended, by reference and authority only."""
+    reference = context.card.text("case")
+    case = await context.store.cases.get(reference) if reference else None
+    handoff = _latest(await context.store.handoffs.of_case(case.id)) if case else None
+    if handoff is None or handoff.to_authority_id not in context.person.authority_ids(OFFICERS):
+        return None
+    words = await how_it_ended(context.store, case.id, handoff)
+    return (words, handoff) if words else None
+
+
+async def _not_yours_now(context: Context, in_channel: bool) -> dict | None:
+    """Accept or Decline pressed on a case the presser cannot see: the hand-off ended, or it never was theirs."""
+    ended = await _ended_for(context)
+    reference = context.card.text("case") or "(no reference)"
+    words = f"{reference}: {ended[0]} Nothing was recorded." if ended else not_found(reference)
+    if in_channel:
+        return handoff_line_card(line_of(reference, ended[1], notice="Nothing was recorded.", ended=ended[0])) \
+            if ended else notice_card(words)
+    await context.reply(words)
+    return None
+
+
+@routes.action(Verb.HANDOFF_WITHDRAW, roles=OFFICERS, where=Place.PERSONAL)
+async def withdraw_handoff(context: Context) -> None:
+    """The sending tracking officer takes the hand-off back: the child stays on their register, out of provision; the
+    receiving officers' copies and the channel line say it was withdrawn."""
+    case = await load_case(context)
+    if case is None:
+        await context.reply(not_found(context.card.text("case") or "(no reference)"))
+        return
+
+    def decide(fresh: Case, _calendar: SchoolCalendar, today: date) -> Change:
+        if not is_officer_of(context.person, fresh, OFFICERS):
+            raise ProcedureError("Only the local authority's CME Pupil Tracking Officer withdraws a hand-off.")
+        return withdraw(fresh, today)
+
+    today = context.services.today()
+    result = await record_step(context, case, decide, also=lambda _change: Handoffs.ending(today))
+    handoff = _latest(await context.store.handoffs.of_case(case.id)) if result.change else None
+    if handoff is not None:
+        pressed = {context.turn.reply_to_id or ""}
+        await refresh_other_copies(context.services, result.case, skip=pressed,
+                                   gone=withdrawn_words(case.reference, handoff))
+        await refresh_handoff_lines(context.services, result.case, handoff, skip=set(),
+                                    ended=ended_words("handoff_withdrawn", handoff))
+    await _answer(context, result, refreshed=True)
+
+
+@routes.action(Verb.HANDOFF_DECLINE, roles=OFFICERS, where=Place.PERSONAL)
+async def decline_handoff(context: Context) -> None:
+    """A tracking officer of the receiving authority declines, saying why: the sending officers are told in their
+    personal chats, and the child stays on their register marked as declined."""
+    case = await load_case(context)
+    if case is None:
+        await _not_yours_now(context, in_channel=False)
+        return
+    reason, mine = context.card.text("reason", limit=500), context.person.authority_ids(OFFICERS)
+    today = context.services.today()
+    result = await record_step(context, case, lambda fresh, _calendar, on: decline(
+        fresh, mine, reason, context.person.name, on), also=lambda _change: Handoffs.ending(today))
+    if result.problem:
+        await update_case_card_here(context, result.case, problem=result.problem)
+        return
+    if result.change:
+        handoff = _latest(await context.store.handoffs.of_case(case.id))
+        pressed = {context.turn.reply_to_id or ""}
+        await refresh_other_copies(context.services, result.case, skip=pressed, gone=(
+            f"Case {case.reference}: declined by {handoff.to_name}. It is no longer available to you."))
+        await refresh_handoff_lines(context.services, result.case, handoff, skip=set(),
+                                    ended=ended_words("handoff_declined", handoff))
+        await tell_sending_officers(context.services, result.case, handoff, declined_words(
+            case.reference, handoff, result.case.handoff_declined), named=True)
+    words = (f"Declined: {case.reference} stays on the sending authority's register, and its tracking officers are "
+             "told why." if result.change else "Already declined: nothing was recorded twice.")
+    await _answer_without_case(context, f"{words} The case is no longer available to you.")
+
+
+async def _answer_without_case(context: Context, words: str) -> None:
+    """The card pressed, in place, once the presser has no role on the case any more: by reference only."""
+    if context.turn.reply_to_id:
+        await context.outbox.update(context.turn.reply_to_id, Message(card=notice_card(words)))
+    else:
+        await context.reply(words)

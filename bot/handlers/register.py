@@ -47,7 +47,7 @@ def line_view(services: Services, line: RegisterLine, schools: dict) -> Register
     missing = f"Day {case.day_number(calendar, today)}" if counted else f"{weeks_missing(case, today)} weeks missing"
     upcoming = f"next: {line.next_kind.label} {line.next_due:%a %-d %b}" if line.next_kind and line.next_due else ""
     tags = tuple(group_labels(case.risk_groups)) + (("Day 1 risk",) if case.risk.at_risk else ())
-    handed = register_mark(case.handoff)  # handed to another authority, not yet done with (cme/handoff.py)
+    handed = register_mark(case.handoff, case.handoff_declined)  # handed over, or declined (cme/handoff.py)
     stage = f"{case.state.label} · {user_text(handed)}" if handed else case.state.label
     return RegisterLineView(case.reference, case.pupil.full_name, line.school_name or "No school", stage,
                             missing, upcoming, _marks(line, case.overdue(calendar, today)), tags)

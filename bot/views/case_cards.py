@@ -91,7 +91,7 @@ async def _tracking(services: Services, case: Case, person: PersonRoles, review_
     notification = await handoff_notification(services, case, person) \
         if case.handoff and not case.handoff.on_deployment else ""
     return TrackingView(case.reference, case.state, weeks_missing(case, today), today, key, review_on, schools,
-                        others=others, handoff=case.handoff, notification=notification)
+                        others=others, handoff=case.handoff, notification=notification, declined=case.handoff_declined)
 
 
 async def handoff_notification(services: Services, case: Case, officer: PersonRoles) -> str:
@@ -125,7 +125,9 @@ async def update_case_card_here(context: Context, case: Case, *, notice: str | N
         await send_case_card(context, case, notice=notice)
 
 
-async def refresh_other_copies(services: Services, case: Case, *, skip: set[str]) -> None:
+async def refresh_other_copies(services: Services, case: Case, *, skip: set[str], gone: str | None = None) -> None:
+    """Every posted copy of the case card as it now stands; for a reader with no role on the case any more, a notice
+    (`gone`: why, by reference only)."""
     if services.messenger is None:
         return
     for copy in await services.store.card_messages.latest(case.id, (CASE_CARD,)):
@@ -139,7 +141,7 @@ async def refresh_other_copies(services: Services, case: Case, *, skip: set[str]
             message = PupilMessage(card=case_card(await case_view(services, case, person)), reader=person,
                                    cases=(case,))
         else:
-            message = Message(card=notice_card(f"Case {case.reference} is no longer available to you."))
+            message = Message(card=notice_card(gone or f"Case {case.reference} is no longer available to you."))
         try:
             await services.messenger.update(conversation.reference, copy.activity_id, message)
         except DeliveryError as error:

@@ -16,7 +16,8 @@ from bot.turn import Message, PupilMessage
 from bot.views.case_cards import CASE_CARD, case_view
 from cards.case_card import case_card
 from cards.handoff import HandoffLine, handoff_line_card
-from cme.case import Case, PendingHandoff
+from cards.text import user_text
+from cme.case import Case, DeclinedHandoff, PendingHandoff
 from cme.roles import Role
 from storage.handoffs import Handoff
 
@@ -25,9 +26,29 @@ log = logging.getLogger(__name__)
 LINE, REMINDER = "handoff_line", "handoff_reminder"
 
 
-def line_of(reference: str, handoff: Handoff, notice: str | None = None) -> HandoffLine:
+ENDINGS = ("handoff_withdrawn", "handoff_declined")
+
+
+def line_of(reference: str, handoff: Handoff, notice: str | None = None, ended: str = "") -> HandoffLine:
     return HandoffLine(reference, _from_name(handoff), handoff.to_name, handoff.sent_on,
-                       handoff.accepted_by_name or "", handoff.accepted_on, notice)
+                       handoff.accepted_by_name or "", handoff.accepted_on, notice, ended)
+
+
+def ended_words(kind: str, handoff: Handoff) -> str:
+    """How a hand-off ended other than by acceptance, by reference and authority only (for its channel line)."""
+    on = handoff.done_on or handoff.sent_on
+    if kind == "handoff_withdrawn":
+        return f"Withdrawn by {_from_name(handoff)} on {on:%-d %B %Y}: there is nothing to accept."
+    return (f"Declined by {handoff.to_name} on {on:%-d %B %Y}: the child stays on {_from_name(handoff)}'s register, "
+            "out of provision.")
+
+
+async def how_it_ended(store, case_id: int, handoff: Handoff) -> str:
+    """The words for a hand-off withdrawn or declined (its last such entry in the case's history); "" otherwise."""
+    if not handoff.ended:
+        return ""
+    kinds = [entry.kind for entry in await store.cases.history(case_id) if entry.kind in ENDINGS]
+    return ended_words(kinds[-1], handoff) if kinds else ""
 
 
 def _from_name(handoff: Handoff) -> str:
@@ -62,12 +83,14 @@ async def send_handoff(services: Services, case: Case, pending: PendingHandoff) 
     return told
 
 
-async def refresh_handoff_lines(services: Services, case: Case, handoff: Handoff, *, skip: set[str]) -> None:
-    """Every line and reminder about the hand-off in the receiving authority's channel, as it now stands."""
+async def refresh_handoff_lines(services: Services, case: Case, handoff: Handoff, *, skip: set[str],
+                                ended: str = "") -> None:
+    """Every line and reminder about the hand-off in the receiving authority's channel, as it now stands (`ended`:
+    withdrawn or declined, in words)."""
     if services.messenger is None:
         return
     store = services.store
-    card = handoff_line_card(line_of(case.reference, handoff))
+    card = handoff_line_card(line_of(case.reference, handoff, ended=ended))
     for copy in await store.card_messages.latest(case.id, (LINE, REMINDER)):
         if copy.activity_id in skip:
             continue
@@ -81,15 +104,18 @@ async def refresh_handoff_lines(services: Services, case: Case, handoff: Handoff
             log.warning("could not update a hand-off line of %s: %s", case.reference, error)
 
 
-async def tell_sending_officers(services: Services, case: Case, handoff: Handoff, words: str) -> int:
-    """The sending authority's tracking officers, in their personal chats, by reference only."""
+async def tell_sending_officers(services: Services, case: Case, handoff: Handoff, words: str, *,
+                                named: bool = False) -> int:
+    """The sending authority's tracking officers, in their personal chats, by reference only (`named`: the words
+    may hold what the receiving officer typed, so they go as a pupil's details, to officers with a role on the case)."""
     if services.messenger is None or handoff.from_authority_id is None:
         return 0
     told = 0
     for officer in await services.store.people.with_role(Role.TRACKING_OFFICER,
                                                          authority_id=handoff.from_authority_id):
+        message = PupilMessage(text=words, reader=officer, cases=(case,)) if named else Message(text=words)
         try:
-            await send_to_person(services, officer.aad_object_id, Message(text=words))
+            await send_to_person(services, officer.aad_object_id, message)
         except DeliveryError as error:
             log.warning("sending officer not told about the hand-off of %s: %s", case.reference, error)
             continue
@@ -101,3 +127,16 @@ def accepted_words(reference: str, handoff: Handoff, on: date) -> str:
     return (f"{reference}: accepted by {handoff.to_name} ({handoff.accepted_by_name or 'its tracking officer'}) on "
             f"{on:%-d %B %Y}. The child is on their register now and off yours: your part is closed (located "
             "outside the area).")
+
+
+def withdrawn_words(reference: str, handoff: Handoff) -> str:
+    """To the receiving officers, on their copies of the case card: by reference only, as it is no longer theirs."""
+    return (f"Case {reference}: the hand-off was withdrawn by {_from_name(handoff)}. The child is not yours to accept, "
+            "and the case is no longer available to you.")
+
+
+def declined_words(reference: str, handoff: Handoff, declined: DeclinedHandoff) -> str:
+    """To the sending officers, in their personal chats: who declined, and why (typed text made inert)."""
+    return (f"{reference}: declined by {user_text(handoff.to_name)} ({user_text(declined.by_name)}) on "
+            f"{declined.on:%-d %B %Y}: {user_text(declined.reason)}. The child stays on your register, out of "
+            "provision: record another outcome, or hand over again.")
