@@ -29,6 +29,20 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict: JSON, list: JSON}
 
 
+class HistoryEntry:
+    """The columns of an append-only history entry: who (actor) did what (kind, data) and when (at). Each table
+    adds, first, what it is the history of; its triggers refuse UPDATE and DELETE. The sort orders keep the
+    columns where the migrations put them: id, the owner (sort_order=-1), these, then any of the table's own
+    (sort_order=1)."""
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, sort_order=-2)
+    at: Mapped[datetime]
+    actor_aad_object_id: Mapped[str] = mapped_column(String(64))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict]
+
+
 class Authority(Base):
     """A local authority: its schools, cases and officers are seen by nobody of another authority."""
 
@@ -113,20 +127,14 @@ class CaseRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class CaseEvent(Base):
+class CaseEvent(HistoryEntry, Base):
     """The append-only case history: who did what, when. Triggers refuse UPDATE and DELETE."""
 
     __tablename__ = "case_events"
     __table_args__ = (UniqueConstraint("case_id", "key", name="uq_case_events_case_key"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    at: Mapped[datetime]
-    actor_aad_object_id: Mapped[str] = mapped_column(String(64))
-    actor_name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(40))
-    data: Mapped[dict]
-    key: Mapped[str | None] = mapped_column(String(100))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True, sort_order=-1)
+    key: Mapped[str | None] = mapped_column(String(100), sort_order=1)
 
 
 class CaseErasure(Base):
@@ -382,21 +390,15 @@ class DeletionReturnRow(Base):
     acknowledged_by_name: Mapped[str | None] = mapped_column(String(200))
 
 
-class DeletionReturnEvent(Base):
+class DeletionReturnEvent(HistoryEntry, Base):
     """A deletion return's append-only history (who did what, when; the cards posted of it). Triggers refuse
     UPDATE and DELETE."""
 
     __tablename__ = "deletion_return_events"
     __table_args__ = (UniqueConstraint("return_id", "key", name="uq_deletion_return_events_key"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    return_id: Mapped[int] = mapped_column(ForeignKey("deletion_returns.id"), index=True)
-    at: Mapped[datetime]
-    actor_aad_object_id: Mapped[str] = mapped_column(String(64))
-    actor_name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(40))
-    data: Mapped[dict]
-    key: Mapped[str | None] = mapped_column(String(100))
+    return_id: Mapped[int] = mapped_column(ForeignKey("deletion_returns.id"), index=True, sort_order=-1)
+    key: Mapped[str | None] = mapped_column(String(100), sort_order=1)
 
 
 class ExpectedStarterRow(Base):
@@ -425,15 +427,9 @@ class ExpectedStarterRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class ExpectedStarterEvent(Base):
+class ExpectedStarterEvent(HistoryEntry, Base):
     """An expected starter's append-only history: who recorded, imported, saw arrive or made a case, and when."""
 
     __tablename__ = "expected_starter_events"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    starter_id: Mapped[int] = mapped_column(ForeignKey("expected_starters.id"), index=True)
-    at: Mapped[datetime]
-    actor_aad_object_id: Mapped[str] = mapped_column(String(64))
-    actor_name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(40))
-    data: Mapped[dict]
+    starter_id: Mapped[int] = mapped_column(ForeignKey("expected_starters.id"), index=True, sort_order=-1)
