@@ -61,6 +61,22 @@ def check_credentials(settings: Settings) -> CheckLine:
                                              "(see docs/deployment.md); `serve` refuses to start without them")
 
 
+def check_public_url(settings: Settings) -> CheckLine:
+    """Where download links point (bot/exports/): the bot's address as people's browsers reach it."""
+    what, url = "public address (CME_PUBLIC_URL)", settings.public_url
+    if not url:
+        if settings.development:
+            return CheckLine(OK, what, f"not set: download links point at {settings.base_url} (development mode)")
+        return CheckLine(WARNING, what, f"not set: Download links (register, census, returns) would point at "
+                                        f"{settings.base_url}, which nobody's browser reaches; set CME_PUBLIC_URL to "
+                                        "the bot's address as browsers reach it, e.g. https://cme-bot.example.org "
+                                        "(docs/exports.md)")
+    if not url.startswith("https://") and not settings.development:
+        return CheckLine(WARNING, what, f"{url} is not https: a download link would carry children's details in "
+                                        "the clear; serve the bot behind TLS and set an https:// address")
+    return CheckLine(OK, what, f"download links point at {url}/exports/")
+
+
 def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
@@ -256,7 +272,7 @@ async def check_copp(store: Store, shown: int = 20) -> CheckLine:
 
 
 async def run_checks(settings: Settings) -> list[CheckLine]:
-    lines = [check_credentials(settings)]
+    lines = [check_credentials(settings), check_public_url(settings)]
     database, store = await check_database(settings)
     lines.append(database)
     later = ("migrations", "term dates", "schools", "reminders channels", "administrators", "reminders",

@@ -28,11 +28,12 @@ OFFICER = "00000000-0000-4000-8000-000000000a04"
 BOROUGH = "Example Borough Council"
 CREDENTIALS = {"app_id": "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", "app_password": "not-a-real-secret",
                "app_type": "SingleTenant", "app_tenant_id": "5e1f0000-0000-4000-8000-00000000c3e0"}
+PUBLIC_URL = "https://cme-bot.example.org"
 
 
 def settings_for(database_url: str, **changes) -> Settings:
     values = dict(database_url=database_url, term_dates=EXAMPLE_TERM_DATES, today=TODAY, scheduler=False,
-                  **CREDENTIALS)
+                  public_url=PUBLIC_URL, **CREDENTIALS)
     values.update(changes)
     return Settings(**values)
 
@@ -70,7 +71,7 @@ async def test_a_good_configuration_passes_every_check(store, database_url):
                  "term dates of Oakwood Primary School (fictional) (900001)", "schools",
                  "reminders channel of Oakwood Primary School (fictional) (900001)",
                  f"channel of the local authority {BOROUGH}", f"tracking officers of {BOROUGH}",
-                 "administrators", "reminders", "COPP panel"):
+                 "administrators", "reminders", "COPP panel", "public address (CME_PUBLIC_URL)"):
         assert what in whats
     assert "2027-01-12" in line(lines, "term dates of Oakwood Primary School (fictional) (900001)").detail, \
         "the 30th school day after Monday 16 November 2026, over the Christmas holiday"
@@ -81,12 +82,12 @@ async def test_the_command_prints_the_lines_and_exits_0(store, database_url):
     env = dict(os.environ, DATABASE_URL=database_url, CME_TODAY=TODAY.isoformat(), CME_ENV="production",
                CME_TERM_DATES=str(EXAMPLE_TERM_DATES), MicrosoftAppId=CREDENTIALS["app_id"],
                MicrosoftAppPassword=CREDENTIALS["app_password"], MicrosoftAppType="SingleTenant",
-               MicrosoftAppTenantId=CREDENTIALS["app_tenant_id"], CME_BOOTSTRAP_ADMINS="")
+               MicrosoftAppTenantId=CREDENTIALS["app_tenant_id"], CME_BOOTSTRAP_ADMINS="", CME_PUBLIC_URL=PUBLIC_URL)
     done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "bot.ops.cli", "check"], cwd=ROOT, env=env,
                                    capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     printed = done.stdout.splitlines()
-    assert len(printed) == 14 and all(text.startswith("ok ") for text in printed), done.stdout
+    assert len(printed) == 15 and all(text.startswith("ok ") for text in printed), done.stdout
     assert CREDENTIALS["app_password"] not in done.stdout + done.stderr
 
 
@@ -182,6 +183,21 @@ async def test_credentials_are_missing_in_production_and_a_warning_in_developmen
     assert exit_code(lines) == 1
     lines = await run_checks(settings_for(database_url, environment=DEVELOPMENT, **bare))
     assert line(lines, "credentials").status == "WARNING" and exit_code(lines) == 0
+
+
+async def test_no_public_address_is_a_warning_outside_development(store, database_url):
+    """Without CME_PUBLIC_URL the download links point at localhost: said, though the bot runs without it."""
+    await good_setup(store)
+    what = "public address (CME_PUBLIC_URL)"
+    assert line(await run_checks(settings_for(database_url)), what).detail == f"download links point at {PUBLIC_URL}/exports/"
+    lines = await run_checks(settings_for(database_url, public_url=""))
+    unset = line(lines, what)
+    assert unset.status == "WARNING" and "http://localhost:3978" in unset.detail and "CME_PUBLIC_URL" in unset.detail
+    assert exit_code(lines) == 0
+    plain = line(await run_checks(settings_for(database_url, public_url="http://cme-bot.example.org")), what)
+    assert plain.status == "WARNING" and "not https" in plain.detail
+    lines = await run_checks(settings_for(database_url, public_url="", environment=DEVELOPMENT))
+    assert line(lines, what).status == "ok" and "development" in line(lines, what).detail
 
 
 async def test_term_dates_ending_within_a_term_and_cases_reaching_day_20_near_their_end_are_warned(store, database_url):
