@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.daily.claimed import post_claimed
 from bot.sending.channels import channel_of, post_to_channel
-from bot.sending.errors import DeliveryError, DeliveryUncertain
-from bot.sending.throttle import Throttle, with_retries
+from bot.sending.throttle import Throttle
 from bot.services import Services
 from bot.turn import Message
 from bot.views.expected_starters import non_arrival_view
@@ -47,21 +47,10 @@ async def _post_one(services: Services, starter: Starter, school: SchoolInfo | N
     if taken is None:
         return  # another run has it, or posted it
     card = non_arrival_card(non_arrival_view(services, starter, school, on_date, maybe_repeat=taken.maybe_posted))
-    answered = await throttle.slot(channel_id)
-    await store.reminders.digest_attempt(taken.id)
-    try:
-        posted = await with_retries(lambda: post_to_channel(services, channel_id, Message(
-            card=card, summary=f"Not arrived: {starter.reference}")))
-    except DeliveryUncertain as error:
-        report.uncertain.append(f"{label} ({error})")
+    posted = await post_claimed(store, taken, label, lambda: post_to_channel(services, channel_id, Message(
+        card=card, summary=f"Not arrived: {starter.reference}")), report, slot=lambda: throttle.slot(channel_id))
+    if posted is None:
         return
-    except DeliveryError as error:
-        await store.reminders.digest_done(taken.id, None, f"not posted: {error}")
-        report.not_posted.append(f"{label}: {error}")
-        return
-    finally:
-        answered()
-    await store.reminders.digest_done(taken.id, posted.activity_id)
     await store.expected_starters.card_posted(starter.id, posted.conversation_id, posted.activity_id)
     report.posted.append(label + (f" (late, due {due})" if due < on_date else "")
                          + (" (possibly a repeat)" if taken.maybe_posted else ""))

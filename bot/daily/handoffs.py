@@ -9,9 +9,8 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from bot.daily.claimed import post_claimed
 from bot.sending.channels import post_to_channel
-from bot.sending.errors import DeliveryError, DeliveryUncertain
-from bot.sending.throttle import with_retries
 from bot.services import Services
 from bot.turn import Message
 from bot.views.handoff_cards import REMINDER, line_of, tell_sending_officers
@@ -58,17 +57,9 @@ async def _remind_channel(services: Services, handoff: Handoff, days: int, on_da
     label = f"{handoff.reference} hand-off to {handoff.to_name} not accepted"
     message = Message(card=handoff_reminder_card(line_of(handoff.reference, handoff), days),
                       summary=f"Hand-off waiting: {handoff.reference}")
-    await store.reminders.digest_attempt(taken.id)
-    try:
-        posted = await with_retries(lambda: _post(services, handoff, message))
-    except DeliveryUncertain as error:
-        report.uncertain.append(f"{label} ({error})")
+    posted = await post_claimed(store, taken, label, lambda: _post(services, handoff, message), report)
+    if posted is None:
         return
-    except DeliveryError as error:
-        await store.reminders.digest_done(taken.id, None, f"not posted: {error}")
-        report.not_posted.append(f"{label}: {error}")
-        return
-    await store.reminders.digest_done(taken.id, posted.activity_id)
     await store.card_messages.add(handoff.case_id, REMINDER, posted.conversation_id, posted.activity_id)
     report.digests.append(f"{label}: reminded after {days} school days")
 
