@@ -10,6 +10,7 @@ from adaptive_cards import card as ac
 from cards.base import card, heading, submit, text
 from cards.text import user_text
 from cme.milestones import Milestone
+from cme.paging import COUNTED, open_cases_text
 
 PAGE = 20
 
@@ -45,7 +46,7 @@ def case_list_card(title: str, lines: list[CaseLine], total: int, offset: int = 
     if not lines:
         body.append(text("No open cases."))
         return card(body)
-    body.append(text(f"{total} open case{'s' if total != 1 else ''}, overdue and longest absent first."
+    body.append(text(f"{open_cases_text(total)}, overdue and longest absent first."
                      + (f" Showing {offset + 1} to {offset + len(lines)}." if total > len(lines) else ""),
                      subtle=True))
     for line in lines:
@@ -61,6 +62,6 @@ def case_list_card(title: str, lines: list[CaseLine], total: int, offset: int = 
         ], separator=True)
         body.append(row)
     actions = []
-    if offset + len(lines) < total:
+    if offset + len(lines) < total or (total > COUNTED and len(lines) == PAGE):  # counted up to COUNTED only
         actions.append(submit("Show more", "cases.more", offset=offset + PAGE))
     return card(body, actions)

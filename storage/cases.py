@@ -8,14 +8,16 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 
-from sqlalchemy import Date, Select, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Date, Select, and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from cme.case import Case
 from cme.deadlines import Deadline, Due, done_on, kind_of
 from cme.lifecycle import State
 from cme.milestones import Milestone
+from cme.paging import COUNTED
 from cme.reference import format_reference
 from storage.engine.db import engine_of, insert_for
 from storage.engine.prepared import Prepared
@@ -86,15 +88,15 @@ def _with_the_officer():
                *(CaseRow.state == state.value for state in OFFICER_STATES))  # no IN list: it is prepared
 
 
-@functools.cache
-def _open_page(kind: str, by_creator: bool, authorities: int = 0) -> tuple[Select | Prepared, Select | Prepared]:
-    """The statements of Cases.open_page for one kind of person, built once (building cost more than running).
+@dataclass(frozen=True)
+class _PageStatements:
+    overdue: Select | Prepared  # the page's cases with an overdue milestone, most overdue first
+    overdue_count: Select | Prepared  # how many of the person's cases have one (only for a page past them)
+    rest: Select | Prepared  # then the others, longest absent first, by an index in that order
+    total: Select | Prepared  # how many open cases, counted up to COUNTED + 1
 
-    Sorted on narrow rows; only the page's cases are read whole (their pupil details are large). The
-    overdue count is ordered by its label, so its subquery runs once a case, not twice. Staff of one
-    school (most) get statements without an IN list, which can be prepared. `authorities`: 0, or within
-    the one (1) or several (2) local authorities of an officer.
-    """
+
+def _scope(kind: str, by_creator: bool, authorities: int) -> list:
     where = [CaseRow.closed_at.is_(None)]
     if kind == "school":
         where.append(CaseRow.school_id == bindparam("school_id"))
@@ -110,17 +112,37 @@ def _open_page(kind: str, by_creator: bool, authorities: int = 0) -> tuple[Selec
         where.append(CaseRow.authority_id == bindparam("authority_id"))
     elif authorities:
         where.append(CaseRow.authority_id.in_(bindparam("authority_ids", expanding=True)))
-    overdue = (select(func.count()).select_from(MilestoneRow)
-               .where(MilestoneRow.case_id == CaseRow.id, MilestoneRow.done_on.is_(None),
-                      MilestoneRow.due_on < bindparam("today", type_=Date))
-               .scalar_subquery().label("overdue"))
-    page = (select(CaseRow.id, overdue).where(*where)
-            .order_by(overdue.desc(), CaseRow.run_start, CaseRow.reference)
-            .offset(bindparam("offset")).limit(bindparam("limit")).subquery())
-    total = select(func.count()).select_from(CaseRow).where(*where)
-    rows = (select(CaseRow, total.scalar_subquery().label("total")).join(page, page.c.id == CaseRow.id)
-            .order_by(page.c.overdue.desc(), CaseRow.run_start, CaseRow.reference))
-    return (rows, total) if kind == "schools" or authorities > 1 else (Prepared(rows), Prepared(total))
+    return where
+
+
+@functools.cache
+def _open_page(kind: str, by_creator: bool, authorities: int = 0) -> _PageStatements:
+    """The statements of Cases.open_page for one kind of person, built once (building cost more than running).
+
+    Overdue milestones are counted for the cases that have one (found by the open milestones' index), not for
+    every open case; the others are read in the order of an index on (school or authority, Day 1, reference)
+    of the open cases (migration 0013), so a page of them reads that page, not all of them sorted. Staff of
+    one school (most) get statements without an IN list, which can be prepared. `authorities`: 0, or within
+    the one (1) or several (2) local authorities of an officer.
+    """
+    where = _scope(kind, by_creator, authorities)
+    due = aliased(MilestoneRow)  # not the officer's notice deadline's table (_with_the_officer)
+    overdue_now = (due.case_id == CaseRow.id, due.done_on.is_(None), due.due_on < bindparam("today", type_=Date))
+    total = select(func.count()).select_from(select(CaseRow.id).where(*where).limit(COUNTED + 1).subquery())
+    overdue = (select(CaseRow.id, func.count().label("overdue")).join(due, and_(*overdue_now))
+               .where(*where).group_by(CaseRow.id, CaseRow.run_start, CaseRow.reference)
+               .order_by(func.count().desc(), CaseRow.run_start, CaseRow.reference)
+               .offset(bindparam("offset")).limit(bindparam("limit")).subquery())
+    overdue_rows = (select(CaseRow, total.scalar_subquery().label("total")).join(overdue, overdue.c.id == CaseRow.id)
+                    .order_by(overdue.c.overdue.desc(), CaseRow.run_start, CaseRow.reference))
+    overdue_count = (select(func.count()).select_from(
+        select(CaseRow.id).where(*where, exists().where(*overdue_now)).subquery()))
+    rest = (select(CaseRow, total.scalar_subquery().label("total")).where(*where, ~exists().where(*overdue_now))
+            .order_by(CaseRow.run_start, CaseRow.reference).offset(bindparam("skip")).limit(bindparam("rest")))
+    statements = (overdue_rows, overdue_count, rest, total)
+    if kind != "schools" and authorities < 2:
+        statements = tuple(Prepared(statement) for statement in statements)
+    return _PageStatements(*statements)
 
 
 class Cases:
@@ -265,7 +287,8 @@ class Cases:
                         created_by: str | None = None, offset: int = 0, limit: int = 20,
                         with_the_officer: bool = False,
                         authority_ids: list[int] | None = None) -> tuple[int, list[Case]]:
-        """One page of open cases, most overdue milestones first, then longest absent; and how many there are.
+        """One page of open cases, most overdue milestones first, then longest absent; and how many there are,
+        counted up to COUNTED + 1 (more than COUNTED: the card says so).
 
         The order is the database's, so a school with hundreds of open cases loads one page, not all.
         `with_the_officer`: only the tracking officer's cases (`_with_the_officer`). `authority_ids`: only the
@@ -274,15 +297,20 @@ class Cases:
         kind = ("officer" if with_the_officer else "all" if school_ids is None and not without_school
                 else "no school" if school_ids is None else "school" if len(school_ids) == 1 else "schools")
         authorities = 0 if authority_ids is None else min(len(authority_ids), 2) or 2
-        page, total = _open_page(kind, created_by is not None, authorities)
+        sql = _open_page(kind, created_by is not None, authorities)
         parameters = {"today": today, "offset": offset, "limit": limit, "school_ids": school_ids or [],
                       "school_id": school_ids[0] if kind == "school" else None, "created_by": created_by,
                       "authority_ids": authority_ids or [],
                       "authority_id": authority_ids[0] if authorities == 1 else None}
-        rows = await self._sql.rows(page, parameters)
+        rows = list(await self._sql.rows(sql.overdue, parameters))
+        if len(rows) < limit:  # past the overdue ones: the others, after those the pages before showed
+            overdue = offset + len(rows) if rows or not offset else await self._sql.value(sql.overdue_count,
+                                                                                          parameters)
+            rows += await self._sql.rows(sql.rest, {**parameters, "skip": max(offset - overdue, 0),
+                                                    "rest": limit - len(rows)})
         if rows:
             return rows[0].total, [case_from_row(row) for row in rows]
-        return await self._sql.value(total, parameters), []
+        return await self._sql.value(sql.total, parameters), []
 
     async def count_open(self, school_ids: list[int] | None = None) -> int:
         query = select(func.count()).select_from(CaseRow).where(CaseRow.closed_at.is_(None))

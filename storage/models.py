@@ -94,7 +94,12 @@ class CaseRow(Base):
     __tablename__ = "cases"
     __table_args__ = (Index("ix_cases_school_open", "school_id", "closed_at"),
                       Index("ix_cases_authority_open", "authority_id", "closed_at"),
-                      Index("ix_cases_register", "authority_id", "first_day_absent", "id"))
+                      Index("ix_cases_register", "authority_id", "first_day_absent", "id"),
+                      # `my cases`' order of the open cases with nothing overdue (migration 0013)
+                      Index("ix_cases_school_open_order", "school_id", "run_start", "reference",
+                            postgresql_where=text("closed_at IS NULL"), sqlite_where=text("closed_at IS NULL")),
+                      Index("ix_cases_authority_open_order", "authority_id", "run_start", "reference",
+                            postgresql_where=text("closed_at IS NULL"), sqlite_where=text("closed_at IS NULL")))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
