@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from cards.out_of_provision import describe_tracking
 from cards.text import user_text
 from cme.at_risk_change import EVENT as AT_RISK_CHANGED
@@ -43,7 +45,22 @@ def describe(kind: str, data: dict) -> str:
     if kind == "milestones_rescheduled":
         moved = "; ".join(f"{m.replace('day', 'Day ')} {old} -> {new}" for m, (old, new) in data.get("moved", {}).items())
         return f"new term dates moved {moved}"
-    return _about_removal(kind, data) or describe_tracking(kind, data) or kind.replace("_", " ")
+    return (_about_removal(kind, data) or _about_deletion_return(kind, data) or describe_tracking(kind, data)
+            or kind.replace("_", " "))
+
+
+def _on(day: str | None) -> str:
+    return f"{date.fromisoformat(day):%-d %B %Y}" if day else "?"
+
+
+def _about_deletion_return(kind: str, data: dict) -> str | None:
+    """A return made from the case (bot/views/deletion_return_history.py)."""
+    if kind == "deletion_return_sent":
+        return (f"deletion return {data.get('return')} sent on {_on(data.get('sent_on'))} (regulation "
+                f"9(1)({data.get('ground')}), date of deletion {_on(data.get('deletion_on'))})")
+    if kind == "deletion_return_acknowledged":
+        return f"deletion return {data.get('return')} acknowledged on {_on(data.get('acknowledged_on'))}"
+    return None
 
 
 def _about_removal(kind: str, data: dict) -> str | None:

@@ -212,7 +212,7 @@ class Cases:
                     update(CaseRow)
                     .where(CaseRow.id == case.id, CaseRow.version == case.version)
                     .values(**row_values(case), version=CaseRow.version + 1, updated_at=now,
-                            closed_at=None if case.is_open else now)
+                            closed_at=None if case.is_open else func.coalesce(CaseRow.closed_at, now))
                 )
                 if changed.rowcount != 1:
                     raise _Stale

@@ -22,6 +22,7 @@ from bot.sending.personal_chats import send_to_person
 from bot.services import Services
 from bot.turn import Message, PupilMessage
 from bot.verbs import Verb
+from bot.views.deletion_return_history import ACKNOWLEDGED, SENT, record_on_case
 from bot.views.removal_cards import refresh_removal_cards
 from cards.base import LONDON
 from cards.deletion_return import (
@@ -148,6 +149,8 @@ async def submit_return(context: Context) -> None:
         case_id=case.id if case else None, actor=context.actor,
         submission_key=context.card.text("form", limit=64) or uuid.uuid4().hex, sent_on=context.services.today())
     told = await send_to_officers(context.services, record, school.name, context.actor) if created else 0
+    if case is not None:  # in the case's history, once (keyed by the return: a redelivery finds it recorded)
+        await record_on_case(context.services, record, SENT)
     if created and case is not None:  # the school's removal card: the return made, its date for Confirm removed
         await refresh_removal_cards(context.services, case)
     notice = (f"Sent to the local authority: {told} tracking officer{'' if told == 1 else 's'} told."
@@ -223,6 +226,7 @@ async def acknowledge(context: Context) -> dict | PupilMessage:
         return notice_card(NOT_FOUND)
     done = await context.store.deletion_returns.acknowledge(record.id, context.actor)
     record = await context.store.deletion_returns.get(record.id)
+    await record_on_case(context.services, record, ACKNOWLEDGED)  # once, by whoever acknowledged it
     if done:
         log.info("deletion return %s acknowledged", record.reference)
         await _refresh_copies(context.services, record, skip={context.turn.reply_to_id or ""})
