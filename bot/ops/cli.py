@@ -246,7 +246,12 @@ async def demo_load(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(store: Store) -> int:
         await upgrade(store.engine)
-        for line in await load_demo(store):
+        lines = await load_demo(store)
+        if args.with_child:  # `make run`: a child out of provision, to hand over at once (bot/ops/demo_child.py)
+            from bot.calendars import Calendars
+            from bot.ops.demo_child import add_demo_child
+            lines += await add_demo_child(store, Calendars.from_file(settings.term_dates), settings.local_today())
+        for line in lines:
             print(line)
         return 0
 
@@ -476,8 +481,10 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(sync=package)
 
     demo = commands.add_parser("demo", help="demonstration data").add_subparsers(dest="demo_command", required=True)
-    demo.add_parser("load", help="fictional schools and a role for every playground identity").set_defaults(
-        run=demo_load)
+    demo_loader = demo.add_parser("load", help="fictional schools and a role for every playground identity")
+    demo_loader.add_argument("--with-child", action="store_true",
+                             help="and a fictional child out of provision at Example Borough, to hand over")
+    demo_loader.set_defaults(run=demo_load)
     return top
 
 

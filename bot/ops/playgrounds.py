@@ -8,8 +8,14 @@ personal chat of their own.
     python -m bot.ops.playgrounds --dir var/playgrounds [--as tara,sam]
 
 writes `<key>.yml` for each person asked for (everyone by default, in the file's order) and prints one
-line per person, tab-separated: port offset, key, name, role, personal chat id (URL-quoted). A person's port offset is
-their place in demo/demo.toml, so each keeps the same address whoever else is started.
+line per person, tab-separated: port offset, key, name, role, personal chat id (URL-quoted), and the team to install
+the bot in from their playground (URL-quoted; "-" for the shared team). A person's port offset is their place in
+demo/demo.toml, so each keeps the same address whoever else is started.
+
+A person of another authority with a channel of its own (Nadia North, Northfield Council (fictional)) gets that
+authority's team in their playground instead: a playground holds one team with General and at most one more channel,
+and the shared team's are Example Borough's General and CME reminders. Northfield's channel is its team's General, so
+the bot, installed in it from Nadia's playground, posts Northfield's nameless lines (a hand-off to accept) there.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ class DemoPerson:
     name: str
     role: str
     identity: dict
+    team: dict | None = None  # their authority's own team, when it has a channel of its own (another authority)
 
     @property
     def personal_chat_id(self) -> str:
@@ -67,13 +74,25 @@ def _identity(person: dict, known: dict[str, dict]) -> dict:
             "email": f"{handle}@demo.example"}
 
 
+def _own_team(person: dict, demo: dict, playground: dict) -> dict | None:
+    """The team of the person's authority, when it is another than the shared team's and has a channel: its
+    General channel is that channel (the team id), with no other."""
+    channels = {other["name"]: other.get("channel") for other in demo.get("other_authority", [])}
+    channel = channels.get(person.get("authority", ""))
+    if not channel or channel == playground["team"]["id"]:
+        return None
+    number = sum(map(ord, channel)) % 0xFFFFFFFFFFFF
+    return {"id": channel, "name": f"{person['authority']} CME", "aadGroupId": f"00000000-0000-4000-8000-{number:012x}",
+            "channels": []}
+
+
 def demo_people(playground: dict | None = None, demo: dict | None = None) -> list[DemoPerson]:
     """Everyone with a role in demo/demo.toml, in its order (their port offset)."""
     playground = playground or read_playground()
     demo = demo or read_demo()
     known = {who["aadObjectId"]: who for who in [playground["currentUser"], *playground["users"]]}
     return [DemoPerson(n, person["name"].split(" ")[0].lower(), person["name"], _role(person, demo),
-                       _identity(person, known))
+                       _identity(person, known), _own_team(person, demo, playground))
             for n, person in enumerate(demo.get("person", []))]
 
 
@@ -96,6 +115,8 @@ def config_for(playground: dict, person: DemoPerson) -> dict:
                if who["aadObjectId"] != person.identity["aadObjectId"]]
     config["users"] = copy.deepcopy(members[:5])
     config["personalChat"] = {"id": person.personal_chat_id}
+    if person.team:
+        config["team"] = copy.deepcopy(person.team)
     return config
 
 
@@ -138,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         # JSON is YAML, and needs no YAML writer's choices about quoting the ids' colons
         (args.dir / f"{person.key}.yml").write_text(json.dumps(config_for(playground, person), indent=1))
         print("\t".join((str(person.offset), person.key, person.name, person.role,
-                         quote(person.personal_chat_id, safe=""))))
+                         quote(person.personal_chat_id, safe=""), quote(person.team["id"], safe="") if person.team
+                         else "-")))
     return 0
 
 

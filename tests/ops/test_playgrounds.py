@@ -31,9 +31,24 @@ def test_every_demo_person_is_the_current_user_of_one_config_in_the_same_team(tm
         assert len(config["users"]) == 5, "the playground takes exactly five other users"
         users = {p["aadObjectId"] for p in config["users"]}
         assert config["currentUser"]["aadObjectId"] not in users and users <= six
-        for same in ("tenantId", "bot", "team", "groupChat"):
-            assert config[same] == playground[same], same  # a card posted in the team is in the same channel
+        for same in ("tenantId", "bot", "groupChat"):
+            assert config[same] == playground[same], same
+        if config["currentUser"]["name"] != "Nadia North":  # a card posted in the team is in the same channel
+            assert config["team"] == playground["team"]
     assert len({config["personalChat"]["id"] for config in configs.values()}) == len(configs)
+
+
+def test_nadias_playground_holds_northfields_own_team_whose_general_is_its_channel(tmp_path, capsys):
+    """A playground holds one team with General and at most one more channel: Example Borough's team has its
+    General and CME reminders, so Northfield's channel is the General of a team of its own, in Nadia's playground,
+    and `make run` installs the bot there from hers (the last column)."""
+    north = next(other["channel"] for other in read_demo()["other_authority"])
+    assert main(["--dir", str(tmp_path), "--as", "tara,nadia"]) == 0
+    lines = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert [(line[1], line[5]) for line in lines] == [("tara", "-"), ("nadia", "19%3Acme-northfield%40thread.tacv2")]
+    team = yaml.safe_load((tmp_path / "nadia.yml").read_text())["team"]
+    assert team["id"] == north and team["channels"] == [] and "Northfield" in team["name"]
+    assert yaml.safe_load((tmp_path / "tara.yml").read_text())["team"] == read_playground()["team"]
 
 
 def test_as_picks_people_by_given_name_in_the_order_given_and_refuses_others(tmp_path, capsys):
