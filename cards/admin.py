@@ -26,6 +26,7 @@ class AdminView:
     problem: str | None = None
     unsent_reminders: tuple[str, ...] = ()  # "CME-2026-0042 Day 5 (uncertain)": case references only
     unsent_panel: tuple[str, ...] = ()  # "Northfield Council: the COPP digest of 16 November 2026 (not posted)"
+    unsent_non_arrivals: tuple[str, ...] = ()  # "NS-00003 not arrived, due 23 November 2026 (not posted)"
     term_dates_ending: tuple[str, ...] = ()  # the warnings of bot/calendars.py: case references only
     authorities: tuple[tuple[int, str, str | None], ...] = ()  # id, name, channel id: those the admin administers
     own_authority: int | None = None  # preselected in the pickers
@@ -73,7 +74,8 @@ def _head(view: AdminView) -> list:
     if view.notice:
         body.append(text(view.notice, color="good", bold=True))
     body += [text(warning, color="warning") for warning in view.term_dates_ending]
-    for what, unsent in (("Reminders", view.unsent_reminders), ("COPP panel posts", view.unsent_panel)):
+    for what, unsent in (("Reminders", view.unsent_reminders), ("COPP panel posts", view.unsent_panel),
+                         ("Non-arrival cards", view.unsent_non_arrivals)):
         if unsent:
             more = len(unsent) - 20
             body.append(text(f"{what} not confirmed posted (the next run posts them): "

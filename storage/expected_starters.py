@@ -10,17 +10,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cme.expected_starters import Starter, Status
 from storage.cases import Actor
 from storage.mapping import pupil_from_json, pupil_to_json
-from storage.models import ExpectedStarterEvent, ExpectedStarterRow
+from storage.models import DailyJobRun, DigestClaim, ExpectedStarterEvent, ExpectedStarterRow
+from storage.reminders import OWNER_GONE_AFTER, UNCERTAIN
 from storage.types import utcnow
 
 LISTED = 200  # the most a school's list shows
+CARD_CLAIM = "starter:"  # a non-arrival card's claim in digest_claims: "starter:<id>" on the day it fell due
+
+
+@dataclass(frozen=True)
+class UnsentCard:
+    """A non-arrival card claimed and not posted, that no running job is sending, of a pupil still expected."""
+
+    reference: str
+    school_id: int
+    due: date
+    why: str
+
+    @property
+    def uncertain(self) -> bool:
+        """Its POST was cut off: Teams may have posted it."""
+        return self.why == UNCERTAIN
 
 
 @dataclass(frozen=True)
@@ -135,6 +152,25 @@ class ExpectedStarters:
                        ExpectedStarterRow.card_activity_id.is_(None))
                 .order_by(ExpectedStarterRow.first_day, ExpectedStarterRow.id))).all()
             return [_starter(row) for row in rows]
+
+    async def unsent_cards(self) -> list[UnsentCard]:
+        """The non-arrival cards claimed and not posted (refused, or cut off) that no running job holds, of pupils
+        still expected with no card posted: the next run posts them (bot/daily/expected_starters.py)."""
+        async with self._sessions() as session:
+            claims = (await session.execute(
+                select(DigestClaim.channel_id, DigestClaim.on_date, DigestClaim.outcome)
+                .where(DigestClaim.channel_id.startswith(CARD_CLAIM, autoescape=True), DigestClaim.sent_at.is_(None),
+                       ~exists().where(DailyJobRun.run_id == DigestClaim.claimed_by,
+                                       DailyJobRun.heartbeat_at >= utcnow() - OWNER_GONE_AFTER))
+                .order_by(DigestClaim.on_date, DigestClaim.channel_id))).all()
+            ids = {key.removeprefix(CARD_CLAIM): (day, why) for key, day, why in claims}
+            wanted = [int(text) for text in ids if text.isdigit()]
+            rows = (await session.scalars(select(ExpectedStarterRow).where(
+                ExpectedStarterRow.id.in_(wanted), ExpectedStarterRow.status == Status.EXPECTED.value,
+                ExpectedStarterRow.card_activity_id.is_(None)))).all() if wanted else []
+        cards = [UnsentCard(_starter(row).reference, row.school_id, ids[str(row.id)][0],
+                            ids[str(row.id)][1] or "claimed by a run that stopped before posting it") for row in rows]
+        return sorted(cards, key=lambda card: (card.due, card.reference))
 
     async def card_posted(self, starter_id: int, conversation_id: str, activity_id: str) -> None:
         async with self._sessions.begin() as session:

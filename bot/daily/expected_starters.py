@@ -18,22 +18,29 @@ from bot.turn import Message
 from bot.views.expected_starters import non_arrival_view
 from cards.expected_starters import non_arrival_card
 from cme.expected_starters import Starter, non_arrival_due
+from storage.expected_starters import CARD_CLAIM as CLAIM
 from storage.schools import SchoolInfo
 
-CLAIM = "starter:"
+
+async def due_non_arrivals(services: Services, schools: dict[int, SchoolInfo], open_today: list[int | None],
+                           on_date: date) -> list[tuple[Starter, date]]:
+    """The starters whose non-arrival card falls due by `on_date` and is not posted yet, of the schools open that
+    day: what the run posts (each with the day it fell due), and what `cme-bot remind --dry-run` lists."""
+    due_now = []
+    for starter in await services.store.expected_starters.awaiting_card(on_date):
+        if starter.school_id not in open_today:
+            continue
+        due = non_arrival_due(starter, services.calendars.for_school(schools.get(starter.school_id)))
+        if due is not None and due <= on_date:
+            due_now.append((starter, due))
+    return due_now
 
 
 async def post_non_arrivals(services: Services, schools: dict[int, SchoolInfo], open_today: list[int | None],
                             on_date: date, throttle: Throttle, report, run_id: str) -> None:
     """`report` is the run's RunReport (bot/daily/reminders.py): what was posted or not goes into it."""
-    for starter in await services.store.expected_starters.awaiting_card(on_date):
-        if starter.school_id not in open_today:
-            continue
-        school = schools.get(starter.school_id)
-        due = non_arrival_due(starter, services.calendars.for_school(school))
-        if due is None or due > on_date:
-            continue
-        await _post_one(services, starter, school, due, on_date, throttle, report, run_id)
+    for starter, due in await due_non_arrivals(services, schools, open_today, on_date):
+        await _post_one(services, starter, schools.get(starter.school_id), due, on_date, throttle, report, run_id)
 
 
 async def _post_one(services: Services, starter: Starter, school: SchoolInfo | None, due: date, on_date: date,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from bot.daily.claimed import post_claimed
-from bot.daily.expected_starters import post_non_arrivals
+from bot.daily.expected_starters import due_non_arrivals, post_non_arrivals
 from bot.daily.handoffs import remind_handoffs
 from bot.sending.admins import tell_admins
 from bot.sending.channels import ChannelUnavailable, channel_of, post_to_channel
@@ -101,6 +101,8 @@ async def run_daily_reminders(services: Services, on_date: date, *, dry_run: boo
         for known_until, school_ids in known.items():
             for due in await store.reminders.due(on_date, school_ids=school_ids, known_until=known_until):
                 report.due.append(f"{due.reference} {due.milestone.label} due {due.due_on}")
+        report.due += [f"{starter.reference} non-arrival card due {due}"
+                       for starter, due in await due_non_arrivals(services, schools, open_today, on_date)]
         return report
 
     throttle = throttle or Throttle()

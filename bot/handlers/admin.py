@@ -12,7 +12,7 @@ from bot.context import Context
 from bot.routes import Place, Routes
 from bot.sending.errors import DeliveryError
 from bot.verbs import Verb
-from bot.views.unsent import unsent_panel_posts, unsent_reminders
+from bot.views.unsent import unsent_non_arrivals, unsent_panel_posts, unsent_reminders
 from cards.admin import EVERY_AUTHORITY, AdminView, admin_card
 from cards.text import user_text
 from cme.roles import Role
@@ -91,6 +91,7 @@ async def _view(context: Context, *, notice: str | None = None, problem: str | N
         notice=notice, problem=problem,
         unsent_reminders=tuple(await unsent_reminders(store, scope)),
         unsent_panel=tuple(await unsent_panel_posts(store, scope)),
+        unsent_non_arrivals=tuple(await unsent_non_arrivals(store, scope)),
         term_dates_ending=tuple(await context.services.calendars.term_end_warnings(store, context.services.today())),
         authorities=tuple((a.id, a.name, a.channel_id) for a in authorities),
         own_authority=_own_authority(person, authorities), every_authority=scope is None)

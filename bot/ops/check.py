@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from bot.calendars import Calendars
 from bot.config import Settings
-from bot.views.unsent import unsent_panel_posts
+from bot.views.unsent import unsent_non_arrivals, unsent_panel_posts
 from cme.calendar import CalendarError, SchoolCalendar
 from cme.roles import Role
 from cme.term_end import A_TERM, DAY_20_NEAR_THE_END
@@ -271,12 +271,24 @@ async def check_copp(store: Store, shown: int = 20) -> CheckLine:
                                             "that sitting is the latest, an uncertain one marked as a possible repeat")
 
 
+async def check_non_arrivals(store: Store, shown: int = 20) -> CheckLine:
+    """The expected starters' non-arrival cards claimed and not posted, as `check_reminders` lists reminders."""
+    unsent = await unsent_non_arrivals(store)
+    if not unsent:
+        return CheckLine(OK, "non-arrival cards", "every non-arrival card claimed so far was posted")
+    more = f" and {len(unsent) - shown} more" if len(unsent) > shown else ""
+    return CheckLine(WARNING, "non-arrival cards", f"{len(unsent)} not confirmed posted: {', '.join(unsent[:shown])}"
+                                                   f"{more}: the next run (`cme-bot remind`, or `cme-bot serve`) "
+                                                   "posts them while the pupil is still expected, an uncertain one "
+                                                   "marked as a possible repeat")
+
+
 async def run_checks(settings: Settings) -> list[CheckLine]:
     lines = [check_credentials(settings), check_public_url(settings)]
     database, store = await check_database(settings)
     lines.append(database)
     later = ("migrations", "term dates", "schools", "reminders channels", "administrators", "reminders",
-             "COPP panel")
+             "COPP panel", "non-arrival cards")
     if store is None:
         return lines + [CheckLine(SKIPPED, what, "needs the database") for what in later]
     try:
@@ -295,6 +307,7 @@ async def run_checks(settings: Settings) -> list[CheckLine]:
         lines.append(await check_admins(settings, store))
         lines.append(await check_reminders(store))
         lines.append(await check_copp(store))
+        lines.append(await check_non_arrivals(store))
     finally:
         await store.close()
     return lines

@@ -1,5 +1,5 @@
 """What the daily jobs claimed and did not post, in words naming no child: reminders by case reference, the COPP
-panel's digests and packs by authority, day and officer. Shown on the administrator's card and by `cme-bot check`."""
+panel's digests and packs by authority, day and officer, the expected starters' non-arrival cards by reference. Shown on the administrator's card and by `cme-bot check`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,17 @@ async def unsent_reminders(store: Store, authority_ids: list[int] | None = None)
     """'CME-2026-0042 Day 5 (uncertain)', of these authorities' cases (None: every authority's)."""
     return [f"{u.reference} {u.milestone.label} ({_state(u.why == UNCERTAIN)})"
             for u in await store.reminders.unsent(authority_ids)]
+
+
+async def unsent_non_arrivals(store: Store, authority_ids: list[int] | None = None) -> list[str]:
+    """'NS-00003 not arrived, due 23 November 2026 (not posted)': the expected starters' non-arrival cards of these
+    authorities' schools (None: every authority's), by reference only."""
+    cards = await store.expected_starters.unsent_cards()
+    if authority_ids is not None:
+        schools = await store.schools.of({card.school_id for card in cards})
+        cards = [card for card in cards if card.school_id in schools
+                 and schools[card.school_id].authority_id in authority_ids]
+    return [f"{card.reference} not arrived, due {card.due:%-d %B %Y} ({_state(card.uncertain)})" for card in cards]
 
 
 async def unsent_panel_posts(store: Store, authority_ids: list[int] | None = None) -> list[str]:

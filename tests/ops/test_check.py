@@ -71,7 +71,8 @@ async def test_a_good_configuration_passes_every_check(store, database_url):
                  "term dates of Oakwood Primary School (fictional) (900001)", "schools",
                  "reminders channel of Oakwood Primary School (fictional) (900001)",
                  f"channel of the local authority {BOROUGH}", f"tracking officers of {BOROUGH}",
-                 "administrators", "reminders", "COPP panel", "public address (CME_PUBLIC_URL)"):
+                 "administrators", "reminders", "COPP panel", "public address (CME_PUBLIC_URL)",
+                 "non-arrival cards"):
         assert what in whats
     assert "2027-01-12" in line(lines, "term dates of Oakwood Primary School (fictional) (900001)").detail, \
         "the 30th school day after Monday 16 November 2026, over the Christmas holiday"
@@ -87,7 +88,7 @@ async def test_the_command_prints_the_lines_and_exits_0(store, database_url):
                                    capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     printed = done.stdout.splitlines()
-    assert len(printed) == 15 and all(text.startswith("ok ") for text in printed), done.stdout
+    assert len(printed) == 16 and all(text.startswith("ok ") for text in printed), done.stdout
     assert CREDENTIALS["app_password"] not in done.stdout + done.stderr
 
 
