@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.access import is_officer_of, not_found
+from bot.access import has_role_on, is_officer_of, not_found
 from bot.context import Context
 from bot.handlers.steps import StepResult, load_case, record_step
 from bot.routes import Place, Routes
@@ -217,7 +217,10 @@ async def decline_handoff(context: Context) -> None:
     result = await record_step(context, case, lambda fresh, _calendar, on: decline(
         fresh, mine, reason, context.person.name, on), also=lambda _change: Handoffs.ending(today))
     if result.problem:
-        await update_case_card_here(context, result.case, problem=result.problem)
+        if has_role_on(context.person, result.case):
+            await update_case_card_here(context, result.case, problem=result.problem)
+        else:  # withdrawn (or declined by a colleague) meanwhile: no longer theirs to see
+            await _answer_without_case(context, f"{case.reference}: {result.problem} Nothing was recorded.")
         return
     if result.change:
         handoff = _latest(await context.store.handoffs.of_case(case.id))

@@ -60,6 +60,9 @@ async def test_tara_withdraws_the_hand_off_and_nadias_copies_say_so(teams, conne
     assert "Accept" not in actions_of(answer["value"])
     await teams.submit(NADIA, by_verb(to_nadia.card, "handoff.accept"), reply_to=to_nadia.activity_id)
     assert "Nothing was recorded" in connector.to(NADIA.personal_chat)[-1].text
+    await teams.submit(NADIA, by_verb(to_nadia.card, "handoff.decline", reason=REASON), reply_to=to_nadia.activity_id)
+    said = connector.to(NADIA.personal_chat)[-1].text
+    assert "Withdrawn by Example Borough Council" in said and "Nothing was recorded" in said and "Noor" not in said
     assert await store.cases.history(case.id) == entries
     await teams.say(TARA, "register")
     register = card_text(connector.to(TARA.personal_chat)[-1].card)
