@@ -8,10 +8,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 
-from sqlalchemy import Date, Select, and_, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Date, Select, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
 
 from cme.case import Case
 from cme.deadlines import Deadline, Due, done_on, kind_of
@@ -70,7 +69,7 @@ _BY_SUBMISSION = Prepared(select(CaseRow).where(CaseRow.submission_key == bindpa
 _BY_REFERENCE = Prepared(select(CaseRow).where(CaseRow.reference == bindparam("reference")))
 _BY_ID = Prepared(select(CaseRow).where(CaseRow.id == bindparam("case_id")))
 _INSERT_CASE = Prepared(insert(CaseRow).values(
-    {column.name: bindparam(column.name) for column in CaseRow.__table__.columns if column.name not in ("id", "closed_at")}
+    {column.name: bindparam(column.name) for column in CaseRow.__table__.columns if column.name not in ("id", "closed_at", "open_due_on")}
 ).returning(CaseRow.id))
 _INSERT_EVENT = Prepared(insert(CaseEvent).values(
     {column.name: bindparam(column.name) for column in CaseEvent.__table__.columns if column.name != "id"}))
@@ -90,9 +89,9 @@ def _with_the_officer():
 
 @dataclass(frozen=True)
 class _PageStatements:
-    overdue: Select | Prepared  # the page's cases with an overdue milestone, most overdue first
+    overdue: Select | Prepared  # the page's cases with a milestone overdue, longest overdue first
     overdue_count: Select | Prepared  # how many of the person's cases have one (only for a page past them)
-    rest: Select | Prepared  # then the others, longest absent first, by an index in that order
+    rest: Select | Prepared  # then the others, longest absent first
     total: Select | Prepared  # how many open cases, counted up to COUNTED + 1
 
 
@@ -119,27 +118,24 @@ def _scope(kind: str, by_creator: bool, authorities: int) -> list:
 def _open_page(kind: str, by_creator: bool, authorities: int = 0) -> _PageStatements:
     """The statements of Cases.open_page for one kind of person, built once (building cost more than running).
 
-    Overdue milestones are counted for the cases that have one (found by the open milestones' index), not for
-    every open case; the others are read in the order of an index on (school or authority, Day 1, reference)
-    of the open cases (migration 0013), so a page of them reads that page, not all of them sorted. Staff of
-    one school (most) get statements without an IN list, which can be prepared. `authorities`: 0, or within
-    the one (1) or several (2) local authorities of an officer.
+    A case is overdue when the earliest due date of its milestones not done (`open_due_on`, kept by triggers,
+    migration 0013) is before today. The open cases of a school and of an authority are indexed by it and by
+    (Day 1, reference), so either part of a page reads the cases it shows in index order, whatever the number
+    of open cases; only a page past all the overdue ones counts them (by the index). Staff of one school (most)
+    get statements without an IN list, which can be prepared. `authorities`: 0, or within the one (1) or
+    several (2) local authorities of an officer.
     """
     where = _scope(kind, by_creator, authorities)
-    due = aliased(MilestoneRow)  # not the officer's notice deadline's table (_with_the_officer)
-    overdue_now = (due.case_id == CaseRow.id, due.done_on.is_(None), due.due_on < bindparam("today", type_=Date))
+    today = bindparam("today", type_=Date)
     total = select(func.count()).select_from(select(CaseRow.id).where(*where).limit(COUNTED + 1).subquery())
-    overdue = (select(CaseRow.id, func.count().label("overdue")).join(due, and_(*overdue_now))
-               .where(*where).group_by(CaseRow.id, CaseRow.run_start, CaseRow.reference)
-               .order_by(func.count().desc(), CaseRow.run_start, CaseRow.reference)
-               .offset(bindparam("offset")).limit(bindparam("limit")).subquery())
-    overdue_rows = (select(CaseRow, total.scalar_subquery().label("total")).join(overdue, overdue.c.id == CaseRow.id)
-                    .order_by(overdue.c.overdue.desc(), CaseRow.run_start, CaseRow.reference))
-    overdue_count = (select(func.count()).select_from(
-        select(CaseRow.id).where(*where, exists().where(*overdue_now)).subquery()))
-    rest = (select(CaseRow, total.scalar_subquery().label("total")).where(*where, ~exists().where(*overdue_now))
+    counted = total.scalar_subquery().label("total")
+    overdue = (select(CaseRow, counted).where(*where, CaseRow.open_due_on < today)
+               .order_by(CaseRow.open_due_on, CaseRow.run_start, CaseRow.reference)
+               .offset(bindparam("offset")).limit(bindparam("limit")))
+    overdue_count = select(func.count()).select_from(CaseRow).where(*where, CaseRow.open_due_on < today)
+    rest = (select(CaseRow, counted).where(*where, or_(CaseRow.open_due_on.is_(None), CaseRow.open_due_on >= today))
             .order_by(CaseRow.run_start, CaseRow.reference).offset(bindparam("skip")).limit(bindparam("rest")))
-    statements = (overdue_rows, overdue_count, rest, total)
+    statements = (overdue, overdue_count, rest, total)
     if kind != "schools" and authorities < 2:
         statements = tuple(Prepared(statement) for statement in statements)
     return _PageStatements(*statements)
@@ -287,8 +283,8 @@ class Cases:
                         created_by: str | None = None, offset: int = 0, limit: int = 20,
                         with_the_officer: bool = False,
                         authority_ids: list[int] | None = None) -> tuple[int, list[Case]]:
-        """One page of open cases, most overdue milestones first, then longest absent; and how many there are,
-        counted up to COUNTED + 1 (more than COUNTED: the card says so).
+        """One page of open cases, those with a milestone overdue first (the longest overdue first), then the others
+        longest absent first; and how many there are, counted up to COUNTED + 1 (more: the card says so).
 
         The order is the database's, so a school with hundreds of open cases loads one page, not all.
         `with_the_officer`: only the tracking officer's cases (`_with_the_officer`). `authority_ids`: only the

@@ -40,7 +40,7 @@ KEPT = frozenset({"id", "reference", "school_id", "authority_id", "state", "outc
                   "last_day_attended", "run_start", "triage_recorded_on", "ews_contacted_on",
                   "checklist_completed_on", "day20_review_on", "cme_referral_on", "removal_requested_on",
                   "off_roll_date", "submission_key", "created_by", "created_at", "updated_at", "closed_at",
-                  "version"})
+                  "version", "open_due_on"})
 # What it loses, and the value it is left with. A new column of `cases` must be put in one of the two
 # (tests/storage/test_retention.py says so).
 SCRUBBED = {"pupil": {}, "risk": {}, "risk_groups": [], "reason": "", "known_so_far": "", "details": {},
