@@ -12,6 +12,7 @@ from cards.exports import download_action
 from cards.text import user_text
 from cme.at_risk import AT_RISK_GROUPS, REASON_LABELS
 from cme.lifecycle import ON_REGISTER, State
+from cme.paging import counted_text
 from cme.register import NO_SCHOOL, RegisterFilter
 
 PAGE_VERB = "register.page"
@@ -100,8 +101,7 @@ def _line(line: RegisterLineView):
 def _summary(view: RegisterView) -> str:
     narrowed = " matching the filters" if view.filters.narrowed else ""
     shown = f" Showing {view.first} to {view.first + len(view.lines) - 1}." if view.lines else ""
-    return (f"{view.total} child{'ren' if view.total != 1 else ''} on the register{narrowed}, longest missing "
-            f"first.{shown}")
+    return f"{counted_text(view.total, 'child', 'children')} on the register{narrowed}, longest missing first.{shown}"
 
 
 def register_card(view: RegisterView) -> dict:

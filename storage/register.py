@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from cme.case import Case
 from cme.deadlines import Due, kind_of
 from cme.lifecycle import TRACKING_STATES
+from cme.paging import COUNTED
 from cme.register import NO_SCHOOL, PAGE, PageKey, RegisterFilter
 from storage.engine.statements import Statements
 from storage.mapping import case_from_row
@@ -99,10 +100,12 @@ class Register:
         return RegisterPage(lines, PageKey(last.first_day_absent, last.id) if last else None)
 
     async def count(self, authority_ids: list[int], today: date, filters: RegisterFilter = EVERYONE) -> int:
+        """How many children the filters leave, counted up to COUNTED + 1: an exact 50,000 would cost what reading
+        them does (the card says "more than"; `stats` gives the authority's figures)."""
         if not authority_ids:
             return 0
-        return await self._sql.value(select(func.count()).select_from(CaseRow)
-                                     .where(*_where(authority_ids, today, filters)))
+        counted = select(CaseRow.id).where(*_where(authority_ids, today, filters)).limit(COUNTED + 1)
+        return await self._sql.value(select(func.count()).select_from(counted.subquery()))
 
 
 def _day(value) -> date | None:

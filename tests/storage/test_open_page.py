@@ -1,7 +1,7 @@
 """`my cases`' pages on SQLite and PostgreSQL (issue 18): the cases with a milestone overdue first, the longest
 overdue first, then the others longest absent first, page after page with nothing shown twice or left out,
 whichever side of that boundary a page starts; what is overdue follows the milestones as they are done, moved or
-made due again (kept by triggers, migration 0013); and the count stops past COUNTED (the card says "more than")."""
+made due again (kept by triggers, migration 0013); and the count stops past COUNTED, the register's too (the card says "more than")."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import insert, select
 
 from cme.milestones import Milestone
-from cme.paging import COUNTED, open_cases_text
+from cme.paging import COUNTED, counted_text, open_cases_text
 from storage.cases import NewEvent, Recorded
 from storage.mapping import row_values
 from storage.migrate import upgrade
@@ -71,7 +71,10 @@ async def test_the_count_stops_past_counted_and_the_card_says_more_than(store):
     total, page = await store.cases.open_page(TODAY, school_ids=[school.id], offset=COUNTED, limit=20)
     assert total == COUNTED + 1 and [case.reference for case in page][-1] == f"CME-2026-{COUNTED + 5:04d}"
 
+    assert await store.register.count([school.authority_id], TODAY) == COUNTED + 1  # the register's too
     assert open_cases_text(COUNTED + 1) == "More than 1,000 open cases"
+    assert counted_text(COUNTED + 1, "child", "children") == "More than 1,000 children"
+    assert counted_text(1, "child", "children") == "1 child"
     assert open_cases_text(COUNTED) == "1,000 open cases" and open_cases_text(1) == "1 open case"
 
 
