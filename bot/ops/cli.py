@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 
@@ -16,6 +17,9 @@ from cme.roles import Role
 from storage.engine.db import async_url
 from storage.schools import SchoolInfo, WhichAuthority
 from storage.store import Store
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 
 def _store(settings: Settings) -> Store:
@@ -63,6 +67,27 @@ async def _with_store(settings: Settings, work: Callable[[Store], Awaitable[int]
         return 1
     finally:
         await store.close()
+
+
+async def _with_services(settings: Settings, work: Callable[[Services], Awaitable[int]]) -> int:
+    """Run `work` with the bot's services and the term dates in force, without connecting to Teams; a database not
+    migrated, or no term dates at all, stops it in one line."""
+    from bot.app import build_services, load_calendars
+    from cme.calendar import CalendarError
+
+    services = build_services(settings)
+    try:
+        if problem := await _not_ready(services.store, settings):
+            print(problem, file=sys.stderr)
+            return 2
+        try:
+            await load_calendars(services)
+        except CalendarError as error:
+            print(f"cme-bot: {error}", file=sys.stderr)
+            return 2
+        return await work(services)
+    finally:
+        await services.store.close()
 
 
 async def _school(store: Store, urn: str | None, hint: str = "") -> SchoolInfo | None:

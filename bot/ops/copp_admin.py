@@ -33,23 +33,17 @@ async def copp_set(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def copp_show(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_services, load_calendars
-    from bot.ops.cli import _not_ready
+    from bot.ops.cli import _with_services
 
-    services = build_services(settings)
-    try:
-        if problem := await _not_ready(services.store, settings):
-            print(problem, file=sys.stderr)
-            return 2
-        await load_calendars(services)
+    async def work(services) -> int:
         calendar = services.calendars.for_school(None)
         for authority in await services.store.schools.authorities():
             schedule = await services.store.copp.schedule(authority.id)
             coming = next_panel(schedule, calendar, settings.local_today())
             print(f"{authority.name}: {schedule.describe()}; next {coming.day:%A %-d %B %Y}")
         return 0
-    finally:
-        await services.store.close()
+
+    return await _with_services(settings, work)
 
 
 async def copp_run(args: argparse.Namespace, settings: Settings) -> int:

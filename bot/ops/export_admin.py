@@ -43,16 +43,11 @@ def _write(text: str, out: str, fmt: str) -> None:
 
 
 async def export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_services, load_calendars
-    from bot.ops.cli import _not_ready
+    from bot.ops.cli import _with_services
 
     kind = all_kinds()[args.export_kind]
-    services = build_services(settings)
-    try:
-        if problem := await _not_ready(services.store, settings):
-            print(problem, file=sys.stderr)
-            return 2
-        await load_calendars(services)
+
+    async def work(services) -> int:
         try:
             person = await _person(services.store, kind, args)
             params = kind.params_from(vars(args))
@@ -70,8 +65,8 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{table.title}: {len(table.rows)} line{'s' if len(table.rows) != 1 else ''} written to {where}",
               file=sys.stderr)
         return 0
-    finally:
-        await services.store.close()
+
+    return await _with_services(settings, work)
 
 
 def add_parser(commands) -> None:
