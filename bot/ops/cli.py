@@ -352,10 +352,22 @@ async def check(args: argparse.Namespace, settings: Settings) -> int:
     return code
 
 
-def _read_text(file: str) -> str:
+def _source(file: str) -> str:
+    """How an imported FILE is named in messages (`-`: standard input)."""
+    return "<stdin>" if file == "-" else file
+
+
+def _read_or_say(file: str) -> str | None:
+    """The text of a file to import (UTF-8; `-`: standard input); None, said on standard error, when it cannot be
+    read."""
     from pathlib import Path
 
-    return sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    try:
+        return sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        print(f"cme-bot: cannot read {_source(file)}: {reason}. Nothing was imported.", file=sys.stderr)
+        return None
 
 
 async def calendar_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -363,12 +375,8 @@ async def calendar_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.ops.calendar_admin import import_term_dates, reschedule_open_cases, summary
     from cme.calendar import CalendarError
 
-    source = "<stdin>" if args.file == "-" else args.file
-    try:
-        text = _read_text(args.file)
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        print(f"cme-bot: cannot read {source}: {reason}. Nothing was imported.", file=sys.stderr)
+    source = _source(args.file)
+    if (text := _read_or_say(args.file)) is None:
         return 2
 
     async def work(store: Store) -> int:

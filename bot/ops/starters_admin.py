@@ -15,27 +15,18 @@ CLI = Actor("cli", "cme-bot starters import")
 
 
 async def starters_import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_services, load_calendars
-    from bot.ops.cli import _not_ready, _read_text
+    from bot.ops.cli import _read_or_say, _source, _with_services
 
-    source = "<stdin>" if args.file == "-" else args.file
-    try:
-        text = _read_text(args.file)
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        print(f"cme-bot: cannot read {source}: {reason}. Nothing was imported.", file=sys.stderr)
+    source = _source(args.file)
+    if (text := _read_or_say(args.file)) is None:
         return 2
-    services = build_services(settings)
-    store = services.store
-    try:
-        if problem := await _not_ready(store, settings):
-            print(problem, file=sys.stderr)
-            return 2
+
+    async def work(services) -> int:
+        store = services.store
         school = await store.schools.by_urn(args.school)
         if school is None:
             print(f"cme-bot: no school with URN {args.school}. Nothing was imported.", file=sys.stderr)
             return 2
-        await load_calendars(services)
         checked = parse_csv(text, school.id, services.calendars.for_school(school), settings.local_today())
         if checked.problems:
             print(f"cme-bot: {source}: NOTHING was imported, since {len(checked.problems)} problem(s) were found; "
@@ -47,8 +38,8 @@ async def starters_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{school.name} ({school.urn}): {added} expected starter(s) added, {there} there already "
               f"(the same pupil and first day), from {source}")
         return 0
-    finally:
-        await store.close()
+
+    return await _with_services(settings, work)
 
 
 def add_parser(commands) -> None:
