@@ -303,17 +303,21 @@ def package(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def remind(args: argparse.Namespace, settings: Settings) -> int:
-    from datetime import date
-
     from bot.daily.reminders import run_daily_reminders
+
+    return await run_by_hand(args, settings, run_daily_reminders)
+
+
+async def run_by_hand(args: argparse.Namespace, settings: Settings, run) -> int:
+    """A run of the daily job, or a part of it, for `--date` (default today) and `--dry-run`, as run_and_report."""
+    from datetime import date
 
     try:
         on_date = date.fromisoformat(args.date) if args.date else settings.local_today()
     except ValueError:
         print(f"cme-bot: --date must be YYYY-MM-DD, not {args.date!r}", file=sys.stderr)
         return 2
-    return await run_and_report(settings, lambda services: run_daily_reminders(services, on_date,
-                                                                               dry_run=args.dry_run))
+    return await run_and_report(settings, lambda services: run(services, on_date, dry_run=args.dry_run))
 
 
 async def run_and_report(settings: Settings, run, refused: tuple[type[Exception], ...] = ()) -> int:

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from datetime import date
 
 from bot.config import Settings
 
 
 async def retention_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.daily.retention import run_retention
-    from bot.ops.cli import run_and_report
+    from bot.ops.cli import run_by_hand
 
-    try:
-        on_date = date.fromisoformat(args.date) if args.date else settings.local_today()
-    except ValueError:
-        print(f"cme-bot: --date must be YYYY-MM-DD, not {args.date!r}", file=sys.stderr)
-        return 2
-    return await run_and_report(settings, lambda services: run_retention(services, on_date, dry_run=args.dry_run))
+    return await run_by_hand(args, settings, run_retention)
 
 
 def add_parser(commands) -> None:
