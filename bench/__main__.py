@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import messages, national, reminders, startup
+from bench import messages, national, reminders, scale, startup
 from bench.common import ROOT, Databases, machine
 from bench.report import Results, markdown, terminal
 
@@ -45,6 +45,10 @@ async def main(args: argparse.Namespace) -> Results:
             results.rounds = await messages.run(databases, workdir, seconds=seconds, warmup=warmup,
                                                 postgres=postgres, rounds=args.rounds, workers=not args.quick,
                                                 say=_say)
+        if "scale" in args.only:
+            _say(f"5. pages at {', '.join(f'{n:,}' for n in scale.SIZES)} open cases, {args.rounds} rounds")
+            results.scale_seeded, results.scale = await scale.run(
+                databases, workdir, seconds=2.0, warmup=0.5, postgres=postgres, rounds=args.rounds, say=_say)
         if "national" in args.only:
             if postgres:
                 _say("2. the daily job at national scale (PostgreSQL)")
@@ -72,8 +76,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                         help=f"rounds of the message benchmark (default {messages.ROUNDS}, at least 3 to be judged)")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only; the national-scale job is skipped")
     parser.add_argument("--no-write", action="store_true", help=f"print the table only, leave {DOC.name} alone")
-    parser.add_argument("--only", nargs="+", default=["messages", "national", "reminders", "startup"],
-                        choices=["messages", "national", "reminders", "startup"])
+    parser.add_argument("--only", nargs="+", default=["messages", "scale", "national", "reminders", "startup"],
+                        choices=["messages", "scale", "national", "reminders", "startup"])
     return parser.parse_args(argv)
 
 

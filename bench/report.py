@@ -10,11 +10,14 @@ from bench.messages import BARE, ECHO, Round
 from bench.national import National
 from bench.reminders import Posting
 from bench.rounds import Summary, summarise
+from bench.scale import SIZES, ScaleMeasured, Seeded
+from bench.scale import summarise as summarise_scale
 from bench.startup import Startup
 
 # Throughput as a multiple of the same round's echo sample (issue 18 item 2); (d) is reported, not judged.
 RATIO_TARGETS = {"(a)": 10.0, "(b)": 4.0, "(c)": 2.0}
 P99_SHARE_OF_ECHO = 1 / 3  # p99 at most a third of the same round's echo p99
+SCALE_TARGET = 1.5  # a page at 50,000 open cases at most 1.5x its cost at 50 (msg/s and p99)
 CLAIM_TARGET_S = 1.0
 RSS_TARGET_MB = 200.0
 POSTING_SLACK = 1.10
@@ -29,6 +32,8 @@ class Results:
     load_before: str = ""
     load_after: str = ""
     rounds: list[Round] = field(default_factory=list)
+    scale: list[list[ScaleMeasured]] = field(default_factory=list)
+    scale_seeded: list[Seeded] = field(default_factory=list)
     national: National | None = None
     national_skipped: str = ""
     posting: list[Posting] = field(default_factory=list)
@@ -69,8 +74,19 @@ def _message_rows(summaries: list[Summary]) -> list[Row]:
     return out
 
 
+def _scale_rows(results: Results) -> list[Row]:
+    out = []
+    for m in summarise_scale(results.scale):
+        figure = (f"msg/s {m.slower:.2f}x lower ({m.slower_range[0]:.2f}-{m.slower_range[1]:.2f}), p99 "
+                  f"{m.p99_ratio:.2f}x ({m.p99_range[0]:.2f}-{m.p99_range[1]:.2f})")
+        out.append(Row(f"5. {m.name}, {m.backend}: {SIZES[-1]:,} vs {SIZES[0]} open cases", figure,
+                       f"<= {SCALE_TARGET:g}x", m.slower <= SCALE_TARGET and m.p99_ratio <= SCALE_TARGET
+                       and m.errors == 0))
+    return out
+
+
 def rows(results: Results) -> list[Row]:
-    out: list[Row] = _message_rows(_summaries(results))
+    out: list[Row] = _message_rows(_summaries(results)) + _scale_rows(results)
     if results.national is not None:
         job = results.national.job
         seconds = job["seconds"]
@@ -160,6 +176,34 @@ def _notes(results: Results) -> list[str]:
     if any(r.benchmark.startswith("2.") for r in missed) and results.national is None:
         notes.append(f"**Daily job.** Not run: {results.national_skipped}.")
     return notes
+
+
+def _scale_section(results: Results) -> list[str]:
+    if not results.scale:
+        return []
+    seeded = ", ".join(f"{one.backend} {one.size:,} in {one.seconds:.1f} s" for one in results.scale_seeded)
+    out = ["", "## 5. Pages at 50, 5,000 and 50,000 open cases", "",
+           "One authority of 100 schools with 50, 5,000 or 50,000 open cases (and a tenth as many closed, a fiftieth "
+           "out of provision), a tenth of them at one school; of the Day 5 and Day 20 milestones already past, 5% "
+           "not done, so about one case in ten is overdue. Bulk-inserted (`bench/scale.py`; seeded and migrated: "
+           f"{seeded}). A `cme-bot serve` for each size and database stays up; each of "
+           f"{len(results.scale)} rounds asks every page of every server in turn (5 users, closed loop, 2 s after "
+           "0.5 s warm-up), so a page at 50,000 is compared with the same page at 50 measured within the same "
+           "minute. `my cases` by a member of the big school's staff and by an EWS officer (the whole authority); "
+           "`register`, and the register filtered (overdue only and one at-risk group, as its Apply button "
+           "sends it); `copp` (the pack on demand) by a tracking officer; `stats` by an EWS officer. Target: at "
+           "50,000 within 1.5x of the cost at 50, for throughput (msg/s at 50 over msg/s at 50,000) and for p99 "
+           "(p99 at 50,000 over p99 at 50), each ratio taken within a round, the median of the rounds given with "
+           "the lowest and highest.", "",
+           "| page | database | " + " | ".join(f"msg/s at {n:,}" for n in SIZES) + " | "
+           + " | ".join(f"p99 ms at {n:,}" for n in SIZES) + " | msg/s 50 / 50,000 | p99 50,000 / 50 | errors |",
+           "| --- | --- | " + " | ".join("---" for _ in SIZES * 2) + " | --- | --- | --- |"]
+    for m in summarise_scale(results.scale):
+        out.append(f"| {m.name} | {m.backend} | " + " | ".join(f"{m.per_second[n]:.1f}" for n in SIZES) + " | "
+                   + " | ".join(f"{m.p99[n]:.0f}" for n in SIZES)
+                   + f" | {m.slower:.2f} ({m.slower_range[0]:.2f}-{m.slower_range[1]:.2f}) | {m.p99_ratio:.2f} "
+                   f"({m.p99_range[0]:.2f}-{m.p99_range[1]:.2f}) | {m.errors} |")
+    return out
 
 
 def _noise(results: Results) -> list[str]:
@@ -282,6 +326,7 @@ def markdown(results: Results) -> str:
             "autovacuum would once (b) has added thousands of cases, leaves SQLite unanalysed, as the bot does, "
             "and measures (c) before (b)."]
 
+    out += _scale_section(results)
     out += ["", "## 2. The daily job at national scale (PostgreSQL)", ""]
     if results.national is not None:
         n, job = results.national, results.national.job
@@ -332,7 +377,9 @@ def markdown(results: Results) -> str:
     for s in results.startup:
         out.append(f"| {s.backend} | {s.first_seconds:.2f} | {s.restart_seconds:.2f} | {s.idle_rss_mb:.0f} |")
     out += ["", "## Running it", "",
-            "`make bench` (about four minutes; `python -m bench --quick` about two). PostgreSQL is taken "
+            f"`make bench` (this run{' with --quick' if results.quick else ''}: {results.seconds / 60:.0f} minutes; "
+            "`--quick` shortens each measurement to 2 s and leaves out PostgreSQL's `--workers 2`, `--rounds N` sets "
+            "the rounds, `--only` picks benchmarks). PostgreSQL is taken "
             "from `CME_BENCH_POSTGRES_URL` (default `postgresql://postgres@127.0.0.1:5432/test`); the benchmark "
             "creates its own databases and drops them. `--no-postgres` leaves PostgreSQL out, `--no-write` "
             "leaves this file alone.", ""]
