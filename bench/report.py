@@ -203,6 +203,20 @@ def _scale_section(results: Results) -> list[str]:
                    + " | ".join(f"{m.p99[n]:.0f}" for n in SIZES)
                    + f" | {m.slower:.2f} ({m.slower_range[0]:.2f}-{m.slower_range[1]:.2f}) | {m.p99_ratio:.2f} "
                    f"({m.p99_range[0]:.2f}-{m.p99_range[1]:.2f}) | {m.errors} |")
+    out += ["", "How `my cases` reads a page (`storage/cases.py`, migration 0013): each case keeps the earliest due "
+            "date of its milestones not done (`open_due_on`, kept by triggers on `milestones`, so every path that "
+            "writes a milestone keeps it); the open cases of a school and of an authority are indexed by it, and by "
+            "(Day 1, reference). The page takes the overdue ones first, longest overdue first, from the first "
+            "index, then the others, longest absent first, from the second: each reads the rows it shows. The "
+            "total is counted up to 1,000 (`More than 1,000 open cases`), from an index alone once PostgreSQL's "
+            "visibility map is set (autovacuum, or the benchmark's VACUUM ANALYZE after its bulk load). The "
+            "register counts the same way, its pages keyset already, and its `overdue only` filter reads "
+            "`open_due_on`."]
+    for one in results.scale_seeded:
+        for label, plan in (one.plans or {}).items():
+            out += ["", f"PostgreSQL at {one.size:,} open cases, {label} (`EXPLAIN (ANALYZE, BUFFERS)`):", "", "```"]
+            out += plan
+            out += ["```"]
     return out
 
 
