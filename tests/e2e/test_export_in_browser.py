@@ -4,16 +4,8 @@ again is refused with the page saying to ask the bot for a new one; the CSV link
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from bot.ops.playgrounds import config_for, demo_people, read_playground
-from cme.case import Case, Pupil
-from cme.lifecycle import State
-from storage.cases import Actor, NewEvent
-from storage.store import Store
-from tests.e2e.bot_process import BotProcess
 from tests.e2e.browser import (
     click_card_button,
     last_card,
@@ -22,28 +14,15 @@ from tests.e2e.browser import (
     screenshot,
     send_text,
 )
-from tests.e2e.conftest import E2E_TODAY
-from tests.e2e.playground import Playground
+from tests.e2e.own_bot import own_bot
 
 pytestmark = [pytest.mark.e2e]
 
 
 @pytest.fixture
 async def tara(tmp_path):
-    """A bot of its own (its cases would show in other tests' lists) with two open cases, and Tara's playground."""
-    bot = await BotProcess(tmp_path, env={"CME_TODAY": E2E_TODAY, "CME_SCHEDULER": "off"}).start()
-    store = Store.from_url(bot.env["DATABASE_URL"])
-    school = await store.schools.by_urn("900001")
-    for forename, day in (("Ash", date(2026, 11, 9)), ("Birch", date(2026, 10, 1))):
-        case = Case(reference="", school_id=school.id, state=State.REPORTED, first_day_absent=day, run_start=day,
-                    pupil=Pupil(forename, "Printexample", date(2016, 1, 5)), authority_id=school.authority_id)
-        await store.cases.create(case, NewEvent("reported", {}, Actor("e2e", "Sam Staff")), {})
-    await store.close()
-    person = next(p for p in demo_people() if p.name == "Tara Tracker")
-    playground = await Playground(bot.endpoint, config_for(read_playground(), person)).start()
-    yield playground
-    await playground.stop()
-    await bot.stop()
+    async with own_bot(tmp_path, "Tara Tracker", "Printexample") as playground:
+        yield playground
 
 
 async def _opened(page, links, title: str):

@@ -8,39 +8,19 @@ from __future__ import annotations
 
 import struct
 import zlib
-from datetime import date
 
 import pytest
 
-from bot.ops.playgrounds import config_for, demo_people, read_playground
-from cme.case import Case, Pupil
-from cme.lifecycle import State
-from storage.cases import Actor, NewEvent
-from storage.store import Store
-from tests.e2e.bot_process import BotProcess
 from tests.e2e.browser import last_card, open_conversation, open_playground_page, screenshot, send_text
-from tests.e2e.conftest import E2E_TODAY
-from tests.e2e.playground import Playground
+from tests.e2e.own_bot import own_bot
 
 pytestmark = [pytest.mark.e2e]
 
 
 @pytest.fixture
 async def tara(tmp_path):
-    """A bot of its own (its cases would show in other tests' lists) with two open cases, and Tara's playground."""
-    bot = await BotProcess(tmp_path, env={"CME_TODAY": E2E_TODAY, "CME_SCHEDULER": "off"}).start()
-    store = Store.from_url(bot.env["DATABASE_URL"])
-    school = await store.schools.by_urn("900001")
-    for forename, day in (("Ash", date(2026, 11, 9)), ("Birch", date(2026, 10, 1))):
-        case = Case(reference="", school_id=school.id, state=State.REPORTED, first_day_absent=day, run_start=day,
-                    pupil=Pupil(forename, "Chartexample", date(2016, 1, 5)), risk_groups=("runaways",))
-        await store.cases.create(case, NewEvent("reported", {}, Actor("e2e", "Sam Staff")), {})
-    await store.close()
-    person = next(p for p in demo_people() if p.name == "Tara Tracker")
-    playground = await Playground(bot.endpoint, config_for(read_playground(), person)).start()
-    yield playground
-    await playground.stop()
-    await bot.stop()
+    async with own_bot(tmp_path, "Tara Tracker", "Chartexample", risk_groups=("runaways",)) as playground:
+        yield playground
 
 
 def _unfilter(raw: bytes, width: int, height: int, bpp: int) -> list[bytearray]:
