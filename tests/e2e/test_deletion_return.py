@@ -7,28 +7,17 @@ from __future__ import annotations
 
 import pytest
 
-from cme.removal import LEGAL_TESTS
 from tests.e2e.playground import card_text, find_action
-from tests.e2e.reporting import PUPIL, card_of, reference_of, report_case, saying
-from tests.e2e.test_each_person import ABSENCE, act, ready_for_removal, tara_and_sam  # noqa: F401 - the fixture
-from tests.e2e.test_register import in_personal_chat
+from tests.e2e.reporting import card_of, saying
+from tests.e2e.test_each_person import tara_and_sam  # noqa: F401 - the fixture
+from tests.e2e.test_register import agreed, in_personal_chat
 
 pytestmark = [pytest.mark.e2e]
 
 
 async def test_sam_sends_the_deletion_return_and_tara_acknowledges_it(tara_and_sam):  # noqa: F811
     tara, sam = tara_and_sam
-    case = await ready_for_removal(sam, await report_case(sam, pupil={**PUPIL, "forename": "Dara"}, absence=ABSENCE))
-    reference = reference_of(case)
-    mark = tara.mark()
-    await act(sam, case, "case.removal.request", "waiting for the CME Pupil Tracking Officer",
-              **{key: "true" for key, _, _ in LEGAL_TESTS})
-    hers = await in_personal_chat(tara, mark, f"Removal from roll requested: {reference}", "Tara's removal card")
-    agree = find_action(card_of(hers), title="Agree removal")
-    mark = sam.mark()
-    await tara.invoke(tara.personal_chat_id, hers["message"]["messageId"], agree["verb"], agree["data"],
-                      title="Agree removal")
-    steps = await in_personal_chat(sam, mark, f"Removal from roll of {reference}", "the school's next steps")
+    reference, steps = await agreed(tara, sam, "Dara")
 
     make = find_action(card_of(steps), title="Make the deletion return")
     mark = sam.mark()

@@ -43,9 +43,10 @@ async def in_personal_chat(playground, mark: int, expected: str, what: str):
                                    and saying(expected)(ev), since=mark, what=what)
 
 
-async def removed(tara, sam) -> str:
-    """Sam asks, Tara agrees on the card in her personal chat, Sam confirms: the case's reference."""
-    case = await ready_for_removal(sam, await report_case(sam, pupil={**PUPIL, "forename": "Orla"}, absence=ABSENCE))
+async def agreed(tara, sam, forename: str) -> tuple[str, dict]:
+    """Sam reports `forename` and asks for removal, Tara agrees on the card in her personal chat: the case's
+    reference, and the school's next steps in Sam's personal chat."""
+    case = await ready_for_removal(sam, await report_case(sam, pupil={**PUPIL, "forename": forename}, absence=ABSENCE))
     reference = reference_of(case)
     mark = tara.mark()
     await act(sam, case, "case.removal.request", "waiting for the CME Pupil Tracking Officer",
@@ -57,6 +58,12 @@ async def removed(tara, sam) -> str:
                                title="Agree removal")
     assert "Agreed by Tara Tracker" in card_text(answer["value"])
     steps = await in_personal_chat(sam, mark, f"Removal from roll of {reference}", "the school's next steps")
+    return reference, steps
+
+
+async def removed(tara, sam) -> str:
+    """Sam asks, Tara agrees on the card in her personal chat, Sam confirms: the case's reference."""
+    reference, steps = await agreed(tara, sam, "Orla")
     confirm = find_action(card_of(steps), title="Confirm removed")
     answer = await sam.invoke(sam.personal_chat_id, steps["message"]["messageId"], confirm["verb"],
                               {**confirm["data"], "return_sent_on": E2E_TODAY, "ctf_sent_on": E2E_TODAY},
