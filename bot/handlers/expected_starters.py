@@ -114,19 +114,21 @@ async def _show_list(context: Context, **said) -> None:
 
 
 async def _starter(context: Context) -> Starter | None:
-    """The starter a button is about, if it is of one of the presser's schools."""
+    """The starter a button is about, if it is of one of the presser's schools; else None, the list shown again
+    saying so."""
     text = context.card.text("starter", limit=20)
     starter_id = int(text) if text.isascii() and text.isdigit() else parse_reference(text)
     starter = await context.store.expected_starters.get(starter_id) if starter_id and starter_id < 2**62 else None
-    return starter if starter is not None and starter.school_id in context.person.school_ids() else None
+    if starter is None or starter.school_id not in context.person.school_ids():
+        await _show_list(context, problem="I cannot find that expected starter at your school.")
+        return None
+    return starter
 
 
 @routes.action(Verb.STARTER_ARRIVED, roles=STAFF, where=Place.PERSONAL)
 async def arrived(context: Context) -> None:
     """The new pupil return: recorded once, then told to the authority's tracking officers."""
-    starter = await _starter(context)
-    if starter is None:
-        await _show_list(context, problem="I cannot find that expected starter at your school.")
+    if (starter := await _starter(context)) is None:
         return
     values = {key: context.card.text(key).strip() for key in ARRIVAL_FIELDS}
     school = await context.store.schools.get(starter.school_id)
@@ -159,9 +161,7 @@ async def arrived(context: Context) -> None:
 
 @routes.action(Verb.STARTER_NOT_ARRIVED, roles=STAFF, where=Place.PERSONAL)
 async def not_arrived(context: Context) -> None:
-    starter = await _starter(context)
-    if starter is None:
-        await _show_list(context, problem="I cannot find that expected starter at your school.")
+    if (starter := await _starter(context)) is None:
         return
     try:
         case, created = await make_case(context, starter)

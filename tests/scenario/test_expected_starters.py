@@ -210,3 +210,19 @@ async def test_arrived_after_the_card_changes_it_in_place_and_its_button_then_do
                                         channel=REMINDERS)
     assert status == 200 and "The pupil arrived: nothing was changed." in card_text(answer["value"])
     assert await store.cases.open_cases([starter.school_id]) == []
+
+
+async def test_a_press_for_another_schools_starter_or_none_finds_nothing_and_changes_nothing(teams, connector,
+                                                                                            store):
+    await teams.install_personal(RIYA)
+    oakwood = await _expect(store, date(2026, 11, 2))  # Sam's school's, and overdue: Not arrived would make a case
+    await teams.say(RIYA, "expected starters")
+    listed = connector.to(RIYA.personal_chat)[-1]
+    for verb, starter in (("starter.arrived", str(oakwood.id)), ("starter.notarrived", oakwood.reference),
+                          ("starter.notarrived", "NS-99999"), ("starter.arrived", "")):
+        mark = connector.mark()
+        await teams.submit(RIYA, {"verb": verb, "starter": starter, "arrived_on": "2026-11-16", "address": "x"},
+                           reply_to=listed.activity_id)
+        assert "I cannot find that expected starter at your school." in card_text(_puts(connector, mark)[-1].card)
+    assert (await store.expected_starters.get(oakwood.id)).status is Status.EXPECTED
+    assert await store.cases.open_cases([oakwood.school_id]) == []
