@@ -10,8 +10,8 @@ from storage.audit import AuditLog
 from storage.card_messages import CardMessages
 from storage.case_views import CaseViews
 from storage.cases import Cases
-from storage.cnis_register import CnisRegister
 from storage.census import Census
+from storage.cnis_register import CnisRegister
 from storage.conversations import Conversations
 from storage.copp import Copp
 from storage.deletion_returns import DeletionReturns
