@@ -55,7 +55,8 @@ async def _post_one(services: Services, starter: Starter, school: SchoolInfo | N
         return  # another run has it, or posted it
     card = non_arrival_card(non_arrival_view(services, starter, school, on_date, maybe_repeat=taken.maybe_posted))
     posted = await post_claimed(store, taken, label, lambda: post_to_channel(services, channel_id, Message(
-        card=card, summary=f"Not arrived: {starter.reference}")), report, slot=lambda: throttle.slot(channel_id))
+        card=card, summary=f"Not arrived: {starter.reference}")), report, slot=lambda: throttle.slot(channel_id),
+        reach=report.reach, channel_id=channel_id)
     if posted is None:
         return
     await store.expected_starters.card_posted(starter.id, posted.conversation_id, posted.activity_id)

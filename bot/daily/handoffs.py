@@ -57,16 +57,14 @@ async def _remind_channel(services: Services, handoff: Handoff, days: int, on_da
     label = f"{handoff.reference} hand-off to {handoff.to_name} not accepted"
     message = Message(card=handoff_reminder_card(line_of(handoff.reference, handoff), days),
                       summary=f"Hand-off waiting: {handoff.reference}")
-    posted = await post_claimed(store, taken, label, lambda: _post(services, handoff, message), report)
+    channel_id = await store.schools.authority_channel(handoff.to_authority_id)
+    posted = await post_claimed(store, taken, label, lambda: post_to_channel(services, channel_id, message), report,
+                                reach=report.reach, channel_id=channel_id)
     if posted is None:
         return
-    await store.card_messages.add(handoff.case_id, REMINDER, posted.conversation_id, posted.activity_id)
+    await store.card_messages.add(handoff.case_id, REMINDER, posted.conversation_id, posted.activity_id,
+                                  text=posted.text, conversation_kind=posted.conversation_kind)
     report.digests.append(f"{label}: reminded after {days} school days")
-
-
-async def _post(services: Services, handoff: Handoff, message: Message):
-    return await post_to_channel(services, await services.store.schools.authority_channel(handoff.to_authority_id),
-                                 message)
 
 
 async def _tell_senders(services: Services, handoff: Handoff, days: int, on_date: date, run_id: str) -> None:

@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from bot.daily.claimed import post_claimed
 from bot.daily.expected_starters import due_non_arrivals, post_non_arrivals
 from bot.daily.handoffs import remind_handoffs
+from bot.daily.reach import Reach
 from bot.sending.admins import tell_admins
 from bot.sending.channels import ChannelUnavailable, channel_of, post_to_channel
 from bot.sending.errors import ConversationGone, DeliveryError, DeliveryUncertain, Throttled
@@ -57,6 +58,8 @@ class RunReport:
     digests: list[str] = field(default_factory=list)
     due: list[str] = field(default_factory=list)
     unsent: list[Unsent] = field(default_factory=list)
+    # The channels this run gave up on after failed posts (bot/daily/reach.py): what was left is recorded not posted.
+    reach: Reach = field(default_factory=Reach, repr=False)
 
     @property
     def all_posted(self) -> bool:
@@ -70,6 +73,9 @@ class RunReport:
                f"stopped, {len(self.posted)} posted ({len(self.repeated)} possibly repeated), "
                f"{len(self.not_posted)} not posted, {len(self.uncertain)} uncertain, {len(self.unsent)} unsent "
                f"in all, {len(self.digests)} overdue digest(s)"]
+        if self.reach.given_up:
+            out.append(f"  gave up on {len(self.reach.given_up)} channel(s) after failed posts: the next run tries "
+                       f"them again")
         out += [f"  due: {line}" for line in self.due]
         out += [f"  taken over: {line}" for line in self.taken_over]
         out += [f"  posted: {line}" for line in self.posted]
@@ -190,6 +196,8 @@ async def _post_reminders(services: Services, channel_id: str | None, claims: li
     store = services.store
     for claim in claims:
         label = f"{claim.reference} {claim.milestone.label}"
+        if await _given_up(store, report, claim.id, label, channel_id):
+            continue
         case = await store.cases.by_id(claim.case_id)
         if case is None or not case.is_open or done_on(case, claim.milestone):
             await store.reminders.not_sent(claim.id, NOT_NEEDED)
@@ -198,10 +206,13 @@ async def _post_reminders(services: Services, channel_id: str | None, claims: li
                           summary=f"{claim.milestone.label}: {claim.reference}")
         answered = await throttle.slot(channel_id or "")
         try:
+            if await _given_up(store, report, claim.id, label, channel_id):  # while this one waited for its slot
+                continue
             if not await store.reminders.attempt(claim.id, run_id):
                 continue  # another run took it over
             posted = await with_retries(lambda message=message: post_to_channel(services, channel_id, message))
         except DeliveryUncertain as error:
+            report.reach.failed(channel_id)
             report.uncertain.append(f"{label} ({error})")
             continue
         except (ChannelUnavailable, ConversationGone) as error:
@@ -213,17 +224,29 @@ async def _post_reminders(services: Services, channel_id: str | None, claims: li
                 report.not_posted.append(f"{rest.reference} {rest.milestone.label}: {error}")
             return
         except (Throttled, DeliveryError) as error:
+            report.reach.failed(channel_id)
             await store.reminders.not_sent(claim.id, f"not posted: {error}")
             report.not_posted.append(f"{label}: {error}")
             continue
         finally:
             answered()
+        report.reach.posted(channel_id)
         await store.reminders.sent(claim.id, posted.conversation_id, posted.activity_id)
-        await store.card_messages.add(case.id, claim.milestone.value, posted.conversation_id, posted.activity_id)
+        await store.card_messages.add(case.id, claim.milestone.value, posted.conversation_id, posted.activity_id,
+                                      text=posted.text, conversation_kind=posted.conversation_kind)
         report.posted.append(label + (f" (late, due {claim.due_on})" if claim.due_on < on_date else "")
                              + (" (possibly a repeat)" if claim.maybe_posted else ""))
         if claim.maybe_posted:
             report.repeated.append(label)
+
+
+async def _given_up(store: Store, report: RunReport, claim_id: int, label: str, channel_id: str | None) -> bool:
+    """The run gave up on the channel (bot/daily/reach.py): the claim is recorded not posted, for the next run."""
+    why = report.reach.gave_up(channel_id)
+    if why:
+        await store.reminders.not_sent(claim_id, f"not posted: {why}")
+        report.not_posted.append(f"{label}: {why}")
+    return why is not None
 
 
 def _card(services: Services, case: Case, school: SchoolInfo | None, claim: Claim, on_date: date) -> dict:
@@ -277,7 +300,8 @@ async def _warn_authority_of_term_end(services: Services, authority, on_date: da
     message = Message(card=notice_card("\n\n".join(warnings), title="The term dates are running out"),
                       summary="The term dates are running out")
     if await post_claimed(store, taken, f"term dates warning for {channel_id}",
-                          lambda: post_to_channel(services, channel_id, message), report):
+                          lambda: post_to_channel(services, channel_id, message), report, reach=report.reach,
+                          channel_id=channel_id):
         report.digests.append(f"{channel_id}: the term dates warning")
 
 
@@ -314,6 +338,7 @@ async def _post_digests(services: Services, schools: dict[int, SchoolInfo], open
         if await post_claimed(store, taken, f"overdue digest for {channel_id}",
                               lambda message=message, channel_id=channel_id: post_to_channel(
                                   services, channel_id, message), report,
-                              slot=lambda channel_id=channel_id: throttle.slot(channel_id)):
+                              slot=lambda channel_id=channel_id: throttle.slot(channel_id), reach=report.reach,
+                              channel_id=channel_id):
             report.digests.append(f"{channel_id}: {len(ordered)} case(s)")
 
