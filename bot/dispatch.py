@@ -13,8 +13,9 @@ from bot.context import Context
 from bot.handlers.installation import installed, uninstalled
 from bot.privacy import PupilDetailsRefused, check
 from bot.routes import Place, Route, Routes
+from bot.sending.shown import shown
 from bot.services import Services
-from bot.turn import Message, Outbox, Turn, TurnKind
+from bot.turn import Message, Outbox, PupilMessage, Turn, TurnKind
 from bot.verbs import Verb
 from cards.notice import notice_card
 from cards.text import user_text
@@ -244,5 +245,11 @@ class Dispatcher:
         answer = await handling.route.handler(context)
         if isinstance(answer, Message):  # a card answered to the click, in the conversation of the card
             check(answer, handling.turn.reference, "a card answered")
+            await self._keep_text(handling.turn, answer)
             return answer.card
         return answer
+
+    async def _keep_text(self, turn: Turn, answer: Message) -> None:
+        """A case's card answered in place: what it now shows, kept with it (storage/card_messages.py)."""
+        if isinstance(answer, PupilMessage) and len(answer.cases) == 1 and turn.reply_to_id:
+            await self.services.store.card_messages.updated(answer.cases[0].id, turn.reply_to_id, shown(answer))

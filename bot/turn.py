@@ -78,6 +78,8 @@ class PupilMessage(Message):
 class Posted:
     conversation_id: str
     activity_id: str
+    text: str | None = None  # what a person reads on it (bot/sending/shown.py), kept for subject access
+    conversation_kind: str | None = None
 
 
 class Outbox(Protocol):

@@ -1,4 +1,12 @@
-"""Cards posted about a case, so that a later change can update every copy in place."""
+"""Cards posted about a case, so that a later change can update every copy in place; and what each said.
+
+Each send and each update in place adds a row (an update's with the sent card's ids, purpose, audience and kind):
+what a person read on it (cards/readable.py), for subject access, in the same one statement that kept the ids. Every
+version is kept, not only the latest: a card updated in place no longer shows what it showed before, and a data
+protection officer answering a subject access request wants what could have been shown, and when. The texts hold
+nothing the case's history does not (every change is in it); they go with the case (storage/retention.py).
+Never log them.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +33,18 @@ class PostedCard:
 
 
 _ADD = Prepared(insert(CardMessage).values(**{name: bindparam(name) for name in (
-    "case_id", "purpose", "conversation_id", "activity_id", "audience", "created_at")}))
+    "case_id", "purpose", "conversation_id", "activity_id", "audience", "created_at", "conversation_kind", "text")}))
+# A new version of the newest row kept for this case and activity, with the text it shows now: nothing when the
+# activity is not a card kept about the case. One statement, as a send's.
+_SENT = (select(func.max(CardMessage.id)).where(CardMessage.case_id == bindparam("case_id"),
+                                               CardMessage.activity_id == bindparam("activity_id"))
+         .scalar_subquery())
+_COPIED = ("case_id", "purpose", "conversation_id", "activity_id", "audience", "conversation_kind")
+_UPDATED = Prepared(insert(CardMessage).from_select(
+    [*_COPIED, "created_at", "text"],
+    select(*(getattr(CardMessage, name) for name in _COPIED),
+           bindparam("created_at", type_=CardMessage.created_at.type), bindparam("text", type_=CardMessage.text.type))
+    .where(CardMessage.id == _SENT)))
 
 
 class CardMessages:
@@ -34,9 +53,16 @@ class CardMessages:
         self._sql = Statements(sessions)
 
     async def add(self, case_id: int, purpose: str, conversation_id: str, activity_id: str,
-                  audience: str | None = None) -> None:
+                  audience: str | None = None, *, text: str | None, conversation_kind: str | None) -> None:
+        """A card sent: its ids, and the text it shows (bot/sending/shown.py) in what kind of conversation."""
         await self._sql.run(_ADD, {"case_id": case_id, "purpose": purpose, "conversation_id": conversation_id,
-                                   "activity_id": activity_id, "audience": audience, "created_at": utcnow()})
+                                   "activity_id": activity_id, "audience": audience, "created_at": utcnow(),
+                                   "conversation_kind": conversation_kind, "text": text})
+
+    async def updated(self, case_id: int, activity_id: str, text: str) -> None:
+        """The card kept about the case as this activity now shows `text` (a card not kept: nothing)."""
+        await self._sql.run(_UPDATED, {"case_id": case_id, "activity_id": activity_id, "created_at": utcnow(),
+                                       "text": text})
 
     async def latest(self, case_id: int, purposes: tuple[str, ...]) -> list[PostedCard]:
         """The newest card of each purpose in each conversation: older copies are left as they were."""

@@ -274,7 +274,9 @@ class Conversation(Base):
 
 
 class CardMessage(Base):
-    """A card the bot posted about a case, kept so that later actions update it in place."""
+    """A card the bot posted about a case, kept so that later actions update it in place; and each version of it,
+    what a person read on it (cards/readable.py) and where, for subject access (a row a send or an update in place,
+    the update's with the same activity id), until the case is erased."""
 
     __tablename__ = "card_messages"
 
@@ -285,6 +287,8 @@ class CardMessage(Base):
     activity_id: Mapped[str] = mapped_column(String(300))
     audience: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    conversation_kind: Mapped[str | None] = mapped_column(String(20))  # personal, channel, groupChat
+    text: Mapped[str | None] = mapped_column(Text)  # None: from before 0014, or the case was erased
 
 
 class HandoffRow(Base):

@@ -5,8 +5,9 @@ the case row scrubbed to its tombstone (reference, school, authority, state, out
 details, risk, groups, reason, notes and details go), every history entry's payload replaced by {"erased": true}
 (its time, actor and kind stay), an "erased" entry appended, and an audit event naming the reference only. The
 database refuses any other UPDATE of a history entry, and every DELETE (migration 0011). Milestones, reminder claims
-and the cards' ids hold no child's details and are kept; the case's deletion returns (their ground and dates stay)
-and the expected starter it was made from lose the child's details in the same transaction.
+and the cards' ids hold no child's details and are kept; the case's deletion returns (their ground and dates stay),
+the expected starter it was made from and the texts of the cards posted about it (what, where and when stay) lose
+the child's details in the same transaction.
 
 Which cases are due is decided in cme/retention.py; what is read here is what it needs: closed cases only.
 """
@@ -150,15 +151,20 @@ class Retention:
         return _tombstone(*row) if row else None
 
     async def posted_cards(self, case_id: int) -> list[tuple[str, str]]:
-        """(conversation id, activity id) of every card posted about the case, newest first."""
+        """(conversation id, activity id) of every card posted about the case, newest first (once: a card updated
+        in place has a row a version)."""
         rows = await self._sql.rows(select(CardMessage.conversation_id, CardMessage.activity_id)
-                                    .where(CardMessage.case_id == case_id).order_by(CardMessage.id.desc()))
+                                    .where(CardMessage.case_id == case_id)
+                                    .group_by(CardMessage.conversation_id, CardMessage.activity_id)
+                                    .order_by(func.max(CardMessage.id).desc()))
         return [(row.conversation_id, row.activity_id) for row in rows]
 
 
 async def _scrub_linked(session, case_id: int) -> None:
     """The child's details held with the case elsewhere: its deletion returns (the pupil and parents; the ground and
-    dates stay) and the expected starter it was made from (the pupil, the previous school)."""
+    dates stay), the expected starter it was made from (the pupil, the previous school) and what the cards posted
+    about it said (each card's purpose, where and when stay)."""
+    await session.execute(update(CardMessage).where(CardMessage.case_id == case_id).values(text=None))
     returns = await session.execute(select(DeletionReturnRow.id, DeletionReturnRow.details)
                                     .where(DeletionReturnRow.case_id == case_id))
     for return_id, details in returns.all():

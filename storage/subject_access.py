@@ -70,13 +70,21 @@ class SubjectAccess:
                  else None, "details": r.details} for r in rows]
 
     async def cards(self, case_id: int) -> list[dict]:
-        """The cards posted about the case: what for, where (the kind of conversation), when."""
+        """The cards posted about the case, each version (sent, then each update in place): what for, where (the
+        kind of conversation), when, and what a person read on it (None: posted before the bot kept texts)."""
         rows = await self._sql.rows(
-            select(CardMessage.purpose, CardMessage.created_at, Conversation.kind)
+            select(CardMessage.purpose, CardMessage.created_at, CardMessage.activity_id,
+                   CardMessage.conversation_kind, CardMessage.text, Conversation.kind)
             .outerjoin(Conversation, Conversation.conversation_id == CardMessage.conversation_id)
             .where(CardMessage.case_id == case_id).order_by(CardMessage.id))
-        return [{"purpose": row.purpose, "posted_at": row.created_at.isoformat(), "where": row.kind or "unknown"}
-                for row in rows]
+        seen: set[str] = set()
+        cards = []
+        for row in rows:
+            cards.append({"purpose": row.purpose, "posted_at": row.created_at.isoformat(),
+                          "where": row.conversation_kind or row.kind or "unknown",
+                          "version": "updated in place" if row.activity_id in seen else "sent", "text": row.text})
+            seen.add(row.activity_id)
+        return cards
 
     async def reminders(self, case_id: int) -> list[dict]:
         rows = await self._sql.rows(select(ReminderClaim).where(ReminderClaim.case_id == case_id)

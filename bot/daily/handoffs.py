@@ -62,7 +62,8 @@ async def _remind_channel(services: Services, handoff: Handoff, days: int, on_da
                                 reach=report.reach, channel_id=channel_id)
     if posted is None:
         return
-    await store.card_messages.add(handoff.case_id, REMINDER, posted.conversation_id, posted.activity_id)
+    await store.card_messages.add(handoff.case_id, REMINDER, posted.conversation_id, posted.activity_id,
+                                  text=posted.text, conversation_kind=posted.conversation_kind)
     report.digests.append(f"{label}: reminded after {days} school days")
 
 

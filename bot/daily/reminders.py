@@ -232,7 +232,8 @@ async def _post_reminders(services: Services, channel_id: str | None, claims: li
             answered()
         report.reach.posted(channel_id)
         await store.reminders.sent(claim.id, posted.conversation_id, posted.activity_id)
-        await store.card_messages.add(case.id, claim.milestone.value, posted.conversation_id, posted.activity_id)
+        await store.card_messages.add(case.id, claim.milestone.value, posted.conversation_id, posted.activity_id,
+                                      text=posted.text, conversation_kind=posted.conversation_kind)
         report.posted.append(label + (f" (late, due {claim.due_on})" if claim.due_on < on_date else "")
                              + (" (possibly a repeat)" if claim.maybe_posted else ""))
         if claim.maybe_posted:

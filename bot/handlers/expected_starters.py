@@ -217,7 +217,8 @@ async def _case_to_personal_chat(context: Context, case: Case) -> None:
     except DeliveryError:
         return
     await context.store.card_messages.add(case.id, CASE_CARD, sent.conversation_id, sent.activity_id,
-                                          context.person.aad_object_id)
+                                          context.person.aad_object_id, text=sent.text,
+                                          conversation_kind=sent.conversation_kind)
 
 
 async def make_case(context: Context, starter: Starter) -> tuple[Case, bool]:

@@ -47,7 +47,8 @@ async def open_in_personal_chat(context: Context) -> dict:
         return await channel_card(context, case, milestone, "I could not reach your personal chat: say "
                                                      f"**case {case.reference}** there.")
     await context.store.card_messages.add(case.id, CASE_CARD, sent.conversation_id, sent.activity_id,
-                                          context.person.aad_object_id)
+                                          context.person.aad_object_id, text=sent.text,
+                                          conversation_kind=sent.conversation_kind)
     return await channel_card(context, case, milestone, "Sent to your personal chat with me.")
 
 

@@ -2,8 +2,10 @@
 
 Found by name and date of birth (case and spaces aside) or by UPN; written as JSON and as a readable HTML page into
 --out: each case's data, its whole history, who opened it (when, from where), the cards sent about it, the
-reminders and the deletion returns made from it; and the child as an expected starter. The bot keeps no copy of a
-card's text, only where and when it was posted: each showed the case data as it stood then. Asking is itself recorded (an audit event naming the references only).
+reminders and the deletion returns made from it; and the child as an expected starter. Each card's text is there as
+a person read it, every version (sent, then each update in place; storage/card_messages.py); cards posted before
+the bot kept texts (migration 0014) say only where and when. Asking is itself recorded (an audit event naming the
+references only).
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from storage.engine.db import sessionmaker
 from storage.mapping import pupil_to_json, row_values
 from storage.subject_access import SubjectAccess
 
-CARD_TEXTS = ("The bot keeps no copy of a card's text, only what it was for and where and when it was posted; "
-              "each card showed the case data as it stood at that time.")
+CARD_TEXTS = ("Each card as a person read it: when it was sent, and again each time it was updated in place. A card "
+              "with no text was posted before the bot kept card texts; it showed the case data as it stood then.")
 
 
 async def _case_record(store, access: SubjectAccess, case: Case) -> dict:
@@ -80,7 +82,7 @@ def page(export: dict) -> str:
                   "<h3>Deletion returns</h3>", _table(record["deletion_returns"])]
     parts += ["<h2>As an expected starter</h2>", _table(export["expected_starters"])]
     style = "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;" \
-            "padding:.2em .5em;text-align:left;vertical-align:top}"
+            "padding:.2em .5em;text-align:left;vertical-align:top;white-space:pre-line}"
     return (f"<!doctype html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Subject access</title>"
             f"<style>{style}</style></head><body>{''.join(parts)}</body></html>\n")
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.privacy import CHANNEL, check
 from bot.sending.errors import DeliveryError
+from bot.sending.shown import shown
 from bot.sending.stored_conversations import post_or_mark_dead
 from bot.services import Services
 from bot.turn import Message, Posted
@@ -37,6 +40,7 @@ async def post_to_channel(services: Services, channel_id: str | None, message: M
     conversation = await services.store.conversations.get(channel_id)
     if conversation is None:
         raise ChannelUnavailable("the bot has not been added to the team of the reminders channel")
-    return await post_or_mark_dead(
+    posted = await post_or_mark_dead(
         services, conversation, called="the reminders channel", unavailable=ChannelUnavailable,
         post=lambda messenger, reference: messenger.start_thread(reference, channel_id, message))
+    return replace(posted, text=shown(message), conversation_kind="channel")

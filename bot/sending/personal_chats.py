@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.privacy import check
 from bot.sending.errors import DeliveryError
+from bot.sending.shown import shown
 from bot.sending.stored_conversations import post_or_mark_dead
 from bot.services import Services
 from bot.turn import Message, Posted
@@ -22,4 +23,4 @@ async def send_to_person(services: Services, aad_object_id: str, message: Messag
     activity_id = await post_or_mark_dead(
         services, chat, called="the personal chat", unavailable=ChatUnavailable,
         post=lambda messenger, reference: messenger.send(reference, message))
-    return Posted(chat.conversation_id, activity_id)
+    return Posted(chat.conversation_id, activity_id, shown(message), chat.kind)

@@ -9,6 +9,7 @@ from bot.access import can_work, has_role_on, is_officer_of, is_receiving_office
 from bot.context import Context
 from bot.sending.errors import DeliveryError
 from bot.sending.personal_chats import send_to_person
+from bot.sending.shown import shown
 from bot.services import Services
 from bot.turn import Message, PupilMessage
 from bot.views.case_views import openings_seen
@@ -108,10 +109,12 @@ async def send_case_card(context: Context, case: Case, *, notice: str | None = N
                          school: SchoolInfo | None = None) -> None:
     """A new case card in this conversation, remembered so later changes update it."""
     view = await case_view(context.services, case, context.person, notice=notice, school=school)
-    activity_id = await context.outbox.send(PupilMessage(card=case_card(view), reader=context.person, cases=(case,)))
+    message = PupilMessage(card=case_card(view), reader=context.person, cases=(case,))
+    activity_id = await context.outbox.send(message)
     if activity_id:
         await context.store.card_messages.add(case.id, CASE_CARD, context.turn.conversation_id, activity_id,
-                                              context.person.aad_object_id)
+                                              context.person.aad_object_id, text=shown(message),
+                                              conversation_kind=context.turn.conversation_kind)
 
 
 async def update_case_card_here(context: Context, case: Case, *, notice: str | None = None,
@@ -119,8 +122,9 @@ async def update_case_card_here(context: Context, case: Case, *, notice: str | N
     """The card the action came from changes in place for its user (a new card if it cannot be found)."""
     view = await case_view(context.services, case, context.person, notice=notice, problem=problem)
     if context.turn.reply_to_id:
-        await context.outbox.update(context.turn.reply_to_id,
-                                    PupilMessage(card=case_card(view), reader=context.person, cases=(case,)))
+        message = PupilMessage(card=case_card(view), reader=context.person, cases=(case,))
+        await context.outbox.update(context.turn.reply_to_id, message)
+        await context.store.card_messages.updated(case.id, context.turn.reply_to_id, shown(message))
     else:
         await send_case_card(context, case, notice=notice)
 
@@ -146,6 +150,8 @@ async def refresh_other_copies(services: Services, case: Case, *, skip: set[str]
             await services.messenger.update(conversation.reference, copy.activity_id, message)
         except DeliveryError as error:
             log.warning("could not refresh a copy of case card %s: %s", case.reference, error)
+            continue
+        await services.store.card_messages.updated(case.id, copy.activity_id, shown(message))
 
 
 async def send_to_school_staff(services: Services, case: Case, notice: str) -> int:
@@ -162,6 +168,7 @@ async def send_to_school_staff(services: Services, case: Case, notice: str) -> i
             log.warning("school staff not sent case %s: %s", case.reference, error)
             continue
         await services.store.card_messages.add(case.id, CASE_CARD, sent.conversation_id, sent.activity_id,
-                                               person.aad_object_id)
+                                               person.aad_object_id, text=sent.text,
+                                               conversation_kind=sent.conversation_kind)
         told += 1
     return told

@@ -16,6 +16,7 @@ from bot.turn import Message, PupilMessage
 from bot.views.case_cards import CASE_CARD, case_view
 from cards.case_card import case_card
 from cards.handoff import HandoffLine, handoff_line_card
+from cards.readable import card_text
 from cards.text import user_text
 from cme.case import Case, DeclinedHandoff, PendingHandoff
 from cme.roles import Role
@@ -70,13 +71,14 @@ async def send_handoff(services: Services, case: Case, pending: PendingHandoff) 
             log.warning("receiving officer not sent the hand-off of %s: %s", case.reference, error)
             continue
         await store.card_messages.add(case.id, CASE_CARD, sent.conversation_id, sent.activity_id,
-                                      officer.aad_object_id)
+                                      officer.aad_object_id, text=sent.text, conversation_kind=sent.conversation_kind)
         told += 1
     line = HandoffLine(case.reference, pending.from_name, pending.to_name, pending.since)
     try:
         posted = await post_to_channel(services, await store.schools.authority_channel(pending.to_authority_id),
                                        Message(card=handoff_line_card(line), summary=f"Hand-off: {case.reference}"))
-        await store.card_messages.add(case.id, LINE, posted.conversation_id, posted.activity_id)
+        await store.card_messages.add(case.id, LINE, posted.conversation_id, posted.activity_id, text=posted.text,
+                                      conversation_kind=posted.conversation_kind)
         told += 1
     except DeliveryError as error:
         log.warning("receiving authority's channel not told of the hand-off of %s: %s", case.reference, error)
@@ -102,6 +104,8 @@ async def refresh_handoff_lines(services: Services, case: Case, handoff: Handoff
                                             copy.activity_id, Message(card=card))
         except DeliveryError as error:
             log.warning("could not update a hand-off line of %s: %s", case.reference, error)
+            continue
+        await store.card_messages.updated(case.id, copy.activity_id, card_text(card))
 
 
 async def tell_sending_officers(services: Services, case: Case, handoff: Handoff, words: str, *,

@@ -10,6 +10,7 @@ from bot.sending.errors import DeliveryError
 from bot.services import Services
 from bot.turn import Message
 from bot.views.case_cards import REQUESTABLE
+from cards.readable import card_text
 from cards.reminders import ReminderView, reminder_card
 from cme.case import Case
 from cme.lifecycle import State
@@ -64,6 +65,8 @@ async def refresh_reminder_cards(services: Services, case: Case, *, skip: set[st
             await services.messenger.update(reference, posted.activity_id, Message(card=card))
         except DeliveryError as error:
             log.warning("could not update the %s card of %s: %s", posted.milestone.label, case.reference, error)
+            continue
+        await services.store.card_messages.updated(case.id, posted.activity_id, card_text(card))
 
 
 def _posted_view(services: Services, case: Case, school: SchoolInfo | None, posted: PostedReminder) -> ReminderView:

@@ -19,6 +19,7 @@ from bot.services import Services
 from bot.turn import Message, PupilMessage
 from cards.base import LONDON
 from cards.notice import notice_card
+from cards.readable import card_text
 from cards.removal import (
     Decision,
     RemovalView,
@@ -181,14 +182,16 @@ async def send_removal_request(services: Services, case: Case) -> int:
             log.warning("tracking officer not told of the removal request of %s: %s", case.reference, error)
             continue
         await store.card_messages.add(case.id, purpose(OFFICER_CARD, view.request_id), sent.conversation_id,
-                                      sent.activity_id, officer.aad_object_id)
+                                      sent.activity_id, officer.aad_object_id, text=sent.text,
+                                      conversation_kind=sent.conversation_kind)
         told += 1
     line = removal_channel_card(nameless(replace(view, watchers=await people_on_the_case(services, case))))
     try:
         posted = await post_to_channel(services, await store.schools.authority_channel(case.authority_id),
                                        Message(card=line))
         await store.card_messages.add(case.id, purpose(CHANNEL_LINE, view.request_id), posted.conversation_id,
-                                      posted.activity_id)
+                                      posted.activity_id, text=posted.text,
+                                      conversation_kind=posted.conversation_kind)
     except DeliveryError as error:
         log.warning("local authority channel not told of the removal request of %s: %s", case.reference, error)
     return told
@@ -217,7 +220,8 @@ async def send_decision_to_school(services: Services, case: Case) -> int:
             log.warning("school not told of the removal decision on %s: %s", case.reference, error)
             continue
         await store.card_messages.add(case.id, purpose(SCHOOL_CARD, view.request_id), sent.conversation_id,
-                                      sent.activity_id, aad_object_id)
+                                      sent.activity_id, aad_object_id, text=sent.text,
+                                      conversation_kind=sent.conversation_kind)
         told += 1
     return told
 
@@ -266,6 +270,8 @@ async def refresh_removal_cards(services: Services, case: Case, *, request_id: s
                 card=card, reader=viewer, cases=(case,)) if named else Message(card=card))
         except DeliveryError as error:
             log.warning("could not update a removal card of %s: %s", case.reference, error)
+            continue
+        await store.card_messages.updated(case.id, copy.activity_id, card_text(card))
 
 
 async def current_removal_card(services: Services, reference: str, conversation_id: str, activity_id: str,

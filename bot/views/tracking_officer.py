@@ -33,7 +33,7 @@ async def tell_tracking_officers(services: Services, case: Case, what: str) -> i
             log.warning("tracking officer not told about %s: %s", case.reference, error)
             continue
         await store.card_messages.add(case.id, CASE_CARD, sent.conversation_id, sent.activity_id,
-                                      officer.aad_object_id)
+                                      officer.aad_object_id, text=sent.text, conversation_kind=sent.conversation_kind)
         told += 1
     school = await store.schools.get(case.school_id) if case.school_id else None
     line = referral_alert_card(case.reference, school.name if school else "an agency referral", what)

@@ -17,6 +17,8 @@ from tests.ops.test_cli import run
 from tests.storage.test_storage import DUE, REPORTER, new_case
 
 LONG_AGO = datetime(2019, 7, 1, 12, tzinfo=UTC)
+CARD_SENT = "Case card\nPupil: Otto Open\nAddress: 3 Pretend Row <b>\n[Record an enquiry]"
+CARD_UPDATED = "Case card\nPupil: Otto Open\nEnquiry logged: phone call"
 
 
 async def _cases(database_url: str) -> dict[str, str]:
@@ -50,6 +52,10 @@ async def _cases(database_url: str) -> dict[str, str]:
         await store.case_views.record((await store.cases.get(made["open"])).id, aad_object_id="aad-ewan",
                                       name="Ewan Welfare", role="EWS officer", inside_school=False, place="personal",
                                       activity_id="seen-1")
+        opened = (await store.cases.get(made["open"])).id
+        await store.card_messages.add(opened, "case_card", "a:ewan-chat", "card-1", "aad-ewan",
+                                      text=CARD_SENT, conversation_kind="personal")
+        await store.card_messages.updated(opened, "card-1", CARD_UPDATED)
         return made
     finally:
         await store.close()
@@ -108,11 +114,14 @@ async def test_subject_access_writes_everything_held_about_the_child(database_ur
     assert record["opened_by"][0]["by"] == "Ewan Welfare" and record["opened_by"][0]["from"] == "personal"
     assert {m["milestone"] for m in record["milestones"]} == {"day5", "day20"}
     assert record["deletion_returns"] == []
+    assert [(c["purpose"], c["where"], c["version"], c["text"]) for c in record["cards_sent"]] == [
+        ("case_card", "personal", "sent", CARD_SENT), ("case_card", "personal", "updated in place", CARD_UPDATED)]
     assert [(s["previous_school"], s["status"]) for s in export["expected_starters"]] == [
         ("Elm School (fictional)", "arrived")]
     page = html_file.read_text()
     assert "Otto" in page and made["open"] in page and "Who opened the case" in page and "Ewan Welfare" in page
     assert "Elm School (fictional)" in page
+    assert "Address: 3 Pretend Row &lt;b&gt;" in page and "Enquiry logged: phone call" in page  # escaped
 
     by_upn = await run("subject-access", "--upn", "a123 4567 89012", "--out", str(tmp_path / "upn"),
                        database_url=database_url)
