@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 
 import holidays
 
@@ -16,6 +16,19 @@ ONE_DAY = timedelta(days=1)
 def _england_bank_holidays() -> holidays.HolidayBase:
     """One table for every calendar: building it is slow, and it is the same for all."""
     return holidays.country_holidays("GB", subdiv="ENG")
+
+
+@lru_cache(maxsize=64)
+def _closed_days(closures: tuple[Closure, ...]) -> frozenset[date]:
+    """The days these closures shut: one set for every school of the same term dates (2,000 schools, one set)."""
+    return frozenset(day for closure in closures for day in closure.days())
+
+
+@lru_cache(maxsize=256)
+def _remembered(what: str, closures: tuple[Closure, ...], open_days: frozenset[date],
+                covers: tuple[date, date] | None) -> dict:
+    """One dict of `what` a calendar has worked out for all the calendars of these same days."""
+    return {}
 
 
 class CalendarError(ValueError):
@@ -61,7 +74,7 @@ class SchoolCalendar:
 
     @cached_property
     def _closed(self) -> frozenset[date]:
-        return frozenset(day for closure in self.closures for day in closure.days())
+        return _closed_days(self.closures)
 
     @cached_property
     def _bank_holidays(self) -> holidays.HolidayBase:
@@ -69,14 +82,15 @@ class SchoolCalendar:
 
     @cached_property
     def _answers(self) -> dict:
-        """Answers worked out already: the calendar never changes, so they stay true."""
-        return {}
+        """Answers worked out already: the calendar never changes, so they stay true. Shared by every calendar of the
+        same days (the schools that keep their authority's term dates), so they are remembered once, not per school."""
+        return _remembered("answers", self.closures, self.open_days, self.covers)
 
     REMEMBERED_DAY_NUMBERS = 20_000  # (Day 1, date) pairs: a few days' worth for a large school's open cases
 
     @cached_property
     def _day_numbers(self) -> dict[tuple[date, date], int]:
-        return {}
+        return _remembered("day numbers", self.closures, self.open_days, self.covers)
 
     def is_bank_holiday(self, day: date) -> bool:
         return day in self._bank_holidays

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import and_, delete, exists, func, literal, or_, select, update
+from sqlalchemy import and_, delete, exists, func, literal, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -33,6 +33,8 @@ HEARTBEAT = timedelta(seconds=2)
 OWNER_GONE_AFTER = 4 * HEARTBEAT
 # Due by the end of their day: claimed by a run on a later day only.
 END_OF_DAY = [d.value for d in Deadline if d.end_of_day]
+# The daily job claims, and loads what it claimed to send, this many at a time: its memory does not grow with the day.
+BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -134,12 +136,52 @@ class Reminders:
         return list(await self._sql.values(query))
 
     async def claim_due(self, on_date: date, instance: str, *, school_ids: list[int | None] | None = None,
-                        known_until: date | None = None) -> int:
-        """Claim every milestone due on or before `on_date` (and `known_until`) that has no claim yet; how many."""
+                        known_until: date | None = None, batch: int = BATCH) -> int:
+        """Claim every milestone due on or before `on_date` (and `known_until`) that has no claim yet; how many.
+
+        A batch at a time, each read from the open milestones due alone (ix_milestones_due_open, each checked against
+        its claim by the claims' unique index), then claimed with its cases read by id: the cost follows the
+        milestones due and still open, never the number of open cases (docs/performance.md shows the plans).
+        """
+        claimed, after = 0, None
+        while True:
+            found = await self._unclaimed(on_date, known_until, after, batch)
+            if not found:
+                return claimed
+            claimed += await self._claim(on_date, instance, school_ids, known_until, {case_id for _, case_id, _ in found})
+            if len(found) < batch:
+                return claimed
+            after = found[-1]
+
+    @staticmethod
+    def _unclaimed_query(on_date: date, known_until: date | None, after: tuple | None, batch: int):
+        key = (MilestoneRow.due_on, MilestoneRow.case_id, MilestoneRow.milestone)
+        claim = select(ReminderClaim.id).where(ReminderClaim.case_id == MilestoneRow.case_id,
+                                               ReminderClaim.milestone == MilestoneRow.milestone,
+                                               ReminderClaim.run_start == MilestoneRow.run_start)
+        query = (select(*key).where(MilestoneRow.done_on.is_(None), MilestoneRow.due_on <= on_date,
+                                    or_(MilestoneRow.due_on < on_date, MilestoneRow.milestone.not_in(END_OF_DAY)),
+                                    ~claim.exists())
+                 .order_by(*key).limit(batch))
+        if known_until is not None:
+            query = query.where(MilestoneRow.due_on <= known_until)
+        # The due date's bound lets the index start at the batch before; the row comparison does the rest.
+        return query if after is None else query.where(MilestoneRow.due_on >= after[0], tuple_(*key) > tuple_(*after))
+
+    async def _unclaimed(self, on_date: date, known_until: date | None, after: tuple | None,
+                         batch: int) -> list[tuple]:
+        """The next `batch` open milestones due with no claim, after `after` in (due date, case, milestone) order."""
+        async with self._sessions() as session:
+            rows = await session.execute(self._unclaimed_query(on_date, known_until, after, batch))
+            return [tuple(row) for row in rows.all()]
+
+    async def _claim(self, on_date: date, instance: str, school_ids: list[int | None] | None,
+                     known_until: date | None, case_ids: set[int]) -> int:
+        """Claim what is due of these cases, of these schools, in one INSERT ... SELECT; how many were new."""
         async with self._sessions.begin() as session:
             due = self._due(on_date, school_ids, MilestoneRow.case_id, MilestoneRow.milestone, MilestoneRow.run_start,
                             MilestoneRow.due_on, literal(on_date), literal(utcnow()), literal(instance), literal(0),
-                            known_until=known_until)
+                            known_until=known_until).where(MilestoneRow.case_id.in_(sorted(case_ids)))
             statement = (
                 insert_for(session.bind)(ReminderClaim)
                 .from_select(["case_id", "milestone", "run_start", "due_on", "claimed_on", "claimed_at",
@@ -171,8 +213,9 @@ class Reminders:
         return exists().where(DailyJobRun.run_id == owner_column,
                               DailyJobRun.heartbeat_at >= utcnow() - OWNER_GONE_AFTER)
 
-    async def to_send(self, run_id: str) -> list[Claim]:
-        """Claims this run may send now: its own not yet tried, and any unsent one whose run stopped.
+    async def to_send(self, run_id: str, limit: int = BATCH) -> list[Claim]:
+        """Claims this run may send now (at most `limit`, the oldest first; the job asks again until none is left):
+        its own not yet tried, and any unsent one whose run stopped (not one found no longer needed).
 
         Those are taken over with a conditional UPDATE on their owner, so only one run takes each.
         """
@@ -181,8 +224,9 @@ class Reminders:
                 select(ReminderClaim.id, ReminderClaim.claimed_by)
                 .where(ReminderClaim.sent_at.is_(None),
                        or_(and_(ReminderClaim.claimed_by == run_id, ReminderClaim.outcome.is_(None)),
-                           and_(ReminderClaim.claimed_by != run_id, ~self._held(ReminderClaim.claimed_by))))
-                .order_by(ReminderClaim.id)
+                           and_(ReminderClaim.claimed_by != run_id, ~self._held(ReminderClaim.claimed_by),
+                                or_(ReminderClaim.outcome.is_(None), ReminderClaim.outcome != NOT_NEEDED))))
+                .order_by(ReminderClaim.id).limit(limit)
             )).all()
             mine = [claim_id for claim_id, owner in rows if owner == run_id]
             stopped: dict[str, list[int]] = {}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from bot.daily.claimed import post_claimed
+from bot.daily.reach import Reach
 from bot.daily.reminders import _running
 from bot.sending.channels import post_to_channel
 from bot.sending.personal_chats import send_to_person
@@ -40,6 +41,8 @@ class CoppReport:
     not_posted: list[str] = field(default_factory=list)
     uncertain: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
+    # The channels this run gave up on after failed posts (bot/daily/reach.py): the next run posts what was left.
+    reach: Reach = field(default_factory=Reach, repr=False)
 
     @property
     def all_posted(self) -> bool:
@@ -139,13 +142,13 @@ async def _post_sitting(services: Services, sitting: _Sitting, officers: list[Pe
     view = replace(view, day=sitting.panel.day, late_since=sitting.panel.day if sitting.late else None)
     name = sitting.authority.name
     await _claimed_send(services, digest_key(sitting.authority.id), sitting.panel.day, run_id, report,
-                        f"{name}: the digest in its channel",
+                        f"{name}: the digest in its channel", sitting.authority.channel_id,
                         lambda repeat: post_to_channel(services, sitting.authority.channel_id, Message(
                             card=copp_digest_card(replace(view, maybe_repeat=repeat)),
                             summary=f"COPP panel {sitting.panel.day:%-d %B}")))
     for officer in officers:
         await _claimed_send(services, pack_key(sitting.authority.id, officer.aad_object_id), sitting.panel.day,
-                            run_id, report, f"{name}: the pack for tracking officer {officer.aad_object_id}",
+                            run_id, report, f"{name}: the pack for tracking officer {officer.aad_object_id}", None,
                             lambda repeat, officer=officer: send_to_person(
                                 services, officer.aad_object_id, PupilMessage(
                                     card=copp_pack_card(replace(view, maybe_repeat=repeat)),
@@ -154,13 +157,14 @@ async def _post_sitting(services: Services, sitting: _Sitting, officers: list[Pe
 
 
 async def _claimed_send(services: Services, key: str, day: date, run_id: str, report: CoppReport, label: str,
-                        post) -> None:
+                        channel_id: str | None, post) -> None:
     """Post once per sitting: claim, then post and record (bot/daily/claimed.py); a run that stopped leaves it to
-    the next."""
+    the next, and so does one that gave up on the channel (`channel_id`; None for a personal chat), or on Teams."""
     taken = await services.store.reminders.claim_digest(key, day, run_id)
     if taken is None:
         return  # posted already, or another live run has it
-    if await post_claimed(services.store, taken, label, lambda: post(taken.maybe_posted), report) is None:
+    if await post_claimed(services.store, taken, label, lambda: post(taken.maybe_posted), report, reach=report.reach,
+                          channel_id=channel_id) is None:
         return
     report.posted.append(label + (" (late)" if day < report.on_date else "")
                          + (" (possibly a repeat)" if taken.maybe_posted else ""))
