@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import messages, national, reminders, scale, startup
+from bench import messages, national, reminders, scale, startup, storm
 from bench.common import ROOT, Databases, machine
 from bench.report import Results, markdown, terminal
 
@@ -66,6 +66,8 @@ async def main(args: argparse.Namespace) -> Results:
         if "startup" in args.only:
             _say("4. start-up and idle memory of cme-bot serve")
             results.startup = await startup.run(databases, workdir, postgres=postgres)
+        if "storm" in args.only and postgres:
+            results.storm = await storm.run(databases, workdir, say=_say)
     finally:
         await databases.drop_all()
     results.seconds = time.perf_counter() - begun
@@ -82,7 +84,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only; the national-scale job is skipped")
     parser.add_argument("--no-write", action="store_true", help=f"print the table only, leave {DOC.name} alone")
     parser.add_argument("--only", nargs="+", default=["messages", "scale", "national", "reminders", "startup"],
-                        choices=["messages", "scale", "national", "reminders", "startup"])
+                        choices=["messages", "scale", "national", "reminders", "startup", "storm"],
+                        help="the benchmarks to run (default all but storm, the national report storm: about 5 min)")
     return parser.parse_args(argv)
 
 

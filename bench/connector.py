@@ -3,6 +3,8 @@
 With `limits=True` it refuses, with 429 and a Retry-After, any request that would exceed the
 documented Teams limits, judged on arrival time: per conversation (a channel and its threads count
 as one) 7 in 1 s, 8 in 2 s, 60 in 30 s, 1800 in an hour; and 50 requests a second for the app.
+With `failing` set to a status (POST /fail?status=503 to the process) it answers every call with it, as a Bot
+Connector that cannot be reached; POST /fail with no status and it answers again.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class StubConnector(BotConnector):
     def __init__(self, *, limits: bool = False, clock=time.monotonic) -> None:
         super().__init__()
         self.limits = limits
+        self.failing: int | None = None
+        self.failed = 0
         self.clock = clock
         self._conversations: dict[str, _Windows] = defaultdict(lambda: _Windows(CONVERSATION_LIMITS))
         self._app = _Windows(APP_LIMITS)
@@ -63,13 +67,17 @@ class StubConnector(BotConnector):
             await self._runner.cleanup()
 
     def reset(self) -> None:
-        self.requests = self.refused_429 = 0
+        self.requests = self.refused_429 = self.failed = 0
         self.arrivals.clear()
         self._conversations.clear()
         self._app = _Windows(APP_LIMITS)
 
     def refused(self, request: web.Request, conversation_id: str) -> web.Response | None:
         self.requests += 1
+        if self.failing is not None:
+            self.failed += 1
+            return web.json_response({"error": {"code": "ServiceUnavailable", "message": "unreachable"}},
+                                     status=self.failing)
         if not self.limits:
             return None
         now = self.clock()
@@ -90,7 +98,7 @@ def _stats_app(stub: StubConnector) -> web.Application:
 
     async def stats(_request: web.Request) -> web.Response:
         arrivals = [t for t, _ in stub.arrivals]
-        return web.json_response({"requests": stub.requests, "refused_429": stub.refused_429,
+        return web.json_response({"requests": stub.requests, "refused_429": stub.refused_429, "failed": stub.failed,
                                   "first_to_last": (max(arrivals) - min(arrivals)) if arrivals else 0.0,
                                   "arrivals": [t - arrivals[0] for t in arrivals] if arrivals else []})
 
@@ -98,6 +106,12 @@ def _stats_app(stub: StubConnector) -> web.Application:
         stub.reset()
         return web.json_response({})
 
+    async def fail(request: web.Request) -> web.Response:
+        status = request.query.get("status")
+        stub.failing = int(status) if status else None
+        return web.json_response({})
+
+    app.router.add_post("/fail", fail)
     app.router.add_get("/stats", stats)
     app.router.add_post("/reset", reset)
     return app

@@ -1,10 +1,17 @@
-"""The daily job's selection and claim, timed in a process of its own (`python -m bench.daily_job URL DATE`).
+"""The daily job in a process of its own (`python -m bench.daily_job URL DATE [--full]`), its peak memory measured.
 
-It does what `cme-bot remind` does before posting anything: builds the services and the Teams
-gateway, works out which schools are open, claims every milestone due (storage's `claim_due`, one
-INSERT ... SELECT), loads the claims to send (`to_send`) and groups them by channel. Then it asks
-PostgreSQL for the plan of the claim statement (EXPLAIN ANALYZE, rolled back), and prints one JSON
-object with the timings, the plan, and its own peak resident memory.
+Without --full it does what `cme-bot remind` does before posting anything: builds the services and the Teams
+gateway, works out which schools are open, claims every milestone due (storage's `claim_due`, in batches), loads
+the first batch of claims to send (`to_send`) and groups it by channel. Then it asks PostgreSQL for the plans of
+the claim's two statements on its first batch (EXPLAIN ANALYZE in a transaction rolled back, the batch's claims
+taken back first, so the plans show the real work).
+
+With --full it runs the whole job as `cme-bot serve` does on a school day: the reminders, overdue digests, term
+dates warning, non-arrival cards and hand-off reminders (`run_daily_reminders`), then the COPP panel's sittings
+(`run_copp`), posting through the real gateway to whatever Bot Connector the database's conversations name.
+
+Either way it prints one JSON object with the timings, what was posted, and its peak resident memory, and its
+memory after the imports and services were built (what an idle `cme-bot serve` holds anyway).
 """
 
 from __future__ import annotations
@@ -18,26 +25,32 @@ from collections import defaultdict
 from datetime import date
 
 
-async def run(url: str, on_date: date, instance: str) -> dict:
-    from sqlalchemy import event
-
+async def _services(url: str, on_date: date, instance: str):
     import bot.app
     from bot.app import build_services, connect
     from bot.config import DEVELOPMENT, Settings
-    from bot.sending.channels import channel_of
 
     settings = Settings(database_url=url, environment=DEVELOPMENT, today=on_date, scheduler=False,
                         instance=instance)
     services = build_services(settings)
     gateway = connect(services)
+    await bot.app.load_calendars(services)
+    return services, gateway
+
+
+async def claim(url: str, on_date: date, instance: str) -> dict:
+    from sqlalchemy import event
+
+    from bot.sending.channels import channel_of
+
+    services, gateway = await _services(url, on_date, instance)
     store = services.store
-    load_calendars = getattr(bot.app, "load_calendars", None)
-    if load_calendars is not None:
-        await load_calendars(services)
+    ready_mb = peak_rss_mb()
     captured: list[tuple[str, object]] = []
 
     def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:
-        if statement.lstrip().upper().startswith("INSERT INTO REMINDER_CLAIMS"):
+        text = statement.lstrip().upper()
+        if text.startswith("INSERT INTO REMINDER_CLAIMS") or text.startswith("SELECT MILESTONES.DUE_ON"):
             captured.append((statement, parameters))
 
     event.listen(store.engine.sync_engine, "before_cursor_execute", capture)
@@ -53,29 +66,64 @@ async def run(url: str, on_date: date, instance: str) -> dict:
         claims = await store.reminders.to_send(instance)
         to_send_done = time.perf_counter()
         by_channel: dict[str | None, list] = defaultdict(list)
-        for claim in claims:
-            by_channel[await channel_of(services, schools.get(claim.school_id))].append(claim)
+        for each in claims:
+            school = schools.get(each.school_id)
+            by_channel[await channel_of(services, school, school.authority_id if school else None)].append(each)
         grouped = time.perf_counter()
-
-        plan = []
-        if captured and store.engine.dialect.name == "postgresql":
-            statement, parameters = captured[0]
-            async with store.engine.connect() as connection:
-                transaction = await connection.begin()
-                result = await connection.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
-                plan = [row[0] for row in result.all()]
-                await transaction.rollback()
+        plans = await _plans(store, captured) if store.engine.dialect.name == "postgresql" else {}
     finally:
         await gateway.close()
         await store.close()
     return {
         "schools": len(schools), "open_today": len(open_today) - 1, "claimed": claimed, "to_send": len(claims),
-        "channels": len(by_channel),
+        "channels": len(by_channel), "statements": len(captured),
         "seconds": {"open_schools": schools_done - begun, "claim_due": claim_done - schools_done,
                     "to_send": to_send_done - claim_done, "group_by_channel": grouped - to_send_done,
                     "total": grouped - begun},
-        "plan": plan,
-        "peak_rss_mb": peak_rss_mb(),
+        "plans": plans, "ready_rss_mb": ready_mb, "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+async def _plans(store, captured: list[tuple[str, object]]) -> dict[str, list[str]]:
+    """The first batch's SELECT of unclaimed milestones and its INSERT ... SELECT, with that batch unclaimed again."""
+    select = next((c for c in captured if c[0].lstrip().upper().startswith("SELECT")), None)
+    insert = next((c for c in captured if c[0].lstrip().upper().startswith("INSERT")), None)
+    plans: dict[str, list[str]] = {}
+    async with store.engine.connect() as connection:
+        transaction = await connection.begin()
+        await connection.exec_driver_sql("DELETE FROM reminder_claims WHERE claimed_at = "
+                                         "(SELECT min(claimed_at) FROM reminder_claims WHERE outcome IS NULL)")
+        for name, found in (("select", select), ("insert", insert)):
+            if found is not None:
+                result = await connection.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + found[0], found[1])
+                plans[name] = [row[0] for row in result.all()]
+        await transaction.rollback()
+    return plans
+
+
+async def full(url: str, on_date: date, instance: str) -> dict:
+    from bot.daily.copp import run_copp
+    from bot.daily.reminders import run_daily_reminders
+
+    services, gateway = await _services(url, on_date, instance)
+    ready_mb = peak_rss_mb()
+    try:
+        begun = time.perf_counter()
+        report = await run_daily_reminders(services, on_date)
+        reminders_done = time.perf_counter()
+        copp = await run_copp(services, on_date=on_date)
+        copp_done = time.perf_counter()
+    finally:
+        await gateway.close()
+        await services.store.close()
+    return {
+        "claimed": report.claimed, "posted": len(report.posted), "digests": len(report.digests),
+        "not_posted": len(report.not_posted), "uncertain": len(report.uncertain), "unsent": len(report.unsent),
+        "given_up_channels": len(report.reach.given_up),
+        "copp_posted": len(copp.posted), "copp_not_posted": len(copp.not_posted) + len(copp.uncertain),
+        "seconds": {"reminders": reminders_done - begun, "copp": copp_done - reminders_done,
+                    "total": copp_done - begun},
+        "ready_rss_mb": ready_mb, "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -96,11 +144,16 @@ def peak_rss_mb() -> float:
 
 
 def main() -> None:
+    import logging
+
+    logging.basicConfig(level=logging.ERROR)
     parser = argparse.ArgumentParser()
     parser.add_argument("url")
     parser.add_argument("date")
     parser.add_argument("--instance", default="bench-daily-job")
+    parser.add_argument("--full", action="store_true", help="the whole job, posting, and the COPP panel")
     args = parser.parse_args()
+    run = full if args.full else claim
     print(json.dumps(asyncio.run(run(args.url, date.fromisoformat(args.date), args.instance))))
 
 

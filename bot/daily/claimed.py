@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.daily.reach import Reach
-from bot.sending.errors import DeliveryError, DeliveryUncertain
+from bot.sending.channels import ChannelUnavailable
+from bot.sending.errors import ConversationGone, DeliveryError, DeliveryUncertain
 from bot.sending.throttle import with_retries
 from bot.turn import Posted
 from storage.reminders import DigestTaken
@@ -47,7 +48,8 @@ async def post_claimed(store: Store, taken: DigestTaken, label: str, post: Calla
         report.uncertain.append(f"{label} ({error})")
         return None
     except DeliveryError as error:
-        _failed(reach, channel_id)
+        if not isinstance(error, ConversationGone | ChannelUnavailable):  # one channel's trouble, not Teams'
+            _failed(reach, channel_id)
         await store.reminders.digest_done(taken.id, None, f"not posted: {error}")
         report.not_posted.append(f"{label}: {error}")
         return None

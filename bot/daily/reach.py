@@ -1,7 +1,10 @@
 """When to stop trying a channel in a run of a daily job, so that a run ends in bounded time when Teams cannot be
 reached: each POST is already retried (with_retries, about 15 s of backoff); after PER_CHANNEL failures in a row in
 one channel the run stops posting there, and after EVERYWHERE failures in a row with nothing posted in between
-(whatever the channels) it stops posting at all. What it does not post is recorded as not posted on its claim, in
+(whatever the channels) it stops posting at all: a run that posts one card after another then ends within about
+EVERYWHERE x 15 s, one that posts to every channel at once (the reminders) within one post's retries. A channel
+the app was removed from (403/404: ConversationGone, the channel marked dead) is not counted: that is not Teams
+failing. What it does not post is recorded as not posted on its claim, in
 the run's report and `cme-bot check`, and the next run posts it.
 """
 
@@ -10,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 
 PER_CHANNEL = 3
-EVERYWHERE = 20
+EVERYWHERE = 10
 
 
 class Reach:
