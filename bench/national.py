@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bench.common import ROOT, TODAY, Databases, Server, free_port
+from bot.daily.reach import EVERYWHERE, PER_CHANNEL
 
 SCHOOLS = 2_000
 CASES = 100_000
@@ -252,7 +253,9 @@ def section(n: National) -> list[str]:
           for label, r in (("Teams answering", full), ("every call answered 503", cut))), "",
         f"With every call refused the job made {cut['connector']['failed']:,} calls and ended in "
         f"{cut['seconds']['total']:.0f} s: each post is retried with backoff (about 15 s), a channel is given up "
-        "after 3 failed posts in a row and every channel after 20 failures in a row (bot/daily/reach.py); "
+        f"after {PER_CHANNEL} failed posts in a row and every channel after {EVERYWHERE} failures in a row "
+        "(bot/daily/reach.py: the reminders, posted to every channel at once, stop after one round of retries; the "
+        "COPP run, one authority after another, after about 10 x 12 s); "
         f"{cut['unsent']:,} reminders were left recorded unsent for the next run, {cut['given_up_channels']} "
         "channel(s) given up.",
     ]
