@@ -14,20 +14,21 @@ _NOT_READ = ("data", "fallback", "selectAction")
 def card_text(card: dict | list | None) -> str:
     """The card's readable text, one line a part; "" for no card."""
     parts: list[str] = []
-    _walk(card, parts)
+    if isinstance(card, (dict, list)):
+        _walk(card, parts)
     return "\n".join(part for part in parts if part.strip())
 
 
-def _walk(item, parts: list[str], within: str = "") -> None:
+def _walk(item: dict | list, parts: list[str], within: str = "") -> None:
+    """Descends only into dicts and lists: a card of a case holds hundreds of strings, read by their dict."""
     if isinstance(item, list):
         for element in item:
-            _walk(element, parts, within)
-        return
-    if not isinstance(item, dict):
+            if isinstance(element, (dict, list)):
+                _walk(element, parts, within)
         return
     parts.extend(_read(item, within))
     for key, value in item.items():
-        if key not in _NOT_READ:
+        if isinstance(value, (dict, list)) and key not in _NOT_READ:
             _walk(value, parts, key)
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from storage.engine.db import engine_of, insert_for
+from storage.engine.prepared import Prepared
 from storage.engine.statements import Statements
 from storage.models import CaseViewRow
 from storage.types import utcnow
@@ -22,6 +23,15 @@ class CaseOpened:
     viewer_role: str
     inside_school: bool
     place: str
+
+
+def _latest(*where) -> Prepared:
+    """The latest openings of a case as the case card shows them (on the path of every case card, so prepared)."""
+    return Prepared(select(CaseViewRow).where(CaseViewRow.case_id == bindparam("case_id"), *where)
+                    .order_by(CaseViewRow.at.desc(), CaseViewRow.id.desc()).limit(bindparam("limit")))
+
+
+_LATEST = {False: _latest(), True: _latest(CaseViewRow.inside_school.is_(False))}
 
 
 class CaseViews:
@@ -42,12 +52,15 @@ class CaseViews:
     async def of_case(self, case_id: int, *, outside_school_only: bool = False, limit: int | None = None
                       ) -> list[CaseOpened]:
         """Newest first; `outside_school_only`: by people who are not staff of the case's school."""
+        if limit:
+            rows = await self._sql.rows(_LATEST[outside_school_only], {"case_id": case_id, "limit": limit})
+            return [_opened(r) for r in rows]
         query = select(CaseViewRow).where(CaseViewRow.case_id == case_id)
         if outside_school_only:
             query = query.where(CaseViewRow.inside_school.is_(False))
         query = query.order_by(CaseViewRow.at.desc(), CaseViewRow.id.desc())
-        if limit:
-            query = query.limit(limit)
-        rows = await self._sql.rows(query)
-        return [CaseOpened(r.at, r.viewer_aad_object_id, r.viewer_name, r.viewer_role, r.inside_school, r.place)
-                for r in rows]
+        return [_opened(r) for r in await self._sql.rows(query)]
+
+
+def _opened(r) -> CaseOpened:
+    return CaseOpened(r.at, r.viewer_aad_object_id, r.viewer_name, r.viewer_role, r.inside_school, r.place)

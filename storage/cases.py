@@ -68,6 +68,7 @@ _HISTORY = Prepared(select(CaseEvent).where(CaseEvent.case_id == bindparam("case
 _BY_SUBMISSION = Prepared(select(CaseRow).where(CaseRow.submission_key == bindparam("key")))
 _BY_REFERENCE = Prepared(select(CaseRow).where(CaseRow.reference == bindparam("reference")))
 _BY_ID = Prepared(select(CaseRow).where(CaseRow.id == bindparam("case_id")))
+_MILESTONES = Prepared(select(MilestoneRow).where(MilestoneRow.case_id == bindparam("case_id")))
 _INSERT_CASE = Prepared(insert(CaseRow).values(
     {column.name: bindparam(column.name) for column in CaseRow.__table__.columns if column.name not in ("id", "closed_at", "open_due_on")}
 ).returning(CaseRow.id))
@@ -320,7 +321,7 @@ class Cases:
 
     async def milestones(self, case_id: int) -> dict[Due, tuple[date, date | None]]:
         """Each milestone and deadline of the current run: (due, done)."""
-        rows = await self._sql.rows(select(MilestoneRow).where(MilestoneRow.case_id == case_id))
+        rows = await self._sql.rows(_MILESTONES, {"case_id": case_id})
         return {kind_of(r.milestone): (r.due_on, r.done_on) for r in rows}
 
     async def _has_event(self, case_id: int, key: str) -> bool:
