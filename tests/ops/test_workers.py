@@ -8,18 +8,23 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import aiohttp
 import pytest
 
 from tests.e2e.bot_process import ROOT, BotProcess
+from tests.e2e.patience import PATIENCE_S
 from tests.scenario.connector import card_text
 from tests.scenario.teams import EWAN, RIYA, SAM, Teams
 
 
-async def _workers_seen(url: str, tries: int = 60) -> set[int]:
-    seen = set()
-    for _ in range(tries):  # a new connection each time: the kernel picks a worker for each
+async def _workers_seen(url: str, want: int) -> set[int]:
+    """Ask until `want` workers have answered: the first may be up before the second listens on a loaded machine."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + PATIENCE_S
+    while len(seen) < want and time.monotonic() < deadline:
+        # a new connection each time: the kernel picks a worker for each
         async with aiohttp.ClientSession() as session, session.get(url + "/healthz") as response:
             assert response.status == 200
             seen.add(json.loads(await response.text())["worker"])
@@ -30,7 +35,7 @@ async def test_two_workers_answer_on_one_port_and_stop_together(tmp_path, shared
     bot = BotProcess(tmp_path, database_url=shared_database, env={"CME_WORKERS": "2", "CME_SCHEDULER": "off"})
     await bot.start()
     try:
-        workers = await _workers_seen(bot.url)
+        workers = await _workers_seen(bot.url, want=2)
         assert len(workers) == 2 and bot.proc.pid not in workers
         async with aiohttp.ClientSession(bot.url) as session:
             teams = Teams(session, connector.url)
