@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from tests.scenario.test_removal import PUPIL, decide, officer_card, removal_requested
 from tests.scenario.teams import TARA, TEAM
+from tests.scenario.test_removal import PUPIL, decide, officer_card, removal_requested
 
 
 async def _kept(store, case_id: int) -> list[tuple[str, str, str, str]]:
@@ -36,7 +36,7 @@ async def test_each_card_about_the_case_is_kept_as_read_and_the_channel_lines_na
     status, _ = await decide(teams, TARA, to_tara, "Agree removal")
     assert status == 200
     versions = {}
-    for activity, _, kind, said in await _kept(store, case.id):
+    for activity, _, _kind, said in await _kept(store, case.id):
         versions.setdefault(activity, []).append(said)
     assert "Agreed by Tara Tracker" not in versions[line.activity_id][0]
     assert "Agreed by Tara Tracker" in versions[line.activity_id][-1]  # the line as it changed in place
