@@ -44,16 +44,25 @@ async def remind_handoffs(services: Services, on_date: date, report, run_id: str
         await _tell_senders(services, handoff, days, on_date, run_id)
 
 
-async def _remind_channel(services: Services, handoff: Handoff, days: int, on_date: date, report,
-                          run_id: str) -> None:
-    store = services.store
-    taken = await store.reminders.claim_digest(f"{CHANNEL_KEY}{handoff.id}", on_date, run_id)
+async def _claim_while_pending(store, key: str, handoff: Handoff, on_date: date, run_id: str):
+    """Today's claim on `key` and the case, or None: claimed by another run, or the hand-off ended (claim closed)."""
+    taken = await store.reminders.claim_digest(key, on_date, run_id)
     if taken is None:
-        return
+        return None
     case = await store.cases.by_id(handoff.case_id)
     if case is None or case.handoff is None:
         await store.reminders.digest_done(taken.id, None, NOT_NEEDED)
+        return None
+    return taken, case
+
+
+async def _remind_channel(services: Services, handoff: Handoff, days: int, on_date: date, report,
+                          run_id: str) -> None:
+    store = services.store
+    claimed = await _claim_while_pending(store, f"{CHANNEL_KEY}{handoff.id}", handoff, on_date, run_id)
+    if claimed is None:
         return
+    taken, _ = claimed
     label = f"{handoff.reference} hand-off to {handoff.to_name} not accepted"
     message = Message(card=handoff_reminder_card(line_of(handoff.reference, handoff), days),
                       summary=f"Hand-off waiting: {handoff.reference}")
@@ -69,13 +78,10 @@ async def _remind_channel(services: Services, handoff: Handoff, days: int, on_da
 
 async def _tell_senders(services: Services, handoff: Handoff, days: int, on_date: date, run_id: str) -> None:
     store = services.store
-    taken = await store.reminders.claim_digest(f"{SENDERS_KEY}{handoff.id}", on_date, run_id)
-    if taken is None:
+    claimed = await _claim_while_pending(store, f"{SENDERS_KEY}{handoff.id}", handoff, on_date, run_id)
+    if claimed is None:
         return
-    case = await store.cases.by_id(handoff.case_id)
-    if case is None or case.handoff is None:
-        await store.reminders.digest_done(taken.id, None, NOT_NEEDED)
-        return
+    taken, case = claimed
     await store.reminders.digest_attempt(taken.id)
     told = await tell_sending_officers(services, case, handoff, (
         f"{handoff.reference}: handed to {handoff.to_name} on {handoff.sent_on:%-d %B %Y}, not accepted after {days} "

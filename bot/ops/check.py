@@ -247,40 +247,37 @@ async def check_admins(settings: Settings, store: Store) -> CheckLine:
     return CheckLine(OK, "administrators", ", ".join(found))
 
 
-async def check_reminders(store: Store, shown: int = 20) -> CheckLine:
-    unsent = await store.reminders.unsent()
+def _unsent_line(name: str, unsent: list[str], all_posted: str, next_run: str, shown: int) -> CheckLine:
+    """Claimed posts not confirmed posted, the first `shown` named, and what posts them."""
     if not unsent:
-        return CheckLine(OK, "reminders", "every Day 5 and Day 20 reminder claimed so far was posted")
-    listed = ", ".join(f"{u.reference} {u.milestone.label} ("
-                       + ("uncertain: may have been posted" if u.why == UNCERTAIN else "not posted") + ")"
-                       for u in unsent[:shown])
+        return CheckLine(OK, name, all_posted)
     more = f" and {len(unsent) - shown} more" if len(unsent) > shown else ""
-    return CheckLine(WARNING, "reminders", f"{len(unsent)} not confirmed posted: {listed}{more}: the next run "
-                                           "(`cme-bot remind`, or the daily job of `cme-bot serve`) posts them, an "
-                                           "uncertain one marked as a possible repeat")
+    return CheckLine(WARNING, name, f"{len(unsent)} not confirmed posted: {', '.join(unsent[:shown])}{more}: "
+                                    f"{next_run}, an uncertain one marked as a possible repeat")
+
+
+async def check_reminders(store: Store, shown: int = 20) -> CheckLine:
+    listed = [f"{u.reference} {u.milestone.label} ("
+              + ("uncertain: may have been posted" if u.why == UNCERTAIN else "not posted") + ")"
+              for u in await store.reminders.unsent()]
+    return _unsent_line("reminders", listed, "every Day 5 and Day 20 reminder claimed so far was posted",
+                        "the next run (`cme-bot remind`, or the daily job of `cme-bot serve`) posts them", shown)
 
 
 async def check_copp(store: Store, shown: int = 20) -> CheckLine:
     """The COPP panel's digests and packs claimed and not posted, as `check_reminders` lists reminders."""
-    unsent = await unsent_panel_posts(store)
-    if not unsent:
-        return CheckLine(OK, "COPP panel", "every digest and pack of the latest sittings claimed so far was posted")
-    more = f" and {len(unsent) - shown} more" if len(unsent) > shown else ""
-    return CheckLine(WARNING, "COPP panel", f"{len(unsent)} not confirmed posted: {', '.join(unsent[:shown])}{more}: "
-                                            "the next run (`cme-bot copp run`, or `cme-bot serve`) posts them while "
-                                            "that sitting is the latest, an uncertain one marked as a possible repeat")
+    return _unsent_line("COPP panel", await unsent_panel_posts(store),
+                        "every digest and pack of the latest sittings claimed so far was posted",
+                        "the next run (`cme-bot copp run`, or `cme-bot serve`) posts them while that sitting is the "
+                        "latest", shown)
 
 
 async def check_non_arrivals(store: Store, shown: int = 20) -> CheckLine:
     """The expected starters' non-arrival cards claimed and not posted, as `check_reminders` lists reminders."""
-    unsent = await unsent_non_arrivals(store)
-    if not unsent:
-        return CheckLine(OK, "non-arrival cards", "every non-arrival card claimed so far was posted")
-    more = f" and {len(unsent) - shown} more" if len(unsent) > shown else ""
-    return CheckLine(WARNING, "non-arrival cards", f"{len(unsent)} not confirmed posted: {', '.join(unsent[:shown])}"
-                                                   f"{more}: the next run (`cme-bot remind`, or `cme-bot serve`) "
-                                                   "posts them while the pupil is still expected, an uncertain one "
-                                                   "marked as a possible repeat")
+    return _unsent_line("non-arrival cards", await unsent_non_arrivals(store),
+                        "every non-arrival card claimed so far was posted",
+                        "the next run (`cme-bot remind`, or `cme-bot serve`) posts them while the pupil is still "
+                        "expected", shown)
 
 
 async def run_checks(settings: Settings) -> list[CheckLine]:
