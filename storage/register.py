@@ -3,25 +3,28 @@
 One statement a page: each line's school name (a join), its overdue milestones and its next milestone
 (subqueries on the open milestones' index by case), never a query per line. Ordered by (first day of
 absence, id), the page after is `(first_day_absent, id) > (the last line's)`: no OFFSET, so page 2,500 costs
-what page 1 does (ix_cases_register).
+what page 1 does (ix_cases_register, or the index of a filter: storage/register_walk.py). A page whose filters
+are not all answered by that index reads at most SEARCHED rows of it (one more statement finds where those end):
+when they do not fill the page, it ends there and says so (`searched`), and the next page goes on from there.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import Date, Text, cast, func, literal, or_, select, tuple_
+from sqlalchemy import Date, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from cme.case import Case
 from cme.deadlines import Due, kind_of
 from cme.lifecycle import TRACKING_STATES
 from cme.paging import COUNTED
-from cme.register import NO_SCHOOL, PAGE, PageKey, RegisterFilter
+from cme.register import PAGE, PageKey, RegisterFilter
 from storage.engine.statements import Statements
 from storage.mapping import case_from_row
 from storage.models import CaseRow, MilestoneRow, School
+from storage.register_walk import SEARCHED, Walk, walk
 
 EVERYONE = RegisterFilter()
 
@@ -44,6 +47,13 @@ class RegisterLine:
 class RegisterPage:
     lines: list[RegisterLine]
     next_key: PageKey | None  # None: this is the last page
+    searched: bool = False  # not full, ended after reading the most a page does: there may be more after next_key
+
+
+@dataclass(frozen=True)
+class Counted:
+    number: int  # up to COUNTED + 1
+    whole: bool  # False: among the first SEARCHED rows read only, so at least this many
 
 
 def _open_milestones(today: date, *, overdue: bool):
@@ -51,38 +61,29 @@ def _open_milestones(today: date, *, overdue: bool):
     return (MilestoneRow.case_id == CaseRow.id, MilestoneRow.done_on.is_(None), due)
 
 
-def _where(authority_ids: list[int], today: date, filters: RegisterFilter) -> list:
-    where = [CaseRow.authority_id.in_(authority_ids), on_register()]
-    if filters.stage:
-        where.append(CaseRow.state == filters.stage)
-    if filters.school == NO_SCHOOL:
-        where.append(CaseRow.school_id.is_(None))
-    elif filters.school_id is not None:
-        where.append(CaseRow.school_id == filters.school_id)
-    if filters.group:  # a key of the JSON list, quotes and all: the same text on both databases
-        where.append(cast(CaseRow.risk_groups, Text).contains(f'"{filters.group}"', autoescape=True))
-    if filters.reason:
-        where.append(CaseRow.reason == filters.reason)
-    if filters.overdue_only:  # its earliest milestone not done is past (kept by triggers, migration 0013)
-        where.append(CaseRow.open_due_on < today)
-    if filters.min_weeks:
-        where.append(CaseRow.first_day_absent <= today - timedelta(weeks=filters.min_weeks))
-    return where
+def _after(key: PageKey, columns) -> list:
+    return [tuple_(*columns) > tuple_(literal(key.missing_since, Date), literal(key.case_id))]
+
+
+def _up_to(key: PageKey | None, columns) -> list:
+    return [tuple_(*columns) <= tuple_(literal(key.missing_since, Date), literal(key.case_id))] if key else []
 
 
 class Register:
-    def __init__(self, sessions: async_sessionmaker) -> None:
+    def __init__(self, sessions: async_sessionmaker, searched: int = SEARCHED) -> None:
         self._sql = Statements(sessions)
+        self._searched = searched
 
     async def page(self, authority_ids: list[int], today: date, filters: RegisterFilter = EVERYONE,
                    after: PageKey | None = None, limit: int = PAGE) -> RegisterPage:
         """A page of the register of these authorities (an officer's; nothing when the list is empty)."""
         if not authority_ids:
             return RegisterPage([], None)
-        where = _where(authority_ids, today, filters)
+        way = walk(authority_ids, today, filters)
+        bound = await self._bound(way, after)
+        where = [*way.walked, *way.checked, on_register(), *_up_to(bound, way.key())]
         if after is not None:
-            where.append(tuple_(CaseRow.first_day_absent, CaseRow.id) > tuple_(
-                literal(after.missing_since, Date), literal(after.case_id)))
+            where += _after(after, way.key())
         overdue = select(func.count()).where(*_open_milestones(today, overdue=True)).scalar_subquery()
         upcoming = _open_milestones(today, overdue=False)
         next_due = select(func.min(MilestoneRow.due_on)).where(*upcoming).scalar_subquery()
@@ -91,21 +92,39 @@ class Register:
         rows = await self._sql.rows(
             select(CaseRow, School.name.label("school_name"), overdue.label("overdue_count"),
                    next_due.label("next_due"), next_kind.label("next_kind"))
-            .outerjoin(School, School.id == CaseRow.school_id).where(*where)
-            .order_by(CaseRow.first_day_absent, CaseRow.id).limit(limit + 1))
+            .select_from(way.source).outerjoin(School, School.id == CaseRow.school_id).where(*where)
+            .order_by(*way.key()).limit(limit + 1))
         lines = [RegisterLine(case_from_row(row), row.school_name, row.overdue_count, _day(row.next_due),
                               kind_of(row.next_kind) if row.next_kind else None) for row in rows[:limit]]
-        more = len(rows) > limit
-        last = lines[-1].case if lines and more else None
-        return RegisterPage(lines, PageKey(last.first_day_absent, last.id) if last else None)
+        if len(rows) > limit:
+            return RegisterPage(lines, PageKey(lines[-1].case.first_day_absent, lines[-1].case.id))
+        return RegisterPage(lines, bound, searched=bound is not None and len(lines) < limit)
 
     async def count(self, authority_ids: list[int], today: date, filters: RegisterFilter = EVERYONE) -> int:
+        """How many children the filters leave, counted up to COUNTED + 1 (see `counted`)."""
+        return (await self.counted(authority_ids, today, filters)).number
+
+    async def counted(self, authority_ids: list[int], today: date, filters: RegisterFilter = EVERYONE) -> Counted:
         """How many children the filters leave, counted up to COUNTED + 1: an exact 50,000 would cost what reading
-        them does (the card says "more than"; `stats` gives the authority's figures)."""
+        them does (the card says "more than"; `stats` gives the authority's figures). Filters the walk's index does
+        not answer are counted on the first SEARCHED rows it reads, as the first page is: "at least"."""
         if not authority_ids:
-            return 0
-        counted = select(CaseRow.id).where(*_where(authority_ids, today, filters)).limit(COUNTED + 1)
-        return await self._sql.value(select(func.count()).select_from(counted.subquery()))
+            return Counted(0, True)
+        way = walk(authority_ids, today, filters)
+        bound = await self._bound(way, None)
+        counted = (select(way.case_id).select_from(way.source)
+                   .where(*way.walked, *way.checked, on_register(), *_up_to(bound, way.key())).limit(COUNTED + 1))
+        number = await self._sql.value(select(func.count()).select_from(counted.subquery()))
+        return Counted(number, bound is None or number > COUNTED)
+
+    async def _bound(self, way: Walk, after: PageKey | None) -> PageKey | None:
+        """The last of the next `searched` rows of the walk, when it checks conditions and goes on beyond them."""
+        if not way.checked:
+            return None
+        rows = await self._sql.rows(
+            select(*way.key()).select_from(way.table).where(*way.walked, *(_after(after, way.key()) if after else []))
+            .order_by(*way.key()).offset(self._searched - 1).limit(2))
+        return PageKey(_day(rows[0][0]), rows[0][1]) if len(rows) == 2 else None
 
 
 def _day(value) -> date | None:

@@ -1,0 +1,91 @@
+"""The register's filters at any scale (issue 18 item 1): a filtered page walks an index of the children that filter
+keeps, in the register's order (first day of absence, id), not every child on the register.
+
+- stage, school (or no school) and reason: an index each on cases, (authority, that column, first day, id);
+- at-risk group: `case_risk_groups`, a row for each group of each case, with the case's authority and first day of
+  absence, kept by triggers on cases whoever writes them, and filled from the cases there are;
+- overdue only and missing at least N weeks need none: the first is checked on the rows an index walk reads (a
+  page looks at a bounded number of them, storage/register.py), the second is a range of the first day itself.
+
+Revision ID: 0015_register_filters
+Revises: 0014_card_texts
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0015_register_filters"
+down_revision = "0014_card_texts"
+branch_labels = None
+depends_on = None
+
+INDEXES = (("ix_cases_register_stage", "authority_id", "state", "first_day_absent", "id"),
+           ("ix_cases_register_school", "authority_id", "school_id", "first_day_absent", "id"),
+           ("ix_cases_register_reason", "authority_id", "reason", "first_day_absent", "id"))
+COLUMNS = "case_id, authority_id, risk_group, first_day_absent"
+SQLITE_GROUPS = ("SELECT DISTINCT {case}.id, {case}.authority_id, groups.value, {case}.first_day_absent "
+                 "FROM json_each({case}.risk_groups) AS groups WHERE groups.type = 'text'")
+SQLITE_TRIGGERS = (
+    ("cases_risk_groups_insert", "AFTER INSERT ON cases",
+     f"INSERT INTO case_risk_groups ({COLUMNS}) {SQLITE_GROUPS.format(case='NEW')};"),
+    ("cases_risk_groups_update", "AFTER UPDATE OF risk_groups, authority_id, first_day_absent ON cases "
+     "WHEN NEW.risk_groups IS NOT OLD.risk_groups OR NEW.authority_id IS NOT OLD.authority_id "
+     "OR NEW.first_day_absent IS NOT OLD.first_day_absent",
+     f"DELETE FROM case_risk_groups WHERE case_id = OLD.id; "
+     f"INSERT INTO case_risk_groups ({COLUMNS}) {SQLITE_GROUPS.format(case='NEW')};"),
+)
+POSTGRES_GROUPS = ("SELECT DISTINCT {case}.id, {case}.authority_id, groups.value, {case}.first_day_absent "
+                   "FROM json_array_elements_text(CASE WHEN json_typeof({case}.risk_groups) = 'array' "
+                   "THEN {case}.risk_groups ELSE '[]'::json END) AS groups(value)")
+POSTGRES_FUNCTION = f"""CREATE FUNCTION cases_risk_groups() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    IF NEW.risk_groups::text IS NOT DISTINCT FROM OLD.risk_groups::text
+       AND NEW.authority_id IS NOT DISTINCT FROM OLD.authority_id AND NEW.first_day_absent = OLD.first_day_absent THEN
+      RETURN NULL;
+    END IF;
+    DELETE FROM case_risk_groups WHERE case_id = OLD.id;
+  END IF;
+  INSERT INTO case_risk_groups ({COLUMNS}) {POSTGRES_GROUPS.format(case='NEW')};
+  RETURN NULL;
+END; $$ LANGUAGE plpgsql"""
+
+
+def upgrade() -> None:
+    for name, *columns in INDEXES:
+        op.create_index(name, "cases", columns)
+    op.create_table(
+        "case_risk_groups",
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                  sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("risk_group", sa.String(length=60), nullable=False),
+        sa.Column("authority_id", sa.Integer(), nullable=True),
+        sa.Column("first_day_absent", sa.Date(), nullable=False),
+        sa.PrimaryKeyConstraint("case_id", "risk_group"),
+    )
+    op.create_index("ix_case_risk_groups_register", "case_risk_groups",
+                    ["authority_id", "risk_group", "first_day_absent", "case_id"])
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"INSERT INTO case_risk_groups ({COLUMNS}) "
+                   f"{POSTGRES_GROUPS.format(case='cases').replace('FROM ', 'FROM cases CROSS JOIN LATERAL ', 1)}")
+        op.execute(POSTGRES_FUNCTION)
+        op.execute("CREATE TRIGGER cases_risk_groups AFTER INSERT OR UPDATE OF risk_groups, authority_id, "
+                   "first_day_absent ON cases FOR EACH ROW EXECUTE FUNCTION cases_risk_groups()")
+    else:
+        op.execute(f"INSERT INTO case_risk_groups ({COLUMNS}) "
+                   f"{SQLITE_GROUPS.format(case='cases').replace('FROM ', 'FROM cases, ', 1)}")
+        for name, when, body in SQLITE_TRIGGERS:
+            op.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER cases_risk_groups ON cases")
+        op.execute("DROP FUNCTION cases_risk_groups()")
+    else:
+        for name, _, _ in SQLITE_TRIGGERS:
+            op.execute(f"DROP TRIGGER {name}")
+    op.drop_index("ix_case_risk_groups_register", table_name="case_risk_groups")
+    op.drop_table("case_risk_groups")
+    for name, *_ in reversed(INDEXES):
+        op.drop_index(name, table_name="cases")
