@@ -36,22 +36,23 @@ def _preamble(view: PanelView) -> list:
     if view.late_since:
         body.append(text(f"Late: the panel was on {view.late_since:%A %-d %B %Y} at {view.at:%H:%M}; the bot could "
                          "not post it then. The figures are as they are now.", color="warning", bold=True))
-    figures = view.figures
-    pairs = [("Children without provision", str(len(figures.open))),
-             (f"New since {figures.since:%-d %B}", str(len(figures.new))),
-             (f"Located since {figures.since:%-d %B}", str(len(figures.located))),
-             ("With an overdue action", str(len(figures.overdue)))]
+    figures, counts = view.figures, view.figures.counts
+    pairs = [("Children without provision", str(counts.open)),
+             (f"New since {figures.since:%-d %B}", str(counts.new)),
+             (f"Located since {figures.since:%-d %B}", str(counts.located)),
+             ("With an overdue action", str(counts.overdue))]
     pairs += [(user_text(stage), str(count)) for stage, count in figures.by_stage]
     if view.next_day:
         pairs.append(("Next panel", f"{view.next_day:%A %-d %B %Y} at {view.at:%H:%M}"))
     return body + [facts(pairs)]
 
 
-def _section(title: str, values: list[str], more: int = 0) -> list:
+def _section(title: str, values: list[str], counted: int) -> list:
+    """The first LIMIT lines of a list of `counted`, then how many more there are."""
     if not values:
         return []
     body = [text(title, bold=True), lines(values[:LIMIT])]
-    hidden = max(len(values) - LIMIT, 0) + more
+    hidden = max(counted - min(len(values), LIMIT), 0)
     if hidden:
         body.append(text(f"…and {hidden} more.", subtle=True))
     return body
@@ -63,13 +64,16 @@ def _overdue(case: PanelCase) -> str:
 
 def copp_digest_card(view: PanelView) -> dict:
     """References and counts only: no name, school or address reaches the channel."""
-    figures = view.figures
+    figures, counts = view.figures, view.figures.counts
     body = [heading(_title(view, "Children Out of Provision Panel"))] + _preamble(view)
+    longest = figures.longest
     body += _section("Longest missing", [f"**{case.reference}** · {weeks} week{'s' if weeks != 1 else ''}"
-                                         for case, weeks in figures.longest])
-    body += _section("New since the last panel", [f"**{case.reference}**" for case in figures.new])
-    body += _section("Located since the last panel", [f"**{case.reference}**" for case in figures.located])
-    body += _section("Overdue actions", [f"**{case.reference}** · {_overdue(case)}" for case in figures.overdue])
+                                         for case, weeks in longest], len(longest))
+    body += _section("New since the last panel", [f"**{case.reference}**" for case in figures.new], counts.new)
+    body += _section("Located since the last panel", [f"**{case.reference}**" for case in figures.located],
+                     counts.located)
+    body += _section("Overdue actions", [f"**{case.reference}** · {_overdue(case)}" for case in figures.overdue],
+                     counts.overdue)
     body.append(text("Each CME Pupil Tracking Officer has the named panel pack in their personal chat with me "
                      "(say **copp** there).", subtle=True))
     return card(body)
@@ -86,14 +90,16 @@ def _line(case: PanelCase, on: date) -> str:
 
 def copp_pack_card(view: PanelView) -> dict:
     """The named pack, for a tracking officer's personal chat only."""
-    figures, on = view.figures, view.figures.on
+    figures, counts, on = view.figures, view.figures.counts, view.figures.on
     what = "COPP panel pack (as of today)" if view.on_demand else "COPP panel pack"
     body = [heading(_title(view, what))] + _preamble(view)
-    body += _section("Children without provision, longest missing first", [_line(case, on) for case in figures.open])
-    body += _section("New since the last panel", [_line(case, on) for case in figures.new if case.closed_on is None])
+    body += _section("Children without provision, longest missing first", [_line(case, on) for case in figures.open],
+                     counts.open)
+    body += _section("New since the last panel", [_line(case, on) for case in figures.new_on_register],
+                     counts.new_on_register)
     body += _section("Located since the last panel",
                      [f"**{case.reference}** · {user_text(case.name)} · {user_text(case.outcome_label)} "
-                      f"({case.closed_on:%-d %B})" for case in figures.located])
-    if not figures.open and not figures.located:
+                      f"({case.closed_on:%-d %B})" for case in figures.located], counts.located)
+    if not counts.open and not counts.located:
         body.append(text("No child is on the authority's register."))
     return card(body)

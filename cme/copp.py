@@ -129,32 +129,68 @@ class PanelCase:
 
 
 @dataclass(frozen=True)
+class PanelCounts:
+    """How many children each of the panel's figures holds, whatever the lists show of them."""
+
+    open: int = 0  # on the register
+    new: int = 0  # reported since the last sitting
+    new_on_register: int = 0  # of them, still on the register
+    located: int = 0  # located since the last sitting
+    overdue: int = 0  # open with an action overdue
+    by_stage: tuple[tuple[str, int], ...] = ()  # (stage, children on the register)
+
+
+@dataclass(frozen=True)
 class PanelFigures:
+    """The panel's counts, and the first children of each list (all of them when few), each longest missing first."""
+
     on: date
     since: date
+    counts: PanelCounts
     open: list[PanelCase]
-    by_stage: list[tuple[str, int]]
     new: list[PanelCase]
+    new_on_register: list[PanelCase]
     located: list[PanelCase]
-    longest: list[tuple[PanelCase, int]]
     overdue: list[PanelCase]
+
+    @property
+    def by_stage(self) -> list[tuple[str, int]]:
+        return sorted(((stage, n) for stage, n in self.counts.by_stage if n), key=lambda item: (-item[1], item[0]))
+
+    @property
+    def longest(self) -> list[tuple[PanelCase, int]]:
+        return [(case, weeks_missing(case, self.on)) for case in self.open[:LONGEST]]
 
 
 def weeks_missing(case: PanelCase, on: date) -> int:
     return max(0, (on - case.missing_since).days // 7)
 
 
-def panel_figures(cases: list[PanelCase], since: date, on: date) -> PanelFigures:
+def _ranked(cases: list[PanelCase]) -> list[PanelCase]:
+    return sorted(cases, key=lambda case: (case.missing_since, case.reference))
+
+
+def figures(on: date, since: date, counts: PanelCounts, *, open: list[PanelCase], new: list[PanelCase],
+            new_on_register: list[PanelCase], located: list[PanelCase], overdue: list[PanelCase]) -> PanelFigures:
     """What the panel discusses: the children without provision by stage, who is new and who was located since
-    the last sitting (`since`), the longest missing, and the overdue actions."""
+    the last sitting (`since`), the longest missing, and the overdue actions; each list as given, ranked."""
+    return PanelFigures(on, since, counts, _ranked(open), _ranked(new), _ranked(new_on_register), _ranked(located),
+                        _ranked(overdue))
+
+
+def is_located(case: PanelCase, since: date) -> bool:
+    return (case.closed_on is not None and since <= case.closed_on and case.outcome is not None
+            and case.outcome not in NOT_LOCATED)
+
+
+def panel_figures(cases: list[PanelCase], since: date, on: date) -> PanelFigures:
+    """The figures of every child on the register or closed since, each list whole."""
     still_open = [case for case in cases if case.closed_on is None]
-    by_stage = Counter(case.stage for case in still_open)
-    ranked = sorted(still_open, key=lambda case: (case.missing_since, case.reference))
-    return PanelFigures(
-        on=on, since=since, open=ranked,
-        by_stage=sorted(by_stage.items(), key=lambda item: (-item[1], item[0])),
-        new=[case for case in cases if since <= case.opened_on],
-        located=[case for case in cases if case.closed_on is not None and since <= case.closed_on
-                 and case.outcome is not None and case.outcome not in NOT_LOCATED],
-        longest=[(case, weeks_missing(case, on)) for case in ranked[:LONGEST]],
-        overdue=[case for case in ranked if case.overdue])
+    new = [case for case in cases if since <= case.opened_on]
+    located = [case for case in cases if is_located(case, since)]
+    overdue = [case for case in still_open if case.overdue]
+    new_on_register = [case for case in new if case.closed_on is None]
+    counts = PanelCounts(len(still_open), len(new), len(new_on_register), len(located), len(overdue),
+                         tuple(Counter(case.stage for case in still_open).items()))
+    return figures(on, since, counts, open=still_open, new=new, new_on_register=new_on_register, located=located,
+                   overdue=overdue)

@@ -11,20 +11,23 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Date, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from cme.case import Case
 from cme.copp import PanelSchedule
+from cme.deadlines import Due, kind_of
 from cme.lifecycle import TRACKING_STATES
+from cme.stats import LOCATED
 from storage.audit import record_audit
 from storage.engine.statements import Statements
 from storage.mapping import case_from_row
-from storage.models import CaseRow, DailyJobRun, DigestClaim, Setting
+from storage.models import CaseRow, DailyJobRun, DigestClaim, MilestoneRow, Setting
 from storage.register import on_register
 from storage.reminders import OWNER_GONE_AFTER, UNCERTAIN
-from storage.types import utcnow
+from storage.tallies import ON_REGISTER, Tallies, hour_key
+from storage.types import UTCDateTime, utcnow
 
 PREFIX = "copp:"
 TRACKING = frozenset(state.value for state in TRACKING_STATES)
@@ -55,6 +58,50 @@ class UnsentPanelPost:
         return self.why == UNCERTAIN
 
 
+@dataclass(frozen=True)
+class PanelLists:
+    """The first children of each of the panel's lists, each read by an index in its order: on the register longest
+    missing first; reported since the sitting before (all, and those still on the register) and located since, in
+    the order it happened; with an overdue action, longest overdue first. A closed child comes with when it closed."""
+
+    open: list[Case]
+    new: list[tuple[Case, datetime | None]]
+    new_on_register: list[Case]
+    located: list[tuple[Case, datetime]]
+    overdue: list[Case]
+    overdue_items: dict[int, list[Due]]  # by case id: its milestones and deadlines past due and not done
+
+
+@dataclass(frozen=True)
+class PanelTallies:
+    open_by_state: dict[str, int]
+    new: int
+    new_on_register: int
+    located: int
+    overdue: int
+
+
+_AUTHORITY = CaseRow.authority_id == bindparam("authority_id")
+_LIMIT = bindparam("limit")
+_NEW = CaseRow.created_at >= bindparam("new_from", type_=UTCDateTime)
+_PANEL = {
+    "open": select(CaseRow).where(_AUTHORITY, ON_REGISTER).order_by(CaseRow.run_start, CaseRow.reference),
+    "new": select(CaseRow).where(_AUTHORITY, _NEW).order_by(CaseRow.created_at, CaseRow.id),
+    "new_on_register": select(CaseRow).where(_AUTHORITY, _NEW, ON_REGISTER).order_by(CaseRow.created_at, CaseRow.id),
+    "located": select(CaseRow).where(_AUTHORITY, CaseRow.closed_at >= bindparam("since_at", type_=UTCDateTime),
+                                     CaseRow.outcome.in_([outcome.value for outcome in LOCATED]))
+    .order_by(CaseRow.closed_at, CaseRow.id),
+    "overdue": select(CaseRow).where(_AUTHORITY, CaseRow.closed_at.is_(None),
+                                     CaseRow.open_due_on < bindparam("today", type_=Date))
+    .order_by(CaseRow.open_due_on, CaseRow.run_start, CaseRow.reference),
+}
+_PANEL = {name: query.limit(_LIMIT) for name, query in _PANEL.items()}
+_OVERDUE_ITEMS = (select(MilestoneRow.case_id, MilestoneRow.milestone)
+                  .where(MilestoneRow.case_id.in_(bindparam("case_ids", expanding=True)), MilestoneRow.done_on.is_(None),
+                         MilestoneRow.due_on < bindparam("today", type_=Date))
+                  .order_by(MilestoneRow.case_id, MilestoneRow.due_on, MilestoneRow.milestone))
+
+
 def _parse_key(key: str) -> tuple[int, str | None] | None:
     authority, _, officer = key.removeprefix(PREFIX).partition(":")
     return (int(authority), officer or None) if authority.isdigit() else None
@@ -64,6 +111,7 @@ class Copp:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
         self._sql = Statements(sessions)
+        self._tallies = Tallies(sessions)
 
     async def schedule(self, authority_id: int) -> PanelSchedule:
         value = await self._sql.value(select(Setting.value).where(Setting.key == digest_key(authority_id)))
@@ -88,6 +136,34 @@ class Copp:
                                   or_(on_register(), CaseRow.closed_at >= since_at))
             .order_by(CaseRow.run_start, CaseRow.id))
         return [(case_from_row(row), None if row.state in TRACKING else row.closed_at) for row in rows]
+
+    async def tallies(self, authority_id: int, new_from: datetime, since: date, today: date) -> PanelTallies:
+        """The panel's counts, from the authority's tallies: on the register by state; reported from `new_from` (on
+        the hour); located from `since`; open with an action due before `today`."""
+        tallies = self._tallies
+        return PanelTallies(
+            await tallies.by_key(authority_id, "state"),
+            await tallies.total_since(authority_id, "created", hour_key(new_from)),
+            await tallies.total_since(authority_id, "created_on_register", hour_key(new_from)),
+            await tallies.total_since(authority_id, "located", since.isoformat()),
+            await tallies.before(authority_id, "due", today.isoformat()))
+
+    async def lists(self, authority_id: int, new_from: datetime, since: date, today: date, limit: int) -> PanelLists:
+        """The first `limit` children of each of the panel's lists, none read beyond them."""
+        values = {"authority_id": authority_id, "limit": limit, "new_from": new_from, "today": today,
+                  "since_at": datetime.combine(since, time(), tzinfo=UTC)}
+        read = {name: [(case_from_row(row), row.closed_at) for row in await self._sql.rows(query, values)]
+                for name, query in _PANEL.items()}
+        items: dict[int, list[Due]] = {}
+        shown = {case.id for cases in read.values() for case, _ in cases if case.is_open}
+        overdue = await self._sql.rows(_OVERDUE_ITEMS, {"case_ids": sorted(shown), "today": today}) if shown else []
+        for case_id, milestone in overdue:
+            items.setdefault(case_id, []).append(kind_of(milestone))
+        return PanelLists(
+            [case for case, _ in read["open"]],
+            [(case, None if case.state in TRACKING_STATES else closed) for case, closed in read["new"]],
+            [case for case, _ in read["new_on_register"]], read["located"], [case for case, _ in read["overdue"]],
+            items)
 
     async def sent(self, keys: list[str], day: date) -> set[str]:
         """Which of these claims were posted for the panel of `day`."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot.daily.claimed import post_claimed
 from bot.daily.reach import Reach
@@ -23,9 +23,19 @@ from bot.sending.channels import post_to_channel
 from bot.sending.personal_chats import send_to_person
 from bot.services import Services
 from bot.turn import Message, PupilMessage
-from cards.copp import PanelView, copp_digest_card, copp_pack_card
+from cards.copp import LIMIT, PanelView, copp_digest_card, copp_pack_card
 from cme.case import Case
-from cme.copp import FORTNIGHT, Panel, PanelCase, PanelSchedule, latest_panel, next_panel, panel_figures
+from cme.copp import (
+    FORTNIGHT,
+    Panel,
+    PanelCase,
+    PanelCounts,
+    PanelSchedule,
+    figures,
+    latest_panel,
+    next_panel,
+)
+from cme.lifecycle import State
 from cme.roles import Role
 from storage.copp import digest_key, pack_key
 from storage.people import PersonRoles
@@ -108,22 +118,33 @@ async def _sitting_due(services: Services, authority: AuthorityInfo, today: date
 async def panel_view(services: Services, authority: AuthorityInfo, schedule: PanelSchedule, since: date,
                      on: date) -> tuple[PanelView, list[Case]]:
     """The panel's figures as they are on `on`, new and located counted from `since` (the sitting before), and
-    the cases they show (for the privacy check of the pack)."""
+    the cases the pack shows (for its privacy check): its counts from the authority's tallies, and of each list
+    the LIMIT lines a card shows, whether there are 50 children on the register or 50,000."""
     store, zone = services.store, services.settings.zone
-    rows = await store.copp.cases(authority.id, since)
-    schools = await store.schools.of({case.school_id for case, _ in rows if case.school_id})
-    entries = []
-    for case, closed_at in rows:
+    new_from = datetime.combine(since, time(), tzinfo=zone)  # reported on `since` or later, in local time
+    counted = await store.copp.tallies(authority.id, new_from, since, on)
+    lists = await store.copp.lists(authority.id, new_from, since, on, LIMIT)
+    read = lists.open + [case for case, _ in lists.new] + [case for case, _ in lists.located] + lists.overdue
+    schools = await store.schools.of({case.school_id for case in read if case.school_id})
+
+    def entry(case: Case, closed_at: datetime | None = None) -> PanelCase:
         school = schools.get(case.school_id)
-        entries.append(PanelCase(
+        return PanelCase(
             case.reference, case.pupil.full_name, school.name if school else "No school", case.state.label,
             case.run_start, case.created_at.astimezone(zone).date() if case.created_at else case.first_day_absent,
             closed_at.astimezone(zone).date() if closed_at else None, case.outcome.value if case.outcome else None,
-            case.outcome.label if case.outcome else "",
-            tuple(m.label for m in case.overdue(services.calendars.for_school(school), on))))
+            case.outcome.label if case.outcome else "", tuple(due.label for due in lists.overdue_items.get(case.id, ())))
+
+    counts = PanelCounts(sum(counted.open_by_state.values()), counted.new, counted.new_on_register, counted.located,
+                         counted.overdue, tuple((State(state).label, n) for state, n in counted.open_by_state.items()))
+    panel = figures(on, since, counts, open=[entry(case) for case in lists.open],
+                    new=[entry(case, closed) for case, closed in lists.new],
+                    new_on_register=[entry(case) for case in lists.new_on_register],
+                    located=[entry(case, closed) for case, closed in lists.located],
+                    overdue=[entry(case) for case in lists.overdue])
     upcoming = next_panel(schedule, services.calendars.for_school(None), on + timedelta(days=1))
-    view = PanelView(authority.name, panel_figures(entries, since, on), schedule.at, upcoming.day)
-    return view, [case for case, _ in rows]
+    shown = {case.id: case for case in lists.open + lists.new_on_register + [case for case, _ in lists.located]}
+    return PanelView(authority.name, panel, schedule.at, upcoming.day), list(shown.values())
 
 
 async def on_demand(services: Services, authority: AuthorityInfo) -> tuple[PanelView, list[Case]]:

@@ -58,8 +58,7 @@ def _labelled(counted: dict[str, int], label) -> list[tuple[str, int]]:
 
 async def _days_to_locate(services: Services, located: list[Located]) -> list[tuple[int, int]]:
     """School days from Day 1 to the closing day, by each school's calendar, with how many cases."""
-    calendars = {}
-    for school_id in {x.school_id for x in located}:
-        school = await services.store.schools.get(school_id) if school_id else None
-        calendars[school_id] = services.calendars.for_school(school)
+    schools = await services.store.schools.of({x.school_id for x in located if x.school_id})
+    calendars = {school_id: services.calendars.for_school(schools.get(school_id))
+                 for school_id in {x.school_id for x in located}}
     return [(calendars[x.school_id].day_number(x.first_day_absent, x.closed_on), x.cases) for x in located]
