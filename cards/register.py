@@ -13,7 +13,7 @@ from cards.text import user_text
 from cme.at_risk import AT_RISK_GROUPS, REASON_LABELS
 from cme.lifecycle import ON_REGISTER, State
 from cme.paging import counted_text
-from cme.register import NO_SCHOOL, RegisterFilter
+from cme.register import NO_SCHOOL, SEARCHED, RegisterFilter
 
 PAGE_VERB = "register.page"
 ADD_VERB = "register.add"
@@ -43,6 +43,8 @@ class RegisterView:
     problem: str | None = None
     notice: str | None = None
     form_key: str = ""  # the add form's, so a second click adds nobody twice
+    whole: bool = True  # False: `total` was counted among the first SEARCHED children read only, "at least"
+    searched: bool = False  # this page stopped after reading SEARCHED children, not full: there may be more
 
 
 def _choices(pairs, everything: str) -> list:
@@ -101,7 +103,11 @@ def _line(line: RegisterLineView):
 def _summary(view: RegisterView) -> str:
     narrowed = " matching the filters" if view.filters.narrowed else ""
     shown = f" Showing {view.first} to {view.first + len(view.lines) - 1}." if view.lines else ""
-    return f"{counted_text(view.total, 'child', 'children')} on the register{narrowed}, longest missing first.{shown}"
+    if view.whole:
+        return f"{counted_text(view.total, 'child', 'children')} on the register{narrowed}, longest missing " \
+               f"first.{shown}"
+    return (f"At least {view.total:,} {'child' if view.total == 1 else 'children'} on the register{narrowed} "
+            f"(counted among the {SEARCHED:,} longest missing), longest missing first.{shown}")
 
 
 def register_card(view: RegisterView) -> dict:
@@ -112,10 +118,14 @@ def register_card(view: RegisterView) -> dict:
         body.append(text(view.notice, color="good", bold=True))
     body.append(text(_summary(view), subtle=True))
     body += [_line(line) for line in view.lines]
+    if view.searched:
+        body.append(text(f"This page searched the next {SEARCHED:,} children on the register and stopped there: "
+                         "there may be more matching the filters. Press Next page to keep looking.", bold=True))
     actions = []
     if view.next_key:
         actions.append(submit("Next page", PAGE_VERB, after=view.next_key, first=str(view.first + len(view.lines)),
-                              total=str(view.total), **view.filters.as_data()))
-    if view.lines:  # the same filters: what the card lists, every page of it
+                              total=str(view.total), partial="false" if view.whole else "true",
+                              **view.filters.as_data()))
+    if view.lines or view.next_key:  # the same filters: what the card lists, every page of it
         actions.append(download_action("register", **view.filters.as_data()))
     return card(body, actions + [_filters(view), _add_form(view)])

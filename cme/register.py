@@ -15,6 +15,9 @@ from cme.lifecycle import ON_REGISTER, ProcedureError, Step
 from cme.milestones import due_dates
 
 PAGE = 20
+# The most rows of the register a page reads for filters its index does not answer alone (storage/register_walk.py):
+# when they do not fill it, the page says so and the next goes on from there.
+SEARCHED = 1_000
 NO_SCHOOL = "none"
 MOST_WEEKS = 520
 # Added by an officer directly (policy 6.1): a child waiting for a school place or an appeal.

@@ -13,18 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, func, literal, or_, select, tuple_
+from sqlalchemy import Date, and_, case, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from cme.case import Case
 from cme.deadlines import Due, kind_of
 from cme.lifecycle import TRACKING_STATES
 from cme.paging import COUNTED
-from cme.register import PAGE, PageKey, RegisterFilter
+from cme.register import PAGE, SEARCHED, PageKey, RegisterFilter
 from storage.engine.statements import Statements
 from storage.mapping import case_from_row
 from storage.models import CaseRow, MilestoneRow, School
-from storage.register_walk import SEARCHED, Walk, walk
+from storage.register_walk import Walk, walk
 
 EVERYONE = RegisterFilter()
 
@@ -111,11 +111,13 @@ class Register:
         if not authority_ids:
             return Counted(0, True)
         way = walk(authority_ids, today, filters)
-        bound = await self._bound(way, None)
-        counted = (select(way.case_id).select_from(way.source)
-                   .where(*way.walked, *way.checked, on_register(), *_up_to(bound, way.key())).limit(COUNTED + 1))
-        number = await self._sql.value(select(func.count()).select_from(counted.subquery()))
-        return Counted(number, bound is None or number > COUNTED)
+        if not way.checked:
+            counted = select(way.case_id).select_from(way.source).where(*way.walked, on_register()).limit(COUNTED + 1)
+            return Counted(await self._sql.value(select(func.count()).select_from(counted.subquery())), True)
+        read = (select(case((and_(*way.checked, on_register()), 1)).label("kept")).select_from(way.source)
+                .where(*way.walked).order_by(*way.key()).limit(self._searched + 1).subquery())
+        rows, kept = await self._sql.first(select(func.count(), func.count(read.c.kept)))
+        return Counted(kept, rows <= self._searched)
 
     async def _bound(self, way: Walk, after: PageKey | None) -> PageKey | None:
         """The last of the next `searched` rows of the walk, when it checks conditions and goes on beyond them."""

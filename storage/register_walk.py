@@ -19,8 +19,6 @@ from sqlalchemy.sql import ColumnElement, FromClause
 from cme.register import NO_SCHOOL, RegisterFilter
 from storage.models import Base, BigId, CaseRow
 
-SEARCHED = 2_000
-
 # Migration 0015's schema. (Its place is storage/models.py, which another engineer edits this session.)
 for _name, *_columns in (("ix_cases_register_stage", "authority_id", "state", "first_day_absent", "id"),
                          ("ix_cases_register_school", "authority_id", "school_id", "first_day_absent", "id"),

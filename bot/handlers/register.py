@@ -24,7 +24,7 @@ from cme.register import AWAITING_PLACE, PageKey, RegisterFilter, link_to_school
 from cme.roles import AUTHORITY_WIDE, Role
 from cme.tracking import weeks_missing
 from storage.cases import NewEvent
-from storage.register import EVERYONE, RegisterLine
+from storage.register import EVERYONE, Counted, RegisterLine
 
 log = logging.getLogger(__name__)
 routes = Routes()
@@ -54,18 +54,19 @@ def line_view(services: Services, line: RegisterLine, schools: dict) -> Register
 
 
 async def _show(context: Context, filters: RegisterFilter, after: PageKey | None = None, first: int = 1,
-                total: int | None = None, *, problem: str | None = None, notice: str | None = None) -> None:
+                counted: Counted | None = None, *, problem: str | None = None, notice: str | None = None) -> None:
     authority_ids, today = context.person.authority_ids(AUTHORITY_WIDE), context.services.today()
     store = context.store
     page = await store.register.page(authority_ids, today, filters, after)
-    if total is None or after is None:
-        total = await store.register.count(authority_ids, today, filters)
+    if counted is None or after is None:
+        counted = await store.register.counted(authority_ids, today, filters)
     names = [a.name for a in await store.schools.authorities() if a.id in authority_ids]
     schools = [school for authority_id in authority_ids for school in await store.schools.all(authority_id)]
     by_id = {school.id: school for school in schools}
     lines = [line_view(context.services, line, by_id) for line in page.lines]
-    view = RegisterView(", ".join(names), lines, total, first, filters, [(school.id, school.name) for school in schools],
-                        page.next_key.as_text() if page.next_key else "", problem, notice, uuid.uuid4().hex)
+    view = RegisterView(", ".join(names), lines, counted.number, first, filters,
+                        [(school.id, school.name) for school in schools], page.next_key.as_text() if page.next_key
+                        else "", problem, notice, uuid.uuid4().hex, whole=counted.whole, searched=page.searched)
     message = PupilMessage(card=register_card(view), summary="The register", reader=context.person,
                            cases=tuple(line.case for line in page.lines))
     if context.turn.reply_to_id and context.turn.verb:
@@ -100,7 +101,8 @@ async def register_page(context: Context) -> None:
         return
     after = PageKey.parse(card.text("after", limit=40))
     first = card.number("first", 1, low=1, high=10_000_000) if after else 1
-    await _show(context, filters, after, first, card.number("total", None, high=10_000_000))
+    total = card.number("total", None, high=10_000_000)
+    await _show(context, filters, after, first, Counted(total, not card.flag("partial")) if total is not None else None)
 
 
 def _new_child(context: Context) -> Case:
