@@ -8,7 +8,8 @@ an overdue milestone. A
 server in turn, so a page at 50,000 is compared with the same page at 50 measured seconds before it:
 
 - `my cases` by a member of that school's staff, and by an EWS officer (the whole authority);
-- `register`, and the register filtered (overdue only, one at-risk group) as its Apply button sends it;
+- `register`, and the register filtered (overdue only with one at-risk group; each alone; one stage) as its
+  Apply button sends it;
 - `copp` (the COPP panel pack on demand) by a tracking officer;
 - `stats` by an EWS officer.
 """
@@ -48,6 +49,10 @@ WORKLOADS = (
     ("my cases, EWS officer (authority)", "ews", {"text": "my cases"}),
     ("register", "ews", {"text": "register"}),
     ("register, overdue + at-risk group", "ews", {"value": FILTERED, "replyToId": "register-card"}),
+    ("register, at-risk group", "ews", {"value": {**FILTERED, "overdue_only": "false"}, "replyToId": "register-card"}),
+    ("register, overdue only", "ews", {"value": {**FILTERED, "group": ""}, "replyToId": "register-card"}),
+    ("register, stage", "ews", {"value": {**FILTERED, "group": "", "overdue_only": "false", "stage": "reported"},
+                                "replyToId": "register-card"}),
     ("copp (pack on demand)", "tracking", {"text": "copp"}),
     ("stats", "ews", {"text": "stats"}),
 )
