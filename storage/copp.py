@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import Date, bindparam, exists, or_, select
+from sqlalchemy import Date, bindparam, exists, literal_column, or_, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -89,7 +89,7 @@ _PANEL = {
     "new": select(CaseRow).where(_AUTHORITY, _NEW).order_by(CaseRow.created_at, CaseRow.id),
     "new_on_register": select(CaseRow).where(_AUTHORITY, _NEW, ON_REGISTER).order_by(CaseRow.created_at, CaseRow.id),
     "located": select(CaseRow).where(_AUTHORITY, CaseRow.closed_at >= bindparam("since_at", type_=UTCDateTime),
-                                     CaseRow.outcome.in_([outcome.value for outcome in LOCATED]))
+                                     CaseRow.outcome.in_([literal_column(f"'{o.value}'") for o in LOCATED]))
     .order_by(CaseRow.closed_at, CaseRow.id),
     "overdue": select(CaseRow).where(_AUTHORITY, CaseRow.closed_at.is_(None),
                                      CaseRow.open_due_on < bindparam("today", type_=Date))

@@ -4,8 +4,8 @@ the one reader of them. Each figure sums the tally rows of one kind, a few per d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import Index, Integer, String, bindparam, case, func, select, text
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -43,9 +43,9 @@ _FROM = select(RegisterTally.key, RegisterTally.n).where(*_KIND, RegisterTally.k
 _SUM_FROM = select(func.coalesce(func.sum(RegisterTally.n), 0)).where(*_KIND, RegisterTally.key >= bindparam("since"))
 
 
-@dataclass(frozen=True)
-class Located:
-    """Children located (closed with an outcome that found them) on one day, of one school, with one Day 1."""
+class Located(NamedTuple):
+    """Children located (closed with an outcome that found them) on one day, of one school, with one Day 1. A tuple:
+    a year's of them can be thousands."""
 
     school_id: int | None
     first_day_absent: date
@@ -88,13 +88,13 @@ class Tallies:
 
     async def located(self, authority_id: int, since: date) -> list[Located]:
         """The children located from `since` on, by (closing day, school, Day 1)."""
+        rows = await self._sql.rows(_FROM, {"authority_id": authority_id, "kind": "located", "since": since.isoformat()})
+        days: dict[str, date] = {}
+        schools: dict[str, int | None] = {}
         out = []
-        for key, n in (await self.since(authority_id, "located", since.isoformat())).items():
+        for key, n in rows:
             closed, school, first = key.split("|")
-            out.append(Located(int(school) if school else None, date.fromisoformat(first), date.fromisoformat(closed),
-                               n))
+            out.append(Located(schools.get(school) or schools.setdefault(school, int(school) if school else None),
+                               days.get(first) or days.setdefault(first, date.fromisoformat(first)),
+                               days.get(closed) or days.setdefault(closed, date.fromisoformat(closed)), n))
         return out
-
-
-def day_before(day: date) -> str:
-    return (day - timedelta(days=1)).isoformat()

@@ -6,6 +6,8 @@ are not posted where school staff of other schools or guests read: personal chat
 
 from __future__ import annotations
 
+from collections import Counter
+
 from bot.context import Context
 from bot.routes import Place, Routes
 from bot.services import Services
@@ -61,4 +63,7 @@ async def _days_to_locate(services: Services, located: list[Located]) -> list[tu
     schools = await services.store.schools.of({x.school_id for x in located if x.school_id})
     calendars = {school_id: services.calendars.for_school(schools.get(school_id))
                  for school_id in {x.school_id for x in located}}
-    return [(calendars[x.school_id].day_number(x.first_day_absent, x.closed_on), x.cases) for x in located]
+    days: Counter[int] = Counter()
+    for school_id, first_day, closed_on, cases in located:
+        days[calendars[school_id].day_number(first_day, closed_on)] += cases
+    return list(days.items())

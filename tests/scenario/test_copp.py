@@ -12,7 +12,8 @@ from bot.daily.copp import run_copp
 from bot.sending.channels import channel_reference
 from cards.reminders import MAYBE_REPEAT
 from cme.case import Case, Pupil
-from cme.lifecycle import State
+from cme.casework import record_outcome
+from cme.lifecycle import Outcome, State
 from storage.cases import Actor, NewEvent
 from storage.copp import digest_key
 from storage.store import Store
@@ -150,3 +151,38 @@ async def test_a_sitting_cut_off_mid_post_is_posted_again_marked_as_a_possible_r
     [digest] = _posts(connector, mark, TEAM)
     assert MAYBE_REPEAT in digest
     assert MAYBE_REPEAT not in _posts(connector, mark, TARA.personal_chat)[0], "the pack was never tried"
+
+
+async def test_past_forty_a_list_shows_forty_and_says_how_many_more(teams, connector, services):
+    """The counts are every child's; each list its first 40 lines, then "…and N more"."""
+    await _setting_up(teams, connector, services.store)
+    lost = [await _case(services, "900001", f"Lost{n}", date(2026, 9, 14)) for n in range(2)]  # Day 5, 20 overdue
+    recent = [await _case(services, "900001", f"Recent{n:02d}", date(2026, 11, 12)) for n in range(41)]  # Day 3
+    found = await _case(services, "900001", "Found", date(2026, 11, 12))
+    change = record_outcome(found, Outcome.RETURNED, date(2026, 11, 13))
+    await services.store.cases.record(change.case, NewEvent(change.event, change.data,
+                                                            Actor(TARA.aad_object_id, TARA.name)))
+    await _case(services, "900003", "Elsewhere", date(2026, 9, 14))  # Northfield's
+
+    await teams.say(TARA, "copp")
+    pack = card_text(connector.to(TARA.personal_chat)[-1].card)
+    assert "Children without provision: 43" in pack and "New since 2 November: 44" in pack
+    assert "Located since 2 November: 1" in pack and "With an overdue action: 2" in pack
+    assert "Enquiries under way: 43" in pack
+    open_part, new_part = pack.split("Children without provision, longest missing first")[1].split(
+        "New since the last panel")
+    assert open_part.count("Imaginary") == 40 and "…and 3 more." in open_part
+    assert open_part.index("Lost0 Imaginary") < open_part.index("Recent00 Imaginary"), "longest missing first"
+    assert "⚠ overdue: Day 5, Day 20" in open_part
+    new_part, located_part = new_part.split("Located since the last panel")
+    assert new_part.count("Imaginary") == 40 and "…and 3 more." in new_part, "the new still without provision"
+    assert "Found Imaginary" in located_part and "more." not in located_part
+    assert "Elsewhere" not in pack
+
+    mark = connector.mark()
+    await run_copp(services, on_date=PANEL_DAY)
+    [digest] = _posts(connector, mark, TEAM)
+    assert "New since the last panel" in digest and "…and 4 more." in digest, "44 new, closed or not"
+    overdue = digest.split("Overdue actions")[1]
+    assert all(f"{case.reference}** · Day 5, Day 20" in overdue for case in lost)
+    assert not any(case.reference in overdue for case in recent)
