@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 
-from sqlalchemy import Date, Select, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Date, Select, bindparam, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -149,6 +149,14 @@ class Cases:
         self._count = Prepared(insert_for(engine_of(sessions))(Counter).values(name=bindparam("name"), value=1)
                                .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
                                .returning(Counter.value))
+        # The same, unless a case was made from that submission already (then no row): one statement, not two.
+        not_submitted = ~exists().where(CaseRow.submission_key == bindparam("key"))
+        self._count_unless_submitted = Prepared(
+            insert_for(engine_of(sessions))(Counter)
+            .from_select([Counter.name, Counter.value], select(bindparam("name", type_=Counter.name.type),
+                                                               literal(1, Counter.value.type)).where(not_submitted))
+            .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
+            .returning(Counter.value))
 
     async def create(self, case: Case, event: NewEvent, milestones: dict[Due, date], *,
                      submission_key: str | None = None) -> tuple[Case, bool]:
@@ -158,15 +166,18 @@ class Cases:
         that statement only, not while the whole case is written: creations no longer queue behind each
         other. A creation that fails after taking its number leaves a gap; references stay unique.
         """
-        if submission_key:
-            existing = await self._by_submission(submission_key)
-            if existing is not None:
-                return existing, False
         if case.authority_id is None and case.school_id is not None:  # a case is its school's authority's
             case = replace(case, authority_id=await self._sql.value(
                 select(School.authority_id).where(School.id == case.school_id)))
         now = utcnow()
-        number = await self._next_number(f"case-{now.year}")
+        if submission_key:
+            numbers = await self._sql.values(self._count_unless_submitted,
+                                             {"name": f"case-{now.year}", "key": submission_key})
+            if not numbers:
+                return await self._by_submission(submission_key), False
+            number = numbers[0]
+        else:
+            number = await self._next_number(f"case-{now.year}")
         reference = format_reference(now.year, number)
         try:
             async with self._sql.prepared_transaction() as connection:

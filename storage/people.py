@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -12,6 +12,7 @@ from storage.audit import record_audit
 from storage.engine.prepared import Prepared
 from storage.engine.statements import Statements
 from storage.models import Authority, Person, RoleGrant, School
+from storage.schools import SchoolInfo
 from storage.types import utcnow
 
 
@@ -21,6 +22,8 @@ class Grant:
     school_id: int | None = None
     school_name: str | None = None
     authority_id: int | None = None  # school staff: their school's; None: a deployment-wide administrator
+    # The school as read with the roles (one statement a message): a report needs no second read of it.
+    school: SchoolInfo | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -46,9 +49,11 @@ class PersonRoles:
 
 
 _ROLES_OF = Prepared(select(Person.name, RoleGrant.role, RoleGrant.school_id, School.name,
-                            func.coalesce(RoleGrant.authority_id, School.authority_id))
+                            func.coalesce(RoleGrant.authority_id, School.authority_id),
+                            School.urn, School.reminders_channel_id, School.authority_id, Authority.name)
                      .join(RoleGrant, RoleGrant.person_id == Person.id)
                      .outerjoin(School, School.id == RoleGrant.school_id)
+                     .outerjoin(Authority, Authority.id == School.authority_id)
                      .where(Person.aad_object_id == bindparam("aad_object_id"))
                      .order_by(RoleGrant.id))
 
@@ -107,7 +112,7 @@ class People:
     async def roles_of(self, aad_object_id: str) -> PersonRoles:
         rows = await self._sql.rows(_ROLES_OF, {"aad_object_id": aad_object_id})
         name = rows[0][0] if rows else ""
-        return PersonRoles(aad_object_id, name, tuple(Grant(Role(r), s, sn, a) for _, r, s, sn, a in rows))
+        return PersonRoles(aad_object_id, name, tuple(_grant(row) for row in rows))
 
     async def with_role(self, role: Role, school_id: int | None = None,
                         authority_id: int | None = None) -> list[PersonRoles]:
@@ -126,6 +131,13 @@ class People:
     async def everyone(self) -> list[PersonRoles]:
         ids = await self._sql.values(select(Person.aad_object_id).order_by(Person.name))
         return [await self.roles_of(aad) for aad in ids]
+
+
+def _grant(row) -> Grant:
+    _, role, school_id, school_name, authority_id, urn, channel_id, school_authority_id, authority_name = row
+    school = None if school_id is None else SchoolInfo(school_id, urn, school_name, authority_name or "", channel_id,
+                                                       school_authority_id)
+    return Grant(Role(role), school_id, school_name, authority_id, school)
 
 
 def _same(column, value):

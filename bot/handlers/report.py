@@ -54,11 +54,11 @@ FIELDS = tuple(key for step in STEPS for key in step)
 
 
 async def _calendar(context: Context, values: dict):
-    school = None
+    """The chosen school, if it is one of the reporter's (as read with their roles), and its calendar."""
     school_id = whole_number(values.get("school_id"))
-    if school_id is not None:
-        if school_id in dict(await _schools(context)):
-            school = await context.store.schools.get(school_id)
+    grant = next((g for g in context.person.grants
+                  if g.role is Role.SCHOOL_STAFF and g.school_id is not None and g.school_id == school_id), None)
+    school = None if grant is None else grant.school or await context.store.schools.get(school_id)
     return school, context.services.calendars.for_school(school)
 
 

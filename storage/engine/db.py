@@ -12,6 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from storage.engine.fair_pool import FairPool
 from storage.engine.inline_sqlite import inline_sqlite
+from storage.engine.prepared import park_connections
+
+# How long a connection may wait between prepared statements outside the pool (storage/engine/prepared.py).
+PARK_FOR = 1.0
 
 
 def async_url(url: str) -> str:
@@ -49,6 +53,7 @@ def create_engine(url: str, *, ping_after: float = 5.0, **kwargs) -> AsyncEngine
     kwargs.setdefault("poolclass", FairPool)
     engine = create_async_engine(url, **kwargs)
     _ping_when_idle(engine, ping_after)
+    park_connections(engine, min(PARK_FOR, ping_after / 2))
     return engine
 
 
@@ -62,7 +67,7 @@ def _ping_when_idle(engine: AsyncEngine, seconds: float) -> None:
 
     @event.listens_for(engine.sync_engine, "checkin")
     def _returned(_dbapi_connection, record) -> None:
-        record.info["idle_since"] = time.monotonic()
+        record.info.setdefault("idle_since", time.monotonic())  # or when last used, if it was parked (prepared.py)
 
     @event.listens_for(engine.sync_engine, "checkout")
     def _handed_out(dbapi_connection, record, _proxy) -> None:
