@@ -141,6 +141,7 @@ class Copp:
         """The panel's counts, from the authority's tallies: on the register by state; reported from `new_from` (on
         the hour); located from `since`; open with an action due before `today`."""
         tallies = self._tallies
+        await tallies.add_changes()
         return PanelTallies(
             await tallies.by_key(authority_id, "state"),
             await tallies.total_since(authority_id, "created", hour_key(new_from)),

@@ -37,6 +37,7 @@ class Stats:
         """The authority's open cases by state, reason, at-risk group and weeks missing; the cases opened and
         closed in each of the last 12 months; those located in them (closed with an outcome other than removal)."""
         tallies, since = self._tallies, first_month(today)
+        await tallies.add_changes()
         return Counts(
             by_state=await tallies.by_key(authority_id, "state"),
             by_reason=await tallies.by_key(authority_id, "reason"),

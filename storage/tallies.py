@@ -1,5 +1,6 @@
-"""An authority's counts, kept by the database as cases are written (`register_tallies`, triggers of migration 0016):
-the one reader of them. Each figure sums the tally rows of one kind, a few per day, school or key, never a case.
+"""An authority's counts, kept by the database as cases are written (`register_tallies`, and the changes its
+triggers append to `register_tally_changes`, migration 0016): the one reader of them. Each figure sums the tally
+rows of one kind, a few per day, school or key, and the changes not yet added to them, never a case.
 """
 
 from __future__ import annotations
@@ -7,12 +8,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Index, Integer, String, bindparam, case, func, select, text
+from sqlalchemy import Index, Integer, String, bindparam, case, func, select, text, union_all
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.engine.db import engine_of
 from storage.engine.statements import Statements
-from storage.models import Base, CaseRow
+from storage.models import Base, BigId, CaseRow
 
 # The children on an authority's register, written out as the partial index's predicate (migration 0016), so that
 # both databases use the index for a query that says the same.
@@ -20,7 +22,7 @@ ON_REGISTER = text("(cases.closed_at IS NULL OR cases.state IN ('out_of_provisio
 
 
 class RegisterTally(Base):
-    """(authority, kind, key): how many cases; the kinds and keys are migration 0016's."""
+    """(authority, kind, key): how many cases, as of the changes added to it; the kinds and keys are migration 0016's."""
 
     __tablename__ = "register_tallies"
 
@@ -30,17 +32,62 @@ class RegisterTally(Base):
     n: Mapped[int] = mapped_column(Integer)
 
 
+class RegisterTallyChange(Base):
+    """A change of a tally (+1, -1, ...) appended by the triggers on cases, not yet added to it."""
+
+    __tablename__ = "register_tally_changes"
+    __table_args__ = (Index("ix_register_tally_changes", "authority_id", "kind", "key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    authority_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(80))
+    n: Mapped[int] = mapped_column(Integer)
+
+
 # The indexes of `cases` migration 0016 adds: new since a sitting; the register in the panel's order.
 Index("ix_cases_authority_created", CaseRow.authority_id, CaseRow.created_at)
 Index("ix_cases_register_order", CaseRow.authority_id, CaseRow.run_start, CaseRow.reference,
       sqlite_where=text("closed_at IS NULL OR state IN ('out_of_provision', 'not_located')"),
       postgresql_where=text("closed_at IS NULL OR state IN ('out_of_provision', 'not_located')"))
 
-_KIND = (RegisterTally.authority_id == bindparam("authority_id"), RegisterTally.kind == bindparam("kind"),
-         RegisterTally.n != 0)
-_BY_KEY = select(RegisterTally.key, RegisterTally.n).where(*_KIND)
-_FROM = select(RegisterTally.key, RegisterTally.n).where(*_KIND, RegisterTally.key >= bindparam("since"))
-_SUM_FROM = select(func.coalesce(func.sum(RegisterTally.n), 0)).where(*_KIND, RegisterTally.key >= bindparam("since"))
+ADD_AFTER = 1_000  # changes waiting: a read sums at most about this many beside the tallies
+
+
+def _counted(*where):
+    """A kind's tallies of an authority with the changes not yet added to them, as (key, n) rows to sum."""
+    parts = [select(table.key, table.n).where(table.authority_id == bindparam("authority_id"),
+                                             table.kind == bindparam("kind"), *(w(table) for w in where))
+             for table in (RegisterTally, RegisterTallyChange)]
+    return union_all(*parts).subquery()
+
+
+def _by_key(*where):
+    counted = _counted(*where)
+    total = func.sum(counted.c.n)
+    return select(counted.c.key, total).group_by(counted.c.key).having(total != 0)
+
+
+def _sum(*where):
+    counted = _counted(*where)
+    return select(func.coalesce(func.sum(counted.c.n), 0))
+
+
+_BY_KEY = _by_key()
+_FROM = _by_key(lambda table: table.key >= bindparam("since"))
+_SUM_FROM = _sum(lambda table: table.key >= bindparam("since"))
+_SUM_BEFORE = _sum(lambda table: table.key < bindparam("before"))
+_WAITING = select(func.count()).select_from(select(RegisterTallyChange.id).limit(ADD_AFTER + 1).subquery())
+_ADD_POSTGRES = text(
+    "WITH added AS (DELETE FROM register_tally_changes RETURNING authority_id, kind, key, n) "
+    "INSERT INTO register_tallies (authority_id, kind, key, n) SELECT authority_id, kind, key, sum(n) FROM added "
+    "GROUP BY authority_id, kind, key ORDER BY authority_id, kind, key "
+    "ON CONFLICT (authority_id, kind, key) DO UPDATE SET n = register_tallies.n + excluded.n")
+_ADD_SQLITE = (
+    text("INSERT INTO register_tallies (authority_id, kind, key, n) SELECT authority_id, kind, key, sum(n) "
+         "FROM register_tally_changes WHERE id <= :last GROUP BY authority_id, kind, key "
+         "ON CONFLICT (authority_id, kind, key) DO UPDATE SET n = register_tallies.n + excluded.n"),
+    text("DELETE FROM register_tally_changes WHERE id <= :last"))
 
 
 class Located(NamedTuple):
@@ -61,6 +108,20 @@ def hour_key(at: datetime) -> str:
 class Tallies:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sql = Statements(sessions)
+        self._engine = engine_of(sessions)
+
+    async def add_changes(self, *, when_many: bool = True) -> None:
+        """Add the changes the triggers appended to the tallies (`when_many`: only once there are more than
+        ADD_AFTER). In one transaction: a read sees each change either waiting or added, never both."""
+        if when_many and await self._sql.value(_WAITING) <= ADD_AFTER:
+            return
+        async with self._engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                await connection.execute(_ADD_POSTGRES)
+                return
+            last = (await connection.execute(select(func.max(RegisterTallyChange.id)))).scalar()
+            for statement in _ADD_SQLITE if last is not None else ():
+                await connection.execute(statement, {"last": last})
 
     async def by_key(self, authority_id: int, kind: str) -> dict[str, int]:
         """Each key of a kind with its count (none counted zero)."""
@@ -75,14 +136,13 @@ class Tallies:
 
     async def before(self, authority_id: int, kind: str, before: str) -> int:
         """The sum of the keys before `before` (with an overdue action: `due` before today)."""
-        return int(await self._sql.value(
-            select(func.coalesce(func.sum(RegisterTally.n), 0)).where(*_KIND, RegisterTally.key < before),
-            {"authority_id": authority_id, "kind": kind}))
+        return int(await self._sql.value(_SUM_BEFORE, {"authority_id": authority_id, "kind": kind, "before": before}))
 
     async def buckets(self, authority_id: int, kind: str, bounds: list[tuple[str, str]], rest: str) -> dict[str, int]:
         """The sums of a kind's keys in buckets: the first (label, bound) whose bound is below the key; else `rest`."""
-        bucket = case(*[(RegisterTally.key > bound, label) for label, bound in bounds], else_=rest)
-        rows = await self._sql.rows(select(bucket, func.sum(RegisterTally.n)).where(*_KIND).group_by(bucket),
+        counted = _counted()
+        bucket = case(*[(counted.c.key > bound, label) for label, bound in bounds], else_=rest)
+        rows = await self._sql.rows(select(bucket, func.sum(counted.c.n)).group_by(bucket),
                                     {"authority_id": authority_id, "kind": kind})
         return {label: int(n) for label, n in rows if n}
 

@@ -8,15 +8,16 @@ import random
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from cme.case import Case, Pupil
 from cme.lifecycle import Outcome, State
 from cme.reference import format_reference
 from cme.stats import LOCATED
+from storage.engine.db import sessionmaker
 from storage.mapping import row_values
 from storage.models import CaseRow, MilestoneRow
-from storage.tallies import RegisterTally
+from storage.tallies import RegisterTally, RegisterTallyChange, Tallies
 from tests.storage.test_authorities import _two_authorities
 
 TRACKING = {State.OUT_OF_PROVISION.value, State.NOT_LOCATED.value}
@@ -48,12 +49,25 @@ def expected(rows) -> Counter:
 
 
 async def tallies_match_the_cases(store) -> Counter:
+    """The tallies with the changes waiting, then with the changes added to them, are what counting the cases gives."""
     async with store.engine.connect() as connection:
         rows = (await connection.execute(select(CaseRow))).all()
-        kept = (await connection.execute(select(RegisterTally).where(RegisterTally.n != 0))).all()
-    tallied = Counter({(t.authority_id, t.kind, t.key): t.n for t in kept})
+    tallied = await _tallied(store)
     assert tallied == expected(rows)
+    await Tallies(sessionmaker(store.engine)).add_changes(when_many=False)
+    assert await _tallied(store) == tallied
+    async with store.engine.connect() as connection:
+        assert (await connection.execute(select(func.count()).select_from(RegisterTallyChange))).scalar() == 0
     return tallied
+
+
+async def _tallied(store) -> Counter:
+    tallied: Counter = Counter()
+    async with store.engine.connect() as connection:
+        for table in (RegisterTally, RegisterTallyChange):
+            for row in (await connection.execute(select(table.authority_id, table.kind, table.key, table.n))).all():
+                tallied[(row.authority_id, row.kind, row.key)] += row.n
+    return +tallied  # none counted zero
 
 
 def a_case(n: int, rng: random.Random, school_id: int | None, authority_id: int) -> dict:

@@ -12,9 +12,11 @@ A tally is (authority, kind, key): n cases. The kinds and their keys (dates as I
   so the time to locate counts school days once per triple);
 - open: `due` (the earliest due date of its milestones not done, `open_due_on`: overdue is the sum before today).
 
-The rows grow with days, schools and keys, not with cases. An update writes only the tallies whose key it changed,
-in key order (so two writers cannot deadlock on them); on PostgreSQL each row written is locked until the writer's
-transaction ends, so two reports in one authority at once queue on their shared rows (state, reason, month, hour).
+The rows grow with days, schools and keys, not with cases. A write of a case only appends the changes of the tallies
+whose key it changed to `register_tally_changes` (+1, -1); storage/tallies.py adds them to the tallies when they are
+many. Appending, two reports in one authority at once lock no row in common (an upsert of the shared tallies would
+hold them until the end of each transaction), and a load of thousands of cases in one transaction stays linear
+(on PostgreSQL each update of one row in one transaction leaves a version its index lookups walk past).
 
 Revision ID: 0016_register_tallies
 Revises: 0014_card_texts
@@ -59,9 +61,8 @@ KINDS = (
 # The columns whose change can move a case between tallies: an update of none of them writes no tally.
 COLUMNS = ("authority_id", "state", "reason", "first_day_absent", "created_at", "closed_at", "outcome", "school_id",
            "open_due_on")
-UPSERT = ("INSERT INTO register_tallies (authority_id, kind, key, n) SELECT a, k, key, sum(d) FROM ({keys}) AS t "
-          "WHERE a IS NOT NULL GROUP BY a, k, key HAVING sum(d) <> 0 ORDER BY a, k, key "
-          "ON CONFLICT (authority_id, kind, key) DO UPDATE SET n = register_tallies.n + excluded.n")
+COUNTED = "SELECT a, k, key, sum(d) FROM ({keys}) AS t WHERE a IS NOT NULL GROUP BY a, k, key HAVING sum(d) <> 0"
+APPEND = "INSERT INTO register_tally_changes (authority_id, kind, key, n) " + COUNTED
 INDEXES = (("ix_cases_authority_created", ("authority_id", "created_at"), None),
            ("ix_cases_register_order", ("authority_id", "run_start", "reference"), ON_REGISTER))
 
@@ -99,25 +100,35 @@ def _postgres_function() -> str:
     return f"""CREATE FUNCTION cases_tallies() RETURNS trigger AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    {UPSERT.format(keys=keys(POSTGRES, 'NEW', 1))};
+    {APPEND.format(keys=keys(POSTGRES, 'NEW', 1))};
   ELSIF TG_OP = 'DELETE' THEN
-    {UPSERT.format(keys=keys(POSTGRES, 'OLD', -1))};
+    {APPEND.format(keys=keys(POSTGRES, 'OLD', -1))};
   ELSE
-    {UPSERT.format(keys=keys(POSTGRES, 'NEW', 1) + ' UNION ALL ' + keys(POSTGRES, 'OLD', -1))};
+    {APPEND.format(keys=keys(POSTGRES, 'NEW', 1) + ' UNION ALL ' + keys(POSTGRES, 'OLD', -1))};
   END IF;
   RETURN NULL;
 END; $$ LANGUAGE plpgsql"""
 
 
 SQLITE_TRIGGERS = (
-    ("cases_tallies_insert", "AFTER INSERT", UPSERT.format(keys=keys(SQLITE, "NEW", 1))),
+    ("cases_tallies_insert", "AFTER INSERT", APPEND.format(keys=keys(SQLITE, "NEW", 1))),
     ("cases_tallies_update", f"AFTER UPDATE ON cases WHEN {_sqlite_changed()}",
-     UPSERT.format(keys=keys(SQLITE, "NEW", 1) + " UNION ALL " + keys(SQLITE, "OLD", -1))),
-    ("cases_tallies_delete", "AFTER DELETE", UPSERT.format(keys=keys(SQLITE, "OLD", -1))),
+     APPEND.format(keys=keys(SQLITE, "NEW", 1) + " UNION ALL " + keys(SQLITE, "OLD", -1))),
+    ("cases_tallies_delete", "AFTER DELETE", APPEND.format(keys=keys(SQLITE, "OLD", -1))),
 )
 
 
 def upgrade() -> None:
+    op.create_table(
+        "register_tally_changes",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("authority_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("key", sa.String(length=80), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_register_tally_changes"),
+    )
+    op.create_index("ix_register_tally_changes", "register_tally_changes", ["authority_id", "kind", "key"])
     op.create_table(
         "register_tallies",
         sa.Column("authority_id", sa.Integer(), nullable=False),
@@ -130,7 +141,8 @@ def upgrade() -> None:
         where = sa.text(where) if where else None
         op.create_index(name, "cases", list(columns), sqlite_where=where, postgresql_where=where)
     postgres = op.get_bind().dialect.name == "postgresql"
-    op.execute(UPSERT.format(keys=keys(POSTGRES if postgres else SQLITE, "c", 1, table="cases")))
+    op.execute("INSERT INTO register_tallies (authority_id, kind, key, n) "
+               + COUNTED.format(keys=keys(POSTGRES if postgres else SQLITE, "c", 1, table="cases")))
     if postgres:
         op.execute(_postgres_function())
         op.execute("CREATE TRIGGER cases_tallies AFTER INSERT OR DELETE ON cases "
@@ -155,3 +167,5 @@ def downgrade() -> None:
     for name, *_ in reversed(INDEXES):
         op.drop_index(name, table_name="cases")
     op.drop_table("register_tallies")
+    op.drop_index("ix_register_tally_changes", table_name="register_tally_changes")
+    op.drop_table("register_tally_changes")
