@@ -137,6 +137,10 @@ class Copp:
             .order_by(CaseRow.run_start, CaseRow.id))
         return [(case_from_row(row), None if row.state in TRACKING else row.closed_at) for row in rows]
 
+    async def add_tally_changes(self) -> None:
+        """The tallies' changes added to them once many are waiting (storage/tallies.py), so that no read sums many."""
+        await self._tallies.add_changes()
+
     async def tallies(self, authority_id: int, new_from: datetime, since: date, today: date) -> PanelTallies:
         """The panel's counts, from the authority's tallies: on the register by state; reported from `new_from` (on
         the hour); located from `since`; open with an action due before `today`."""

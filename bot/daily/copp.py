@@ -86,6 +86,7 @@ async def run_copp(services: Services, now: datetime | None = None, *, on_date: 
     today = on_date or now.date()
     report = CoppReport(today)
     store = services.store
+    await store.copp.add_tally_changes()  # every few minutes on weekdays, whether a panel sits or not
     authorities = [await store.schools.authority(authority)] if authority else await store.schools.authorities()
     sittings = []
     for each in authorities:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from cme.copp import PanelSchedule
 from storage.copp import digest_key, pack_key
@@ -46,7 +46,14 @@ async def test_a_sitting_is_claimed_by_one_run_and_taken_over_when_it_stops(stor
 async def test_the_panel_sees_the_authoritys_open_cases_and_those_closed_since(store):
     await two_cases_due(store)
     authority = await store.schools.authority("Example Borough Council")
-    cases = await store.copp.cases(authority.id, SITTING)
-    assert [closed for _, closed in cases] == [None, None] and all(c.authority_id == authority.id for c, _ in cases)
+    reported = datetime.combine(SITTING, time(), tzinfo=UTC) - timedelta(days=60)
+    lists = await store.copp.lists(authority.id, reported, SITTING, SITTING, 40)
+    assert [case.pupil.forename for case in lists.open] == ["Eli", "Fen"] and lists.located == []
+    assert {case.id: [due.label for due in items] for case in lists.overdue
+            for items in [lists.overdue_items[case.id]]} == {case.id: ["Day 5"] for case in lists.open}
+    counted = await store.copp.tallies(authority.id, reported, SITTING, SITTING)
+    assert (counted.open_by_state, counted.new, counted.new_on_register, counted.overdue) == ({"enquiries": 2}, 2, 2, 2)
+    assert len((await store.copp.lists(authority.id, reported, SITTING, SITTING, 1)).open) == 1, "no more than asked"
     other = await store.schools.add_authority("Northfield Council (fictional)", actor="test")
-    assert await store.copp.cases(other.id, SITTING) == []
+    assert (await store.copp.lists(other.id, reported, SITTING, SITTING, 40)).open == []
+    assert (await store.copp.tallies(other.id, reported, SITTING, SITTING)).open_by_state == {}
