@@ -1,4 +1,5 @@
-"""Cases, their append-only history and their milestones, always written together in one transaction."""
+"""Cases, their append-only history and their milestones, always written together in one transaction (or, for a
+new case on PostgreSQL, one statement)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,22 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 
-from sqlalchemy import Date, Select, bindparam, delete, exists, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    Date,
+    Select,
+    String,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -76,6 +92,30 @@ _INSERT_EVENT = Prepared(insert(CaseEvent).values(
     {column.name: bindparam(column.name) for column in CaseEvent.__table__.columns if column.name != "id"}))
 _INSERT_MILESTONE = Prepared(insert(MilestoneRow).values(
     {column.name: bindparam(column.name) for column in MilestoneRow.__table__.columns}))
+_EVENT_COLUMNS = [column.name for column in CaseEvent.__table__.columns if column.name not in ("id", "case_id")]
+
+
+def _insert_all_in_one_statement() -> Prepared:
+    """PostgreSQL: the three inserts of a new case in one statement (atomic, as a transaction is), whose
+    statements in WITH write the case, its first history entry and its milestones (as arrays, unnested): one
+    round trip instead of five (BEGIN, three inserts, COMMIT). The milestones' triggers run after all three."""
+    new_case = _INSERT_CASE.statement.cte("new_case")
+    event = insert(CaseEvent).from_select(
+        ["case_id", *_EVENT_COLUMNS],
+        select(new_case.c.id, *(bindparam(f"event_{name}", type_=CaseEvent.__table__.c[name].type)
+                                for name in _EVENT_COLUMNS))).cte("new_event")
+    each = (func.unnest(bindparam("milestones", type_=postgresql.ARRAY(String)),
+                        bindparam("due_ons", type_=postgresql.ARRAY(Date)),
+                        bindparam("done_ons", type_=postgresql.ARRAY(Date)))
+            .table_valued("milestone", "due_on", "done_on").render_derived())
+    milestones = insert(MilestoneRow).from_select(
+        ["case_id", "milestone", "run_start", "due_on", "done_on"],
+        select(new_case.c.id, each.c.milestone, bindparam("milestones_run_start", type_=Date), each.c.due_on,
+               each.c.done_on).select_from(new_case).join(each, true())).cte("new_milestones")
+    return Prepared(select(new_case.c.id).add_cte(event).add_cte(milestones))
+
+
+_INSERT_ALL = _insert_all_in_one_statement()
 
 
 def _with_the_officer():
@@ -146,6 +186,7 @@ class Cases:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
         self._sql = Statements(sessions)
+        self._postgresql = engine_of(sessions).dialect.name == "postgresql"
         self._count = Prepared(insert_for(engine_of(sessions))(Counter).values(name=bindparam("name"), value=1)
                                .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
                                .returning(Counter.value))
@@ -179,15 +220,10 @@ class Cases:
         else:
             number = await self._next_number(f"case-{now.year}")
         reference = format_reference(now.year, number)
+        values = {"reference": reference, "submission_key": submission_key, "created_by": event.actor.aad_object_id,
+                  "created_at": now, "updated_at": now, "version": 1, **row_values(case)}
         try:
-            async with self._sql.prepared_transaction() as connection:
-                rows, _ = await connection.execute(_INSERT_CASE, {
-                    "reference": reference, "submission_key": submission_key,
-                    "created_by": event.actor.aad_object_id, "created_at": now, "updated_at": now, "version": 1,
-                    **row_values(case)})
-                case_id = rows[0][0]
-                await connection.execute(_INSERT_EVENT, _event_values(case_id, event, now))
-                await connection.execute_many(_INSERT_MILESTONE, _milestone_values(case_id, case, milestones))
+            case_id = await self._insert(values, event, now, case, milestones)
         except IntegrityError:
             if submission_key:
                 existing = await self._by_submission(submission_key)
@@ -196,6 +232,21 @@ class Cases:
             raise
         return replace(case, id=case_id, reference=reference, created_by=event.actor.aad_object_id, created_at=now,
                        version=1), True
+
+    async def _insert(self, values: dict, event: NewEvent, now: datetime, case: Case,
+                      milestones: dict[Due, date]) -> int:
+        """The new case's row, its first history entry and its milestones, all or none; the case's id."""
+        if self._postgresql:
+            rows = _milestone_values(0, case, milestones)
+            return await self._sql.value(_INSERT_ALL, {
+                **values, **{f"event_{name}": value for name, value in _event_values(0, event, now).items()},
+                "milestones": [row["milestone"] for row in rows], "due_ons": [row["due_on"] for row in rows],
+                "done_ons": [row["done_on"] for row in rows], "milestones_run_start": case.run_start})
+        async with self._sql.prepared_transaction() as connection:
+            case_id = (await connection.execute(_INSERT_CASE, values))[0][0][0]
+            await connection.execute(_INSERT_EVENT, _event_values(case_id, event, now))
+            await connection.execute_many(_INSERT_MILESTONE, _milestone_values(case_id, case, milestones))
+        return case_id
 
     async def _next_number(self, name: str) -> int:
         """The next number of a counter, safe when several instances create cases at once."""

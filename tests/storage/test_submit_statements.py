@@ -6,10 +6,13 @@ import asyncio
 
 import asyncpg
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from cme.roles import Role
-from storage.cases import NewEvent
+from storage.cases import Actor, NewEvent
+from storage.models import CaseEvent, CaseRow, MilestoneRow
 from storage.store import Store
 from tests.storage.test_storage import DUE, REPORTER, new_case
 
@@ -66,3 +69,26 @@ async def test_connections_kept_between_statements_are_closed_with_the_store(dat
     await store.close()
     assert await _connections_to(database_url) == 0
 
+
+
+async def test_a_new_case_is_written_with_its_history_and_milestones_and_the_earliest_due_date(store):
+    school = await store.schools.add("900001", "Oakwood Primary (fictional)", "Example Borough", actor="cli")
+    event = NewEvent("reported", {"day": 3, "school_id": school.id, "note": "née Ünïcode"}, REPORTER, key="k-1")
+    case, _ = await store.cases.create(new_case(school.id), event, DUE, submission_key="form-1")
+    [entry] = await store.cases.history(case.id)
+    assert (entry.kind, entry.data, entry.actor_name, entry.at) == ("reported", event.data, "Sam School", case.created_at)
+    assert await store.cases.milestones(case.id) == {due: (on, None) for due, on in DUE.items()}
+    async with store.engine.connect() as connection:
+        earliest = (await connection.execute(select(CaseRow.open_due_on).where(CaseRow.id == case.id))).scalar_one()
+    assert earliest == min(DUE.values())  # the milestones' trigger saw the case written in the same statement
+    bare, _ = await store.cases.create(new_case(school.id), NewEvent("reported", {}, REPORTER), {})
+    assert await store.cases.milestones(bare.id) == {} and len(await store.cases.history(bare.id)) == 1
+
+
+async def test_a_new_case_refused_writes_nothing(store):
+    school = await store.schools.add("900001", "Oakwood Primary (fictional)", "Example Borough", actor="cli")
+    with pytest.raises(IntegrityError):  # a history entry by nobody is refused: so are the case and its milestones
+        await store.cases.create(new_case(school.id), NewEvent("reported", {}, Actor("aad-nobody", None)), DUE)
+    async with store.engine.connect() as connection:
+        for table in (CaseRow, CaseEvent, MilestoneRow):
+            assert (await connection.execute(select(func.count()).select_from(table))).scalar_one() == 0
