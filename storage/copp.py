@@ -96,6 +96,7 @@ _PANEL = {
     .order_by(CaseRow.open_due_on, CaseRow.run_start, CaseRow.reference),
 }
 _PANEL = {name: query.limit(_LIMIT) for name, query in _PANEL.items()}
+DIGEST_ONLY = frozenset({"new", "overdue"})
 _OVERDUE_ITEMS = (select(MilestoneRow.case_id, MilestoneRow.milestone)
                   .where(MilestoneRow.case_id.in_(bindparam("case_ids", expanding=True)), MilestoneRow.done_on.is_(None),
                          MilestoneRow.due_on < bindparam("today", type_=Date))
@@ -153,12 +154,14 @@ class Copp:
             await tallies.total_since(authority_id, "located", since.isoformat()),
             await tallies.before(authority_id, "due", today.isoformat()))
 
-    async def lists(self, authority_id: int, new_from: datetime, since: date, today: date, limit: int) -> PanelLists:
-        """The first `limit` children of each of the panel's lists, none read beyond them."""
+    async def lists(self, authority_id: int, new_from: datetime, since: date, today: date, limit: int, *,
+                    digest: bool = True) -> PanelLists:
+        """The first `limit` children of each of the panel's lists, none read beyond them; without `digest`, only
+        those the pack shows (not every new child, nor those with an overdue action)."""
         values = {"authority_id": authority_id, "limit": limit, "new_from": new_from, "today": today,
                   "since_at": datetime.combine(since, time(), tzinfo=UTC)}
         read = {name: [(case_from_row(row), row.closed_at) for row in await self._sql.rows(query, values)]
-                for name, query in _PANEL.items()}
+                if digest or name not in DIGEST_ONLY else [] for name, query in _PANEL.items()}
         items: dict[int, list[Due]] = {}
         shown = {case.id for cases in read.values() for case, _ in cases if case.is_open}
         overdue = await self._sql.rows(_OVERDUE_ITEMS, {"case_ids": sorted(shown), "today": today}) if shown else []

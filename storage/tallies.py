@@ -46,7 +46,7 @@ class RegisterTallyChange(Base):
 
 
 # The indexes of `cases` migration 0016 adds: new since a sitting; the register in the panel's order.
-Index("ix_cases_authority_created", CaseRow.authority_id, CaseRow.created_at)
+Index("ix_cases_authority_created", CaseRow.authority_id, CaseRow.created_at, CaseRow.id)
 Index("ix_cases_register_order", CaseRow.authority_id, CaseRow.run_start, CaseRow.reference,
       sqlite_where=text("closed_at IS NULL OR state IN ('out_of_provision', 'not_located')"),
       postgresql_where=text("closed_at IS NULL OR state IN ('out_of_provision', 'not_located')"))

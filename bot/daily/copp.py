@@ -117,14 +117,15 @@ async def _sitting_due(services: Services, authority: AuthorityInfo, today: date
 
 
 async def panel_view(services: Services, authority: AuthorityInfo, schedule: PanelSchedule, since: date,
-                     on: date) -> tuple[PanelView, list[Case]]:
+                     on: date, *, digest: bool = True) -> tuple[PanelView, list[Case]]:
     """The panel's figures as they are on `on`, new and located counted from `since` (the sitting before), and
     the cases the pack shows (for its privacy check): its counts from the authority's tallies, and of each list
-    the LIMIT lines a card shows, whether there are 50 children on the register or 50,000."""
+    the LIMIT lines a card shows, whether there are 50 children on the register or 50,000. Without `digest`, the
+    lists only the digest shows are left empty."""
     store, zone = services.store, services.settings.zone
     new_from = datetime.combine(since, time(), tzinfo=zone)  # reported on `since` or later, in local time
     counted = await store.copp.tallies(authority.id, new_from, since, on)
-    lists = await store.copp.lists(authority.id, new_from, since, on, LIMIT)
+    lists = await store.copp.lists(authority.id, new_from, since, on, LIMIT, digest=digest)
     read = lists.open + [case for case, _ in lists.new] + [case for case, _ in lists.located] + lists.overdue
     schools = await store.schools.of({case.school_id for case in read if case.school_id})
 
@@ -153,7 +154,8 @@ async def on_demand(services: Services, authority: AuthorityInfo) -> tuple[Panel
     schedule = await services.store.copp.schedule(authority.id)
     today, calendar = services.today(), services.calendars.for_school(None)
     last = latest_panel(schedule, calendar, today - timedelta(days=1))
-    view, cases = await panel_view(services, authority, schedule, last.day if last else today - FORTNIGHT, today)
+    view, cases = await panel_view(services, authority, schedule, last.day if last else today - FORTNIGHT, today,
+                                   digest=False)
     return replace(view, on_demand=True, next_day=next_panel(schedule, calendar, today).day), cases
 
 
