@@ -21,6 +21,7 @@ from cme.deadlines import Due, kind_of
 from cme.lifecycle import TRACKING_STATES
 from cme.stats import LOCATED
 from storage.audit import record_audit
+from storage.engine.prepared import Prepared
 from storage.engine.statements import Statements
 from storage.mapping import case_from_row
 from storage.models import CaseRow, DailyJobRun, DigestClaim, MilestoneRow, Setting
@@ -95,7 +96,7 @@ _PANEL = {
                                      CaseRow.open_due_on < bindparam("today", type_=Date))
     .order_by(CaseRow.open_due_on, CaseRow.run_start, CaseRow.reference),
 }
-_PANEL = {name: query.limit(_LIMIT) for name, query in _PANEL.items()}
+_PANEL = {name: Prepared(query.limit(_LIMIT)) for name, query in _PANEL.items()}
 DIGEST_ONLY = frozenset({"new", "overdue"})
 _OVERDUE_ITEMS = (select(MilestoneRow.case_id, MilestoneRow.milestone)
                   .where(MilestoneRow.case_id.in_(bindparam("case_ids", expanding=True)), MilestoneRow.done_on.is_(None),

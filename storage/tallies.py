@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.engine.db import engine_of
+from storage.engine.prepared import Prepared
 from storage.engine.statements import Statements
 from storage.models import Base, BigId, CaseRow
 
@@ -73,11 +74,18 @@ def _sum(*where):
     return select(func.coalesce(func.sum(counted.c.n), 0))
 
 
-_BY_KEY = _by_key()
-_FROM = _by_key(lambda table: table.key >= bindparam("since"))
-_SUM_FROM = _sum(lambda table: table.key >= bindparam("since"))
-_SUM_BEFORE = _sum(lambda table: table.key < bindparam("before"))
-_WAITING = select(func.count()).select_from(select(RegisterTallyChange.id).limit(ADD_AFTER + 1).subquery())
+def _bucket_sums(labels: tuple[str, ...], rest: str):
+    """The sums of a kind's keys in buckets: the first label whose bound (`bound_<n>`) is below the key; else `rest`."""
+    counted = _counted()
+    bucket = case(*[(counted.c.key > bindparam(f"bound_{n}"), label) for n, label in enumerate(labels)], else_=rest)
+    return Prepared(select(bucket, func.sum(counted.c.n)).group_by(bucket))
+
+
+_BY_KEY = Prepared(_by_key())
+_FROM = Prepared(_by_key(lambda table: table.key >= bindparam("since")))
+_SUM_FROM = Prepared(_sum(lambda table: table.key >= bindparam("since")))
+_SUM_BEFORE = Prepared(_sum(lambda table: table.key < bindparam("before")))
+_WAITING = Prepared(select(func.count()).select_from(select(RegisterTallyChange.id).limit(ADD_AFTER + 1).subquery()))
 _ADD_POSTGRES = text(
     "WITH added AS (DELETE FROM register_tally_changes RETURNING authority_id, kind, key, n) "
     "INSERT INTO register_tallies (authority_id, kind, key, n) SELECT authority_id, kind, key, sum(n) FROM added "
@@ -109,6 +117,7 @@ class Tallies:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sql = Statements(sessions)
         self._engine = engine_of(sessions)
+        self._buckets: dict[tuple, Prepared] = {}
 
     async def add_changes(self, *, when_many: bool = True) -> None:
         """Add the changes the triggers appended to the tallies (`when_many`: only once there are more than
@@ -140,10 +149,11 @@ class Tallies:
 
     async def buckets(self, authority_id: int, kind: str, bounds: list[tuple[str, str]], rest: str) -> dict[str, int]:
         """The sums of a kind's keys in buckets: the first (label, bound) whose bound is below the key; else `rest`."""
-        counted = _counted()
-        bucket = case(*[(counted.c.key > bound, label) for label, bound in bounds], else_=rest)
-        rows = await self._sql.rows(select(bucket, func.sum(counted.c.n)).group_by(bucket),
-                                    {"authority_id": authority_id, "kind": kind})
+        labels = tuple(label for label, _ in bounds)
+        statement = self._buckets.get((labels, rest)) or self._buckets.setdefault((labels, rest),
+                                                                                  _bucket_sums(labels, rest))
+        rows = await self._sql.rows(statement, {"authority_id": authority_id, "kind": kind,
+                                                **{f"bound_{n}": bound for n, (_, bound) in enumerate(bounds)}})
         return {label: int(n) for label, n in rows if n}
 
     async def located(self, authority_id: int, since: date) -> list[Located]:
