@@ -144,3 +144,15 @@ async def test_a_tally_row_is_a_day_school_or_key_not_a_case(store):
     tallied = await tallies_match_the_cases(store)
     assert len(tallied) == 8 and tallied[(oak.authority_id, "state", "reported")] + tallied[
         (oak.authority_id, "state", "enquiries")] == 200
+
+
+async def test_once_many_changes_wait_a_read_adds_them_to_the_tallies_and_counts_the_same(store):
+    oak, _ = await _two_authorities(store)
+    rng = random.Random(7)
+    async with store.engine.begin() as connection:  # more than ADD_AFTER changes in one transaction
+        await connection.execute(insert(CaseRow), [a_case(n, rng, oak.id, oak.authority_id) for n in range(1, 301)])
+    counts = await store.stats.counts(oak.authority_id, date(2026, 11, 30))
+    async with store.engine.connect() as connection:
+        assert (await connection.execute(select(func.count()).select_from(RegisterTallyChange))).scalar() == 0
+    assert sum(counts.by_state.values()) == sum(counts.opened.values()) == 300  # all reported in the last 12 months
+    await tallies_match_the_cases(store)
