@@ -6,7 +6,8 @@ server, replies to bench.connector's stub connector, also in this process), prep
 bench/messages.py (500 open cases at another school) and presses "Submit report" N times, each creating a
 case (or says `help` N times), timing time.process_time() around each: the bot's, the stub's and the client's
 CPU together, all in one thread (on PostgreSQL the server's CPU is not counted). Then the same again under
-cProfile, whose top entries by cumulative time it prints. With --statements it also counts, over a few
+cProfile, whose top entries by cumulative time it prints, and the Python function calls a request made under
+it (which the machine's load does not move, unlike CPU time on a shared machine). With --statements it also counts, over a few
 requests, the statements sent to the database and the transactions they made (see `StatementLog`).
 
 It uses only what bench/messages.py offered at 9fb0b7b (prepare, submit_value), so the same file can be
@@ -174,9 +175,11 @@ async def run(n: int, profile_top: int, sort: str, dump: str | None = None, *, p
     if dump:
         profiler.dump_stats(dump)
     text = io.StringIO()
-    pstats.Stats(profiler, stream=text).sort_stats(sort).print_stats(profile_top)
+    stats = pstats.Stats(profiler, stream=text)
+    stats.sort_stats(sort).print_stats(profile_top)
     return {"median_ms": statistics.median(cpu) * 1000, "mean_ms": statistics.fmean(cpu) * 1000,
             "p90_ms": sorted(cpu)[int(len(cpu) * 0.9)] * 1000, "user_ms": user_cpu * 1000,
+            "calls": stats.total_calls / n,
             "cases": created, "replies": stub.requests,
             "profile": text.getvalue(), "log": log}
 
@@ -210,7 +213,8 @@ def main() -> None:
                              statements=args.statements))
     backend = "PostgreSQL" if args.postgres else "SQLite"
     print(f"{workload}, {backend}, in process: median {result['median_ms']:.2f} ms CPU, "
-          f"mean {result['mean_ms']:.2f}, p90 {result['p90_ms']:.2f}; user mode mean {result['user_ms']:.2f} ({args.n} timed; {result['cases']} cases "
+          f"mean {result['mean_ms']:.2f}, p90 {result['p90_ms']:.2f}; user mode mean {result['user_ms']:.2f}; "
+          f"{result['calls']:.0f} Python function calls ({args.n} timed; {result['cases']} cases "
           f"open at the school, {result['replies']} connector requests)")
     if args.statements:
         log = result["log"]
