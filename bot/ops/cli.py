@@ -321,24 +321,23 @@ async def run_by_hand(args: argparse.Namespace, settings: Settings, run) -> int:
 
 
 async def run_and_report(settings: Settings, run, refused: tuple[type[Exception], ...] = ()) -> int:
-    """A run of the daily job or the panel against a migrated database: its summary printed, 1 unless all posted."""
-    from bot.app import build_services, connect, load_calendars
+    """A run of the daily job or the panel against a migrated database: its summary printed, 1 unless all posted.
+
+    The process holds only what the job uses (bot/daily/standalone.py), not what `serve` does."""
+    from bot.daily.standalone import connected, job_services
     from cme.calendar import CalendarError
 
-    services = build_services(settings)
-    if problem := await _not_ready(services.store, settings):
-        await services.store.close()
-        print(problem, file=sys.stderr)
-        return 2
-    gateway = connect(services)
+    services = job_services(settings)
     try:
-        await load_calendars(services)
-        report = await run(services)
+        if problem := await _not_ready(services.store, settings):
+            print(problem, file=sys.stderr)
+            return 2
+        async with connected(services):
+            report = await run(services)
     except (CalendarError, *refused) as error:
         print(f"cme-bot: {error}", file=sys.stderr)
         return 2
     finally:
-        await gateway.close()
         await services.store.close()
     for line in report.lines():
         print(line)
