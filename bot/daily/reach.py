@@ -2,9 +2,10 @@
 reached: each POST is already retried (with_retries, about 15 s of backoff); after PER_CHANNEL failures in a row in
 one channel the run stops posting there, and after EVERYWHERE failures in a row with nothing posted in between
 (whatever the channels) it stops posting at all: a run that posts one card after another then ends within about
-EVERYWHERE x 15 s, one that posts to every channel at once (the reminders) within one post's retries. A channel
-the app was removed from (403/404: ConversationGone, the channel marked dead) is not counted: that is not Teams
-failing. What it does not post is recorded as not posted on its claim, in
+EVERYWHERE x 15 s, one that posts to many channels at once (the reminders, 50 channels at a time) within one post's
+retries. A channel the app was removed from (403/404: ConversationGone, the channel marked dead; or no channel set)
+is not counted: that is not Teams failing, and however many channels refuse so, the others are still posted to
+(tests/scenario/test_reach_when_the_app_is_removed.py). What it does not post is recorded as not posted on its claim, in
 the run's report and `cme-bot check`, and the next run posts it.
 """
 

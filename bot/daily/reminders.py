@@ -226,13 +226,14 @@ async def _post_reminders(services: Services, channel_id: str | None, claims: li
             report.reach.failed(channel_id)
             report.uncertain.append(f"{label} ({error})")
             continue
-        except (ChannelUnavailable, ConversationGone) as error:
+        except (ChannelUnavailable, ConversationGone) as error:  # the app removed there, say: not Teams failing
+            why = f"channel {channel_id}: {error}" if channel_id else str(error)
             await store.reminders.not_sent(claim.id, f"channel unavailable: {error}")
-            report.not_posted.append(f"{label}: {error}")
+            report.not_posted.append(f"{label}: {why}")
             await _channel_problem(services, channel_id, authority_id, error, len(claims))
             for rest in claims[claims.index(claim) + 1:]:
                 await store.reminders.not_sent(rest.id, f"channel unavailable: {error}")
-                report.not_posted.append(f"{rest.reference} {rest.milestone.label}: {error}")
+                report.not_posted.append(f"{rest.reference} {rest.milestone.label}: {why}")
             return
         except (Throttled, DeliveryError) as error:
             report.reach.failed(channel_id)
