@@ -73,6 +73,7 @@ async def test_the_groups_of_existing_cases_are_filled_kept_by_triggers_and_undo
                                       "WHERE reference = 'CME-2025-0002'"))
     added, _ = await store.cases.create(new_case(oak.id, risk_groups=("runaways",), first_day_absent=date(2026, 7, 1),
                                                  run_start=date(2026, 7, 1)), NewEvent("reported", {}, REPORTER), {})
+    await store.cases.create(new_case(oak.id, risk_groups=()), NewEvent("reported", {}, REPORTER), {})  # no rows
     assert await _groups(store) == {("CME-2025-0001", "exploitation", "2026-08-03"),
                                     ("CME-2025-0002", "runaways", "2026-10-05"),
                                     ("CME-2025-0003", "runaways", "2026-09-01"),

@@ -23,10 +23,13 @@ INDEXES = (("ix_cases_register_stage", "authority_id", "state", "first_day_absen
            ("ix_cases_register_school", "authority_id", "school_id", "first_day_absent", "id"),
            ("ix_cases_register_reason", "authority_id", "reason", "first_day_absent", "id"))
 COLUMNS = "case_id, authority_id, risk_group, first_day_absent"
+NONE = "[]"  # most cases' groups, as the code writes them: no trigger runs for them
+CHANGED = ("OLD.risk_groups::text IS DISTINCT FROM NEW.risk_groups::text OR OLD.authority_id IS DISTINCT FROM "
+           "NEW.authority_id OR OLD.first_day_absent IS DISTINCT FROM NEW.first_day_absent")
 SQLITE_GROUPS = ("SELECT DISTINCT {case}.id, {case}.authority_id, groups.value, {case}.first_day_absent "
                  "FROM json_each({case}.risk_groups) AS groups WHERE groups.type = 'text'")
 SQLITE_TRIGGERS = (
-    ("cases_risk_groups_insert", "AFTER INSERT ON cases",
+    ("cases_risk_groups_insert", f"AFTER INSERT ON cases WHEN NEW.risk_groups <> '{NONE}'",
      f"INSERT INTO case_risk_groups ({COLUMNS}) {SQLITE_GROUPS.format(case='NEW')};"),
     ("cases_risk_groups_update", "AFTER UPDATE OF risk_groups, authority_id, first_day_absent ON cases "
      "WHEN NEW.risk_groups IS NOT OLD.risk_groups OR NEW.authority_id IS NOT OLD.authority_id "
@@ -40,15 +43,16 @@ POSTGRES_GROUPS = ("SELECT DISTINCT {case}.id, {case}.authority_id, groups.value
 POSTGRES_FUNCTION = f"""CREATE FUNCTION cases_risk_groups() RETURNS trigger AS $$
 BEGIN
   IF TG_OP = 'UPDATE' THEN
-    IF NEW.risk_groups::text IS NOT DISTINCT FROM OLD.risk_groups::text
-       AND NEW.authority_id IS NOT DISTINCT FROM OLD.authority_id AND NEW.first_day_absent = OLD.first_day_absent THEN
-      RETURN NULL;
-    END IF;
     DELETE FROM case_risk_groups WHERE case_id = OLD.id;
   END IF;
   INSERT INTO case_risk_groups ({COLUMNS}) {POSTGRES_GROUPS.format(case='NEW')};
   RETURN NULL;
 END; $$ LANGUAGE plpgsql"""
+POSTGRES_TRIGGERS = (
+    ("cases_risk_groups_insert", f"AFTER INSERT ON cases FOR EACH ROW WHEN (NEW.risk_groups::text <> '{NONE}')"),
+    ("cases_risk_groups_update", "AFTER UPDATE OF risk_groups, authority_id, first_day_absent ON cases FOR EACH ROW "
+                                 f"WHEN ({CHANGED})"),
+)
 
 
 def upgrade() -> None:
@@ -69,8 +73,8 @@ def upgrade() -> None:
         op.execute(f"INSERT INTO case_risk_groups ({COLUMNS}) "
                    f"{POSTGRES_GROUPS.format(case='cases').replace('FROM ', 'FROM cases CROSS JOIN LATERAL ', 1)}")
         op.execute(POSTGRES_FUNCTION)
-        op.execute("CREATE TRIGGER cases_risk_groups AFTER INSERT OR UPDATE OF risk_groups, authority_id, "
-                   "first_day_absent ON cases FOR EACH ROW EXECUTE FUNCTION cases_risk_groups()")
+        for name, when in POSTGRES_TRIGGERS:
+            op.execute(f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION cases_risk_groups()")
     else:
         op.execute(f"INSERT INTO case_risk_groups ({COLUMNS}) "
                    f"{SQLITE_GROUPS.format(case='cases').replace('FROM ', 'FROM cases, ', 1)}")
@@ -80,7 +84,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER cases_risk_groups ON cases")
+        for name, _ in POSTGRES_TRIGGERS:
+            op.execute(f"DROP TRIGGER {name} ON cases")
         op.execute("DROP FUNCTION cases_risk_groups()")
     else:
         for name, _, _ in SQLITE_TRIGGERS:
