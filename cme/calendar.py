@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,7 +17,17 @@ ONE_DAY = timedelta(days=1)
 @cache
 def _england_bank_holidays() -> holidays.HolidayBase:
     """One table for every calendar: building it is slow, and it is the same for all."""
-    return holidays.country_holidays("GB", subdiv="ENG")
+    return _united_kingdom()(subdiv="ENG")
+
+
+def _united_kingdom() -> type[holidays.HolidayBase]:
+    """The United Kingdom's holidays, their module alone: `holidays.countries` imports every country's (8 MB)."""
+    spec = importlib.machinery.PathFinder.find_spec("united_kingdom", [f"{holidays.__path__[0]}/countries"])
+    if spec is None:  # laid out otherwise by another version of holidays
+        return type(holidays.country_holidays("GB"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.UnitedKingdom
 
 
 @lru_cache(maxsize=64)
