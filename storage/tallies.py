@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Index, Integer, String, bindparam, case, func, select, text, union_all
+from sqlalchemy import Index, Integer, String, bindparam, case, func, literal_column, select, text, union_all
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -98,6 +98,25 @@ _ADD_SQLITE = (
     text("DELETE FROM register_tally_changes WHERE id <= :last"))
 
 
+# How many times the changes were added to the tallies: a row of its own (no authority is 0), read with the located
+# triples so that a year's of them are read again only after an addition.
+ADDED = "#added"
+KEPT_LOCATED = 64  # authorities whose located triples a process keeps
+_COUNT_ADDING = text("INSERT INTO register_tallies (authority_id, kind, key, n) VALUES (0, 'added', '', 1) "
+                     "ON CONFLICT (authority_id, kind, key) DO UPDATE SET n = register_tallies.n + 1")
+_ADDITIONS = select(literal_column(f"'{ADDED}'").label("key"), func.coalesce(select(RegisterTally.n).where(
+    RegisterTally.authority_id == 0, RegisterTally.kind == "added", RegisterTally.key == "").scalar_subquery(), 0)
+    .label("n"))
+_LOCATED_ONLY = (RegisterTallyChange.authority_id == bindparam("authority_id"), RegisterTallyChange.kind == "located",
+                 RegisterTallyChange.key >= bindparam("since"))
+_LOCATED_WAITING = Prepared(union_all(_ADDITIONS, select(RegisterTallyChange.key, func.sum(RegisterTallyChange.n))
+                                      .where(*_LOCATED_ONLY).group_by(RegisterTallyChange.key)
+                                      .having(func.sum(RegisterTallyChange.n) != 0)))
+_LOCATED_TALLIED = Prepared(union_all(_ADDITIONS, select(RegisterTally.key, RegisterTally.n).where(
+    RegisterTally.authority_id == bindparam("authority_id"), RegisterTally.kind == "located",
+    RegisterTally.key >= bindparam("since"), RegisterTally.n != 0)))
+
+
 class Located(NamedTuple):
     """Children located (closed with an outcome that found them) on one day, of one school, with one Day 1. A tuple:
     a year's of them can be thousands."""
@@ -118,6 +137,7 @@ class Tallies:
         self._sql = Statements(sessions)
         self._engine = engine_of(sessions)
         self._buckets: dict[tuple, Prepared] = {}
+        self._located: dict[int, tuple[date, int, list[Located]]] = {}  # authority: (since, additions, triples)
 
     async def add_changes(self, *, when_many: bool = True) -> None:
         """Add the changes the triggers appended to the tallies (`when_many`: only once there are more than
@@ -127,10 +147,11 @@ class Tallies:
         async with self._engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 await connection.execute(_ADD_POSTGRES)
-                return
-            last = (await connection.execute(select(func.max(RegisterTallyChange.id)))).scalar()
-            for statement in _ADD_SQLITE if last is not None else ():
-                await connection.execute(statement, {"last": last})
+            else:
+                last = (await connection.execute(select(func.max(RegisterTallyChange.id)))).scalar()
+                for statement in _ADD_SQLITE if last is not None else ():
+                    await connection.execute(statement, {"last": last})
+            await connection.execute(_COUNT_ADDING)
 
     async def by_key(self, authority_id: int, kind: str) -> dict[str, int]:
         """Each key of a kind with its count (none counted zero)."""
@@ -157,14 +178,34 @@ class Tallies:
         return {label: int(n) for label, n in rows if n}
 
     async def located(self, authority_id: int, since: date) -> list[Located]:
-        """The children located from `since` on, by (closing day, school, Day 1)."""
-        rows = await self._sql.rows(_FROM, {"authority_id": authority_id, "kind": "located", "since": since.isoformat()})
-        days: dict[str, date] = {}
-        schools: dict[str, int | None] = {}
-        out = []
-        for key, n in rows:
-            closed, school, first = key.split("|")
-            out.append(Located(schools.get(school) or schools.setdefault(school, int(school) if school else None),
-                               days.get(first) or days.setdefault(first, date.fromisoformat(first)),
-                               days.get(closed) or days.setdefault(closed, date.fromisoformat(closed)), n))
-        return out
+        """The children located from `since` on, by (closing day, school, Day 1), as rows to sum (a triple may come
+        twice, or with a negative count from the changes waiting). The tallies' part, a year's triples, is read
+        again only once changes were added to them since (or `since` moved): the changes waiting are few."""
+        values = {"authority_id": authority_id, "since": since.isoformat()}
+        while True:
+            added, waiting = _located(await self._sql.rows(_LOCATED_WAITING, values))
+            kept = self._located.get(authority_id)
+            if kept is None or kept[:2] != (since, added):
+                added_then, tallied = _located(await self._sql.rows(_LOCATED_TALLIED, values))
+                if added_then != added:
+                    continue  # changes were added to the tallies between the two reads: read both again
+                if len(self._located) >= KEPT_LOCATED:
+                    self._located.clear()
+                kept = self._located[authority_id] = (since, added, tallied)
+            return kept[2] + waiting
+
+
+def _located(rows) -> tuple[int, list[Located]]:
+    """How many times changes were added to the tallies (the row keyed ADDED), and the located rows."""
+    days: dict[str, date] = {}
+    schools: dict[str, int | None] = {}
+    added, out = 0, []
+    for key, n in rows:
+        if key == ADDED:
+            added = n
+            continue
+        closed, school, first = key.split("|")
+        out.append(Located(schools.get(school) or schools.setdefault(school, int(school) if school else None),
+                           days.get(first) or days.setdefault(first, date.fromisoformat(first)),
+                           days.get(closed) or days.setdefault(closed, date.fromisoformat(closed)), n))
+    return added, out

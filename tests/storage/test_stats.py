@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 from cme.casework import record_outcome
 from cme.lifecycle import Outcome, State
 from storage.cases import NewEvent
+from storage.engine.db import sessionmaker
+from storage.tallies import Tallies
 from tests.storage.test_authorities import _two_authorities
 from tests.storage.test_storage import DUE, REPORTER, new_case
 
@@ -40,3 +42,20 @@ async def test_an_authoritys_open_cases_are_counted_by_state_reason_group_weeks_
     north = await store.stats.counts(hill.authority_id, today)
     assert north.by_state == {"reported": 1} and north.by_group == {"refuges": 1}
     assert north.by_reason == {"hard_to_place": 1} and north.closed == {} and north.located == []
+
+
+async def test_each_child_located_is_counted_once_however_the_tallies_changes_are_added(store):
+    """Another process adding the changes waiting to the tallies, between two reads or not, changes no figure."""
+    oak, _ = await _two_authorities(store)
+    today = datetime.now(UTC).date()
+    elsewhere = Tallies(sessionmaker(store.engine))  # as another process
+    made = [(await store.cases.create(new_case(oak.id, authority_id=oak.authority_id), NewEvent("reported", {}, REPORTER),
+                                      DUE))[0] for _ in range(4)]
+    for n, case in enumerate(made, start=1):
+        closing = record_outcome(case, Outcome.RETURNED, today)
+        await store.cases.record(closing.case, NewEvent(closing.event, closing.data, REPORTER))
+        assert sum(x.cases for x in (await store.stats.counts(oak.authority_id, today)).located) == n
+        if n % 2:
+            await elsewhere.add_changes(when_many=False)
+        counts = await store.stats.counts(oak.authority_id, today)
+        assert sum(x.cases for x in counts.located) == n and sum(counts.closed.values()) == n

@@ -65,7 +65,9 @@ async def _tallied(store) -> Counter:
     tallied: Counter = Counter()
     async with store.engine.connect() as connection:
         for table in (RegisterTally, RegisterTallyChange):
-            for row in (await connection.execute(select(table.authority_id, table.kind, table.key, table.n))).all():
+            rows = await connection.execute(select(table.authority_id, table.kind, table.key, table.n)
+                                            .where(table.authority_id != 0))  # 0: how many times changes were added
+            for row in rows.all():
                 tallied[(row.authority_id, row.kind, row.key)] += row.n
     return +tallied  # none counted zero
 
