@@ -11,7 +11,8 @@ dates warning, non-arrival cards and hand-off reminders (`run_daily_reminders`),
 (`run_copp`), posting through the real gateway to whatever Bot Connector the database's conversations name.
 
 Either way it prints one JSON object with the timings, what was posted, and its peak resident memory, and its
-memory after the imports and services were built (what an idle `cme-bot serve` holds anyway).
+memory once its services are built, as `cme-bot remind` builds them (bot/daily/standalone.py: not the web app and
+handlers `serve` holds), its schema checked, before the job starts.
 """
 
 from __future__ import annotations
@@ -22,20 +23,27 @@ import json
 import resource
 import time
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 
 
-async def _services(url: str, on_date: date, instance: str):
-    import bot.app
-    from bot.app import build_services, connect
+@asynccontextmanager
+async def _services(url: str, on_date: date, instance: str) -> AsyncIterator:
+    """The job's services as `cme-bot remind` builds them (bot/daily/standalone.py), its schema check included."""
     from bot.config import DEVELOPMENT, Settings
+    from bot.daily.standalone import connected, job_services, pending_heads
 
     settings = Settings(database_url=url, environment=DEVELOPMENT, today=on_date, scheduler=False,
                         instance=instance)
-    services = build_services(settings)
-    gateway = connect(services)
-    await bot.app.load_calendars(services)
-    return services, gateway
+    services = job_services(settings)
+    try:
+        if await pending_heads(services.store.engine):
+            raise SystemExit("bench.daily_job: the database is not migrated")
+        async with connected(services):
+            yield services
+    finally:
+        await services.store.close()
 
 
 async def claim(url: str, on_date: date, instance: str) -> dict:
@@ -43,9 +51,6 @@ async def claim(url: str, on_date: date, instance: str) -> dict:
 
     from bot.sending.channels import channel_of
 
-    services, gateway = await _services(url, on_date, instance)
-    store = services.store
-    ready_mb = peak_rss_mb()
     captured: list[tuple[str, object]] = []
 
     def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:
@@ -53,15 +58,19 @@ async def claim(url: str, on_date: date, instance: str) -> dict:
         if text.startswith("INSERT INTO REMINDER_CLAIMS") or text.startswith("SELECT MILESTONES.DUE_ON"):
             captured.append((statement, parameters))
 
-    event.listen(store.engine.sync_engine, "before_cursor_execute", capture)
-    try:
+    async with _services(url, on_date, instance) as services:
+        store = services.store
+        ready_mb = peak_rss_mb()
+        event.listen(store.engine.sync_engine, "before_cursor_execute", capture)
         begun = time.perf_counter()
         schools = {school.id: school for school in await store.schools.all()}
         open_today: list[int | None] = [sid for sid, school in schools.items()
                                         if services.calendars.for_school(school).is_school_day(on_date)]
         open_today.append(None)
         schools_done = time.perf_counter()
-        claimed = await store.reminders.claim_due(on_date, instance, school_ids=open_today)
+        # As the job asks on a day every school is open: every case, no list of schools (bot/daily/reminders.py).
+        claimed = await store.reminders.claim_due(on_date, instance, school_ids=None if len(open_today) == len(
+            schools) + 1 else open_today)
         claim_done = time.perf_counter()
         claims = await store.reminders.to_send(instance)
         to_send_done = time.perf_counter()
@@ -71,9 +80,6 @@ async def claim(url: str, on_date: date, instance: str) -> dict:
             by_channel[await channel_of(services, school, school.authority_id if school else None)].append(each)
         grouped = time.perf_counter()
         plans = await _plans(store, captured) if store.engine.dialect.name == "postgresql" else {}
-    finally:
-        await gateway.close()
-        await store.close()
     return {
         "schools": len(schools), "open_today": len(open_today) - 1, "claimed": claimed, "to_send": len(claims),
         "channels": len(by_channel), "statements": len(captured),
@@ -105,17 +111,13 @@ async def full(url: str, on_date: date, instance: str) -> dict:
     from bot.daily.copp import run_copp
     from bot.daily.reminders import run_daily_reminders
 
-    services, gateway = await _services(url, on_date, instance)
-    ready_mb = peak_rss_mb()
-    try:
+    async with _services(url, on_date, instance) as services:
+        ready_mb = peak_rss_mb()
         begun = time.perf_counter()
         report = await run_daily_reminders(services, on_date)
         reminders_done = time.perf_counter()
         copp = await run_copp(services, on_date=on_date)
         copp_done = time.perf_counter()
-    finally:
-        await gateway.close()
-        await services.store.close()
     return {
         "claimed": report.claimed, "posted": len(report.posted), "digests": len(report.digests),
         "not_posted": len(report.not_posted), "uncertain": len(report.uncertain), "unsent": len(report.unsent),

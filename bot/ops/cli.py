@@ -37,14 +37,16 @@ def _shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-async def _not_ready(store: Store, settings: Settings) -> str | None:
-    """Why this database cannot be used yet, in one line; None when its schema is current."""
+async def _not_ready(store: Store, settings: Settings, pending_of=None) -> str | None:
+    """Why this database cannot be used yet, in one line; None when its schema is current (by `pending_of`, default
+    `storage.migrate.pending_revisions`)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from storage.migrate import pending_revisions
+    if pending_of is None:
+        from storage.migrate import pending_revisions as pending_of
 
     try:
-        pending = await pending_revisions(store.engine)
+        pending = await pending_of(store.engine)
     except (OSError, SQLAlchemyError) as error:
         return f"cme-bot: cannot read the database {_shown(settings.database_url)}: {type(error).__name__}"
     if pending:
@@ -324,12 +326,12 @@ async def run_and_report(settings: Settings, run, refused: tuple[type[Exception]
     """A run of the daily job or the panel against a migrated database: its summary printed, 1 unless all posted.
 
     The process holds only what the job uses (bot/daily/standalone.py), not what `serve` does."""
-    from bot.daily.standalone import connected, job_services
+    from bot.daily.standalone import connected, job_services, pending_heads
     from cme.calendar import CalendarError
 
     services = job_services(settings)
     try:
-        if problem := await _not_ready(services.store, settings):
+        if problem := await _not_ready(services.store, settings, pending_heads):
             print(problem, file=sys.stderr)
             return 2
         async with connected(services):
