@@ -44,8 +44,8 @@ WAIT_FOR_OTHERS = timedelta(minutes=15)
 # The weekly warning that the term dates run out is claimed like a digest, under this prefix of the channel's id.
 TERM_END = "term-dates-ending:"
 # Channels posted into at once: as many as Teams takes posts a second from the app (a channel takes 2 a second for
-# long), so the pacing, not this, limits the rate. Every channel at once held a case, a card and a wait for a database
-# connection per channel: 20 MB more at a batch of 500 into 441 channels.
+# long), so the pacing, not this, limits the rate. Every channel of a batch at once (441 in a batch of 500 at national
+# scale) each held a case and a wait for a database connection: 4 MB more.
 CHANNELS_AT_ONCE = APP_WINDOWS[0][0]
 
 
