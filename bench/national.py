@@ -240,7 +240,9 @@ def section(n: National) -> list[str]:
     """The report's part on the whole job (after the claim's)."""
     full, cut = n.full, n.unreachable
     return [
-        "", "The whole job as `cme-bot serve` runs it on a school day (`bench/daily_job.py --full`: the reminders, "
+        "", "The whole job as `cme-bot serve` runs it on a school day, in a process built as `cme-bot remind` builds "
+        "it (`bench/daily_job.py --full`, bot/daily/standalone.py: not the web app and handlers `serve` also holds; "
+        "the reminders, "
         "overdue digests, term dates warning, non-arrival cards and hand-off reminders, then the COPP panel's "
         f"sittings), on a copy of the same morning with {STARTERS} expected starters due a non-arrival card and "
         f"{HANDOFFS} hand-offs waiting, posting through the real gateway to a stub Bot Connector (the bot's own "
@@ -254,7 +256,7 @@ def section(n: National) -> list[str]:
         f"With every call refused the job made {cut['connector']['failed']:,} calls and ended in "
         f"{cut['seconds']['total']:.0f} s: each post is retried with backoff (about 15 s), a channel is given up "
         f"after {PER_CHANNEL} failed posts in a row and every channel after {EVERYWHERE} failures in a row "
-        "(bot/daily/reach.py: the reminders, posted to every channel at once, stop after one round of retries; the "
+        "(bot/daily/reach.py: the reminders, posted to 50 channels at once, stop after one round of retries; the "
         "COPP run, one authority after another, after about 10 x 12 s); "
         f"{cut['unsent']:,} reminders were left recorded unsent for the next run, {cut['given_up_channels']} "
         "channel(s) given up.",
