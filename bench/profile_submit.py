@@ -52,7 +52,7 @@ class StatementLog:
         self._open: set[int] = set()
 
     def sent(self, connection: object, sql: str) -> None:
-        if not self.recording:
+        if not self.recording or sql.startswith("--"):  # SQLite's trace names each trigger run, in a comment
             return
         words = sql.lstrip().split(None, 1)
         first = words[0].rstrip(";").upper() if words else ""
@@ -101,8 +101,13 @@ class StatementLog:
 
         @event.listens_for(engine.sync_engine, "connect")
         def _trace(dbapi_connection, _record) -> None:
-            raw = dbapi_connection._connection._conn
-            raw.set_trace_callback(lambda sql: self.sent(raw, sql))
+            raw, last = dbapi_connection._connection._conn, [None]
+
+            def traced(sql: str) -> None:
+                if sql != last[0]:  # the trace names a statement again for each trigger it runs
+                    self.sent(raw, sql)
+                last[0] = sql
+            raw.set_trace_callback(traced)
 
 
 async def run(n: int, profile_top: int, sort: str, dump: str | None = None, *, postgres: bool = False,
