@@ -13,25 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, and_, case, func, literal, or_, select, tuple_
+from sqlalchemy import Date, and_, case, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from cme.case import Case
 from cme.deadlines import Due, kind_of
-from cme.lifecycle import TRACKING_STATES
 from cme.paging import COUNTED
 from cme.register import PAGE, SEARCHED, PageKey, RegisterFilter
 from storage.engine.statements import Statements
 from storage.mapping import case_from_row
 from storage.models import CaseRow, MilestoneRow, School
 from storage.register_walk import Walk, walk
+from storage.register_walk import on_register as on_register  # where the COPP panel, stats and census read it
 
 EVERYONE = RegisterFilter()
-
-
-def on_register():
-    """The children on an authority's register: open cases, and those out of provision after removal."""
-    return or_(CaseRow.closed_at.is_(None), CaseRow.state.in_([state.value for state in TRACKING_STATES]))
 
 
 @dataclass(frozen=True)
@@ -81,7 +76,7 @@ class Register:
             return RegisterPage([], None)
         way = walk(authority_ids, today, filters)
         bound = await self._bound(way, after)
-        where = [*way.walked, *way.checked, on_register(), *_up_to(bound, way.key())]
+        where = [*way.walked, *way.checked, *way.on_register, *_up_to(bound, way.key())]
         if after is not None:
             where += _after(after, way.key())
         overdue = select(func.count()).where(*_open_milestones(today, overdue=True)).scalar_subquery()
@@ -112,9 +107,9 @@ class Register:
             return Counted(0, True)
         way = walk(authority_ids, today, filters)
         if not way.checked:
-            counted = select(way.case_id).select_from(way.source).where(*way.walked, on_register()).limit(COUNTED + 1)
+            counted = select(way.case_id).select_from(way.source).where(*way.walked, *way.on_register).limit(COUNTED + 1)
             return Counted(await self._sql.value(select(func.count()).select_from(counted.subquery())), True)
-        read = (select(case((and_(*way.checked, on_register()), 1)).label("kept")).select_from(way.source)
+        read = (select(case((and_(*way.checked, *way.on_register), 1)).label("kept")).select_from(way.source)
                 .where(*way.walked).order_by(*way.key()).limit(self._searched + 1).subquery())
         rows, kept = await self._sql.first(select(func.count(), func.count(read.c.kept)))
         return Counted(kept, rows <= self._searched)

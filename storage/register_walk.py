@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, cast
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, cast, or_
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql import ColumnElement, FromClause
 
+from cme.lifecycle import TRACKING_STATES
 from cme.register import NO_SCHOOL, RegisterFilter
 from storage.models import Base, BigId, CaseRow
 
@@ -39,6 +40,11 @@ class CaseRiskGroupRow(Base):
     first_day_absent: Mapped[date] = mapped_column(Date)
 
 
+def on_register():
+    """The children on an authority's register: open cases, and those out of provision after removal."""
+    return or_(CaseRow.closed_at.is_(None), CaseRow.state.in_([state.value for state in TRACKING_STATES]))
+
+
 @dataclass(frozen=True)
 class Walk:
     table: FromClause  # the table whose index is walked
@@ -47,6 +53,7 @@ class Walk:
     case_id: ColumnElement
     walked: list  # the conditions the index answers
     checked: list  # the conditions read on each row: none, and every row the walk reads is on the page
+    on_register: list  # none when a stage is chosen: a case at a stage of the register is on it
 
     def key(self):
         return self.day, self.case_id
@@ -67,7 +74,8 @@ def walk(authority_ids: list[int], today: date, filters: RegisterFilter) -> Walk
         day, case_id = CaseRow.first_day_absent, CaseRow.id
     if filters.min_weeks:
         walked.append(day <= today - timedelta(weeks=filters.min_weeks))
-    return Walk(table, source, day, case_id, walked, [check for name, check in checks.items() if name != driver])
+    return Walk(table, source, day, case_id, walked, [check for name, check in checks.items() if name != driver],
+                [] if filters.stage else [on_register()])
 
 
 def _checks(today: date, filters: RegisterFilter) -> dict[str, ColumnElement]:
