@@ -28,7 +28,8 @@ for _name, *_columns in (("ix_cases_register_stage", "authority_id", "state", "f
 
 
 class CaseRiskGroupRow(Base):
-    """A case's at-risk group, with what the register orders it by: kept by triggers on cases (migration 0015)."""
+    """An at-risk group of a child on the register, with what the register orders it by: kept by triggers on cases
+    (migration 0015); a case closed has none."""
 
     __tablename__ = "case_risk_groups"
     __table_args__ = (Index("ix_case_risk_groups_register", "authority_id", "risk_group", "first_day_absent",
@@ -53,7 +54,7 @@ class Walk:
     case_id: ColumnElement
     walked: list  # the conditions the index answers
     checked: list  # the conditions read on each row: none, and every row the walk reads is on the page
-    on_register: list  # none when a stage is chosen: a case at a stage of the register is on it
+    on_register: list  # none when walking a stage or a group: their rows are all on the register
 
     def key(self):
         return self.day, self.case_id
@@ -75,7 +76,7 @@ def walk(authority_ids: list[int], today: date, filters: RegisterFilter) -> Walk
     if filters.min_weeks:
         walked.append(day <= today - timedelta(weeks=filters.min_weeks))
     return Walk(table, source, day, case_id, walked, [check for name, check in checks.items() if name != driver],
-                [] if filters.stage else [on_register()])
+                [] if filters.stage or driver == "group" else [on_register()])
 
 
 def _checks(today: date, filters: RegisterFilter) -> dict[str, ColumnElement]:

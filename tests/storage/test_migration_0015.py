@@ -80,6 +80,13 @@ async def test_the_groups_of_existing_cases_are_filled_kept_by_triggers_and_undo
                                     (added.reference, "runaways", "2026-07-01")}
     assert await _runaways(store, oak.authority_id) == [added.reference, "CME-2025-0003", "CME-2025-0002"]
 
+    closed = "UPDATE cases SET state = 'closed', closed_at = CURRENT_TIMESTAMP WHERE reference = 'CME-2025-0002'"
+    for statement, on_register in ((closed, False), ("UPDATE cases SET state = 'out_of_provision' "
+                                                     "WHERE reference = 'CME-2025-0002'", True)):
+        async with store.engine.begin() as connection:  # closed: off the register; out of provision: on it again
+            await connection.execute(text(statement))
+        assert (("CME-2025-0002", "runaways", "2026-10-05") in await _groups(store)) is on_register
+
     await _undo_only(store, "0015_register_filters")
     assert "case_risk_groups" not in (await _schema(store))[0]
     async with store.engine.begin() as connection:  # no trigger left behind to write to a table that is gone

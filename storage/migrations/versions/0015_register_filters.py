@@ -2,8 +2,8 @@
 keeps, in the register's order (first day of absence, id), not every child on the register.
 
 - stage, school (or no school) and reason: an index each on cases, (authority, that column, first day, id);
-- at-risk group: `case_risk_groups`, a row for each group of each case, with the case's authority and first day of
-  absence, kept by triggers on cases whoever writes them, and filled from the cases there are;
+- at-risk group: `case_risk_groups`, a row for each group of each child on the register, with the case's authority
+  and first day of absence, kept by triggers on cases whoever writes them, and filled from the cases there are;
 - overdue only and missing at least N weeks need none: the first is checked on the rows an index walk reads (a
   page looks at a bounded number of them, storage/register.py), the second is a range of the first day itself.
 
@@ -24,22 +24,26 @@ INDEXES = (("ix_cases_register_stage", "authority_id", "state", "first_day_absen
            ("ix_cases_register_reason", "authority_id", "reason", "first_day_absent", "id"))
 COLUMNS = "case_id, authority_id, risk_group, first_day_absent"
 NONE = "[]"  # most cases' groups, as the code writes them: no trigger runs for them
-CHANGED = ("OLD.risk_groups::text IS DISTINCT FROM NEW.risk_groups::text OR OLD.authority_id IS DISTINCT FROM "
-           "NEW.authority_id OR OLD.first_day_absent IS DISTINCT FROM NEW.first_day_absent")
+# Only the children on the register have rows (open, or out of provision: storage/register_walk.py on_register), so
+# a page of one group reads no case to know it; the states as they are named today, as a migration must.
+ON_REGISTER = "({case}.closed_at IS NULL OR {case}.state IN ('out_of_provision', 'not_located'))"
+WATCHED = ("risk_groups", "authority_id", "first_day_absent", "closed_at", "state")
 SQLITE_GROUPS = ("SELECT DISTINCT {case}.id, {case}.authority_id, groups.value, {case}.first_day_absent "
-                 "FROM json_each({case}.risk_groups) AS groups WHERE groups.type = 'text'")
+                 "FROM json_each({case}.risk_groups) AS groups WHERE groups.type = 'text' AND " + ON_REGISTER)
 SQLITE_TRIGGERS = (
-    ("cases_risk_groups_insert", f"AFTER INSERT ON cases WHEN NEW.risk_groups <> '{NONE}'",
+    ("cases_risk_groups_insert",
+     f"AFTER INSERT ON cases WHEN NEW.risk_groups <> '{NONE}' AND {ON_REGISTER.format(case='NEW')}",
      f"INSERT INTO case_risk_groups ({COLUMNS}) {SQLITE_GROUPS.format(case='NEW')};"),
-    ("cases_risk_groups_update", "AFTER UPDATE OF risk_groups, authority_id, first_day_absent ON cases "
-     "WHEN NEW.risk_groups IS NOT OLD.risk_groups OR NEW.authority_id IS NOT OLD.authority_id "
-     "OR NEW.first_day_absent IS NOT OLD.first_day_absent",
+    ("cases_risk_groups_update", f"AFTER UPDATE OF {', '.join(WATCHED)} ON cases "
+     f"WHEN {' OR '.join(f'NEW.{column} IS NOT OLD.{column}' for column in WATCHED)}",
      f"DELETE FROM case_risk_groups WHERE case_id = OLD.id; "
      f"INSERT INTO case_risk_groups ({COLUMNS}) {SQLITE_GROUPS.format(case='NEW')};"),
 )
 POSTGRES_GROUPS = ("SELECT DISTINCT {case}.id, {case}.authority_id, groups.value, {case}.first_day_absent "
                    "FROM json_array_elements_text(CASE WHEN json_typeof({case}.risk_groups) = 'array' "
-                   "THEN {case}.risk_groups ELSE '[]'::json END) AS groups(value)")
+                   "THEN {case}.risk_groups ELSE '[]'::json END) AS groups(value) WHERE " + ON_REGISTER)
+CHANGED = " OR ".join(f"OLD.{column}{'::text' if column == 'risk_groups' else ''} IS DISTINCT FROM "
+                      f"NEW.{column}{'::text' if column == 'risk_groups' else ''}" for column in WATCHED)
 POSTGRES_FUNCTION = f"""CREATE FUNCTION cases_risk_groups() RETURNS trigger AS $$
 BEGIN
   IF TG_OP = 'UPDATE' THEN
@@ -49,9 +53,9 @@ BEGIN
   RETURN NULL;
 END; $$ LANGUAGE plpgsql"""
 POSTGRES_TRIGGERS = (
-    ("cases_risk_groups_insert", f"AFTER INSERT ON cases FOR EACH ROW WHEN (NEW.risk_groups::text <> '{NONE}')"),
-    ("cases_risk_groups_update", "AFTER UPDATE OF risk_groups, authority_id, first_day_absent ON cases FOR EACH ROW "
-                                 f"WHEN ({CHANGED})"),
+    ("cases_risk_groups_insert", f"AFTER INSERT ON cases FOR EACH ROW WHEN (NEW.risk_groups::text <> '{NONE}' "
+                                 f"AND {ON_REGISTER.format(case='NEW')})"),
+    ("cases_risk_groups_update", f"AFTER UPDATE OF {', '.join(WATCHED)} ON cases FOR EACH ROW WHEN ({CHANGED})"),
 )
 
 
