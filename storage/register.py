@@ -107,7 +107,8 @@ class Register:
             return Counted(0, True)
         way = walk(authority_ids, today, filters)
         if not way.checked:
-            counted = select(way.case_id).select_from(way.source).where(*way.walked, *way.on_register).limit(COUNTED + 1)
+            counted = (select(way.case_id).select_from(way.source if way.on_register else way.table)
+                       .where(*way.walked, *way.on_register).limit(COUNTED + 1))
             return Counted(await self._sql.value(select(func.count()).select_from(counted.subquery())), True)
         read = (select(case((and_(*way.checked, *way.on_register), 1)).label("kept")).select_from(way.source)
                 .where(*way.walked).order_by(*way.key()).limit(self._searched + 1).subquery())
