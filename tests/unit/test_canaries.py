@@ -282,3 +282,22 @@ def test_adaptive_cards_models_walked_as_pydantic_dumps_them():
                          ac.ActionSet(actions=[ac.ActionExecute(title="Go", verb="canary", fallback=submit)])])
              .add_actions([submit]).create())
     assert as_json(built) == built.model_dump(mode="json", exclude_none=True, by_alias=True, warnings=False), why
+
+
+# holidays: cme/calendar.py
+
+
+def test_holidays_united_kingdom_module_loads_alone():
+    """cme/calendar.py loads holidays/countries/united_kingdom.py by its path (holidays.countries would import all
+    279 countries' modules, 8 MB of the daily job); if the file moved it falls back to the whole package, which is
+    right but heavier: this says so before an upgrade is taken."""
+    import holidays
+
+    from cme.calendar import _united_kingdom
+
+    why = changed("holidays", "the place of the United Kingdom's module (holidays/countries/united_kingdom.py)",
+                  "cme/calendar.py (_united_kingdom)")
+    loaded = _united_kingdom()
+    assert loaded.__module__ == "united_kingdom", why  # the module alone, not the fallback through the package
+    years = range(1990, 2061)
+    assert set(loaded(subdiv="ENG", years=years)) == set(holidays.country_holidays("GB", subdiv="ENG", years=years)), why
