@@ -154,6 +154,11 @@ async def _load(url: str, rng: random.Random, service_url: str = "http://127.0.0
             for table in ("authorities", "schools", "cases", "expected_starters", "handoffs"):
                 await connection.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        store = Store.from_url(url)
+        try:  # as the COPP run does every few minutes: the load's changes are not the job's to add
+            await store.copp.add_tally_changes()
+        finally:
+            await store.close()
         await connection.execute("VACUUM ANALYZE")
         due_today = await connection.fetchval(
             "SELECT count(*) FROM milestones WHERE due_on = $1 AND done_on IS NULL", TODAY)

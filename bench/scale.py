@@ -177,6 +177,7 @@ async def seed(url: str, size: int, rng: random.Random) -> dict[str, list[User]]
             if store.engine.dialect.name == "postgresql":
                 await connection.execute(text(
                     "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))"))
+        await store.copp.add_tally_changes()  # as the COPP run does every few minutes: not the first page's cost
         return users
     finally:
         await store.close()
