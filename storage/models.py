@@ -90,6 +90,10 @@ class RoleGrant(Base):
     granted_at: Mapped[datetime]
 
 
+# The children on an authority's register (open, or out of provision after removal), as the partial indexes say it.
+ON_REGISTER = "closed_at IS NULL OR state IN ('out_of_provision', 'not_located')"
+
+
 class CaseRow(Base):
     __tablename__ = "cases"
     __table_args__ = (Index("ix_cases_school_open", "school_id", "closed_at"),
@@ -101,7 +105,15 @@ class CaseRow(Base):
                           ("ix_cases_school_open_due", "school_id", "open_due_on"),
                           ("ix_cases_authority_open_due", "authority_id", "open_due_on"),
                           ("ix_cases_school_open_order", "school_id", "run_start", "reference"),
-                          ("ix_cases_authority_open_order", "authority_id", "run_start", "reference"))))
+                          ("ix_cases_authority_open_order", "authority_id", "run_start", "reference"))),
+                      # the register walked by one filter, in its order (migration 0015)
+                      Index("ix_cases_register_stage", "authority_id", "state", "first_day_absent", "id"),
+                      Index("ix_cases_register_school", "authority_id", "school_id", "first_day_absent", "id"),
+                      Index("ix_cases_register_reason", "authority_id", "reason", "first_day_absent", "id"),
+                      # the COPP panel: new since a sitting; the register in the panel's order (migration 0016)
+                      Index("ix_cases_authority_created", "authority_id", "created_at", "id"),
+                      Index("ix_cases_register_order", "authority_id", "run_start", "reference",
+                            sqlite_where=text(ON_REGISTER), postgresql_where=text(ON_REGISTER)))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
@@ -135,6 +147,44 @@ class CaseRow(Base):
     # The earliest due date of its milestones not done: kept by triggers on milestones (migration 0013), never
     # written by the code; `my cases` finds the overdue cases by it.
     open_due_on: Mapped[date | None] = mapped_column(Date)
+
+
+class CaseRiskGroupRow(Base):
+    """An at-risk group of a child on the register, with what the register orders it by: kept by triggers on cases
+    (migration 0015); a case closed has none."""
+
+    __tablename__ = "case_risk_groups"
+    __table_args__ = (Index("ix_case_risk_groups_register", "authority_id", "risk_group", "first_day_absent",
+                            "case_id"),)
+
+    case_id: Mapped[int] = mapped_column(BigId, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    risk_group: Mapped[str] = mapped_column(String(60), primary_key=True)
+    authority_id: Mapped[int | None] = mapped_column(Integer)
+    first_day_absent: Mapped[date] = mapped_column(Date)
+
+
+class RegisterTally(Base):
+    """(authority, kind, key): how many cases, as of the changes added to it; the kinds and keys are migration 0016's."""
+
+    __tablename__ = "register_tallies"
+
+    authority_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class RegisterTallyChange(Base):
+    """A change of a tally (+1, -1, ...) appended by the triggers on cases, not yet added to it."""
+
+    __tablename__ = "register_tally_changes"
+    __table_args__ = (Index("ix_register_tally_changes", "authority_id", "kind", "key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    authority_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(80))
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class CaseEvent(HistoryEntry, Base):

@@ -12,33 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, cast, or_
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Text, cast, or_
 from sqlalchemy.sql import ColumnElement, FromClause
 
 from cme.lifecycle import TRACKING_STATES
 from cme.register import NO_SCHOOL, RegisterFilter
-from storage.models import Base, BigId, CaseRow
-
-# Migration 0015's schema. (Its place is storage/models.py, which another engineer edits this session.)
-for _name, *_columns in (("ix_cases_register_stage", "authority_id", "state", "first_day_absent", "id"),
-                         ("ix_cases_register_school", "authority_id", "school_id", "first_day_absent", "id"),
-                         ("ix_cases_register_reason", "authority_id", "reason", "first_day_absent", "id")):
-    Index(_name, *(CaseRow.__table__.c[column] for column in _columns))
-
-
-class CaseRiskGroupRow(Base):
-    """An at-risk group of a child on the register, with what the register orders it by: kept by triggers on cases
-    (migration 0015); a case closed has none."""
-
-    __tablename__ = "case_risk_groups"
-    __table_args__ = (Index("ix_case_risk_groups_register", "authority_id", "risk_group", "first_day_absent",
-                            "case_id"),)
-
-    case_id: Mapped[int] = mapped_column(BigId, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
-    risk_group: Mapped[str] = mapped_column(String(60), primary_key=True)
-    authority_id: Mapped[int | None] = mapped_column(Integer)
-    first_day_absent: Mapped[date] = mapped_column(Date)
+from storage.models import CaseRiskGroupRow, CaseRow
 
 
 def on_register():

@@ -8,49 +8,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Index, Integer, String, bindparam, case, func, literal_column, select, text, union_all
+from sqlalchemy import bindparam, case, func, literal_column, select, text, union_all
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.engine.db import engine_of
 from storage.engine.prepared import Prepared
 from storage.engine.statements import Statements
-from storage.models import Base, BigId, CaseRow
+from storage.models import RegisterTally, RegisterTallyChange
 
 # The children on an authority's register, written out as the partial index's predicate (migration 0016), so that
 # both databases use the index for a query that says the same.
 ON_REGISTER = text("(cases.closed_at IS NULL OR cases.state IN ('out_of_provision', 'not_located'))")
 
-
-class RegisterTally(Base):
-    """(authority, kind, key): how many cases, as of the changes added to it; the kinds and keys are migration 0016's."""
-
-    __tablename__ = "register_tallies"
-
-    authority_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
-    key: Mapped[str] = mapped_column(String(80), primary_key=True)
-    n: Mapped[int] = mapped_column(Integer)
-
-
-class RegisterTallyChange(Base):
-    """A change of a tally (+1, -1, ...) appended by the triggers on cases, not yet added to it."""
-
-    __tablename__ = "register_tally_changes"
-    __table_args__ = (Index("ix_register_tally_changes", "authority_id", "kind", "key"),)
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    authority_id: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(20))
-    key: Mapped[str] = mapped_column(String(80))
-    n: Mapped[int] = mapped_column(Integer)
-
-
-# The indexes of `cases` migration 0016 adds: new since a sitting; the register in the panel's order.
-Index("ix_cases_authority_created", CaseRow.authority_id, CaseRow.created_at, CaseRow.id)
-Index("ix_cases_register_order", CaseRow.authority_id, CaseRow.run_start, CaseRow.reference,
-      sqlite_where=text("closed_at IS NULL OR state IN ('out_of_provision', 'not_located')"),
-      postgresql_where=text("closed_at IS NULL OR state IN ('out_of_provision', 'not_located')"))
 
 ADD_AFTER = 1_000  # changes waiting: a read sums at most about this many beside the tallies
 

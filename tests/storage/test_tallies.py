@@ -16,8 +16,8 @@ from cme.reference import format_reference
 from cme.stats import LOCATED
 from storage.engine.db import sessionmaker
 from storage.mapping import row_values
-from storage.models import CaseRow, MilestoneRow
-from storage.tallies import RegisterTally, RegisterTallyChange, Tallies
+from storage.models import CaseRow, MilestoneRow, RegisterTally, RegisterTallyChange
+from storage.tallies import Tallies
 from tests.storage.test_authorities import _two_authorities
 
 TRACKING = {State.OUT_OF_PROVISION.value, State.NOT_LOCATED.value}
