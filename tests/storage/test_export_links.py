@@ -65,8 +65,11 @@ async def test_only_the_tokens_hash_is_stored_and_expired_rows_go(store):
     assert (await store.export_links.claim("e" * 64, NOW + timedelta(hours=2))).state is LinkState.FRESH
 
 
+LATER_TABLES = {"case_risk_groups", "register_tallies", "register_tally_changes"}  # revisions 0015, 0016
+
+
 async def test_migration_0010_undoes_and_redoes_alone(store):
-    """Its downgrade drops export_links and nothing else; upgraded again, links work."""
+    """Its downgrade drops export_links and no other branch's table; upgraded again, links work."""
     from alembic import command
     from sqlalchemy import inspect
 
@@ -85,7 +88,8 @@ async def test_migration_0010_undoes_and_redoes_alone(store):
     before = await _tables(store, tables)
     async with store.engine.begin() as connection:
         await connection.run_sync(down)
-    assert before - await _tables(store, tables) == {"export_links"}
+    # Undoing it undoes what is built on the revision joining it (0012) too: 0015's and 0016's tables go with it.
+    assert before - await _tables(store, tables) - LATER_TABLES == {"export_links"}
     await upgrade(store.engine)
     assert await _tables(store, tables) == before
     await _issue(store)
