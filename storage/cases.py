@@ -4,6 +4,7 @@ new case on PostgreSQL, one statement)."""
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -67,6 +68,22 @@ class HistoryEntry:
     actor_aad_object_id: str
     kind: str
     data: dict
+
+
+@dataclass(frozen=True)
+class Written:
+    """A new case's first history entry and its milestones as `Cases.history` and `Cases.milestones` read them back:
+    the turn that created the case holds them already."""
+    history: list[HistoryEntry]
+    milestones: dict[Due, tuple[date, date | None]]
+
+    @classmethod
+    def with_new_case(cls, case: Case, event: NewEvent, milestones: dict[Due, date]) -> Written:
+        """`case` as `Cases.create` returned it (created); `event` and `milestones` as given to it."""
+        data = json.loads(json.dumps(event.data))  # as the JSON column gives it back
+        entry = HistoryEntry(case.created_at, event.actor.name, event.actor.aad_object_id, event.kind, data)
+        return cls([entry], {kind_of(row["milestone"]): (row["due_on"], row["done_on"])
+                             for row in _milestone_values(case.id, case, milestones)})
 
 
 class Recorded(Enum):

@@ -18,7 +18,7 @@ from cards.report_form import STEPS, ReportForm, report_cancelled_card, report_d
 from cme.casework import new_case
 from cme.report import CONFIRMED_BY, check_fields, check_report, check_warnings, unconfirmed
 from cme.roles import Role
-from storage.cases import NewEvent
+from storage.cases import NewEvent, Written
 
 log = logging.getLogger(__name__)
 routes = Routes()
@@ -138,9 +138,8 @@ async def report_submit(context: Context) -> None:
     case, due = new_case(checked.report, calendar, today)
     case.authority_id = school.authority_id
     day = case.day_number(calendar, today)
-    case, created = await context.store.cases.create(
-        case, NewEvent("reported", {"day": day, "school_id": school.id}, context.actor), due,
-        submission_key=_form_id(context))
+    event = NewEvent("reported", {"day": day, "school_id": school.id}, context.actor)
+    case, created = await context.store.cases.create(case, event, due, submission_key=_form_id(context))
     if created and case.risk.at_risk:
         # Before the reporter's answer: if Teams does not take that, its redelivery finds the report
         # submitted already, and the channel must have been alerted by then.
@@ -154,7 +153,7 @@ async def report_submit(context: Context) -> None:
         return
     log.info("case %s reported at school %s, day %s, at risk %s", case.reference, school.urn, day, case.risk.at_risk)
     await send_case_card(context, case, notice=f"Reported as {case.reference}. Say this reference on the phone.",
-                         school=school)
+                         school=school, written=Written.with_new_case(case, event, due))
 
 
 async def _urgent_alert(context: Context, case, school) -> None:

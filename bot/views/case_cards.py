@@ -24,6 +24,7 @@ from cme.lifecycle import TRACKING_STATES, State
 from cme.removal import earliest_off_roll_date
 from cme.roles import REMOVAL_REQUESTERS, Role
 from cme.tracking import weeks_missing
+from storage.cases import Written
 from storage.people import PersonRoles
 from storage.schools import SchoolInfo
 
@@ -35,8 +36,10 @@ REQUESTABLE = {State.REPORTED, State.ENQUIRIES, State.REFERRED_TO_EWS, State.CME
 
 
 async def case_view(services: Services, case: Case, person: PersonRoles, *, notice: str | None = None,
-                    problem: str | None = None, school: SchoolInfo | None = None) -> CaseView:
-    """`school`, when the caller has the case's school at hand already; else it is read."""
+                    problem: str | None = None, school: SchoolInfo | None = None,
+                    written: Written | None = None) -> CaseView:
+    """`school`, when the caller has the case's school at hand already; else it is read. `written`: for a case this
+    turn created, its history and milestones as written (not read again); nobody has opened it yet."""
     if school is None and case.school_id:
         school = await services.store.schools.get(case.school_id)
     calendar = services.calendars.for_school(school)
@@ -44,10 +47,11 @@ async def case_view(services: Services, case: Case, person: PersonRoles, *, noti
     zone = services.settings.zone
     officer = is_officer_of(person, case) or is_receiving_officer(person, case)  # the authority's view
     history = [(entry.at.astimezone(zone), entry.actor_name.split(" ")[0], entry.kind, entry.data)
-               for entry in await services.store.cases.history(case.id)
+               for entry in (written.history if written else await services.store.cases.history(case.id))
                if officer or entry.kind not in TRACKING_EVENTS]  # the school's part closed at removal
     deadlines = {kind: due if calendar.is_known(due) or kind is Deadline.LPD_REVIEW else None
-                 for kind, (due, _) in (await services.store.cases.milestones(case.id)).items()
+                 for kind, (due, _) in (written.milestones if written else
+                                        await services.store.cases.milestones(case.id)).items()
                  if isinstance(kind, Deadline)}
     return CaseView(
         case=case, school_name=school.name if school else "No school yet (local authority)",
@@ -61,7 +65,7 @@ async def case_view(services: Services, case: Case, person: PersonRoles, *, noti
         deadlines=deadlines, for_officer=officer,
         tracking=await _tracking(services, case, person, deadlines.get(Deadline.LPD_REVIEW)),
         link=await _link(services, case, person),
-        opened=await openings_seen(services, case, person),
+        opened=None if written else await openings_seen(services, case, person),
         erased=not case.is_open and await services.store.retention.tombstone(case.id) is not None,
     )
 
@@ -106,9 +110,9 @@ async def handoff_notification(services: Services, case: Case, officer: PersonRo
 
 
 async def send_case_card(context: Context, case: Case, *, notice: str | None = None,
-                         school: SchoolInfo | None = None) -> None:
+                         school: SchoolInfo | None = None, written: Written | None = None) -> None:
     """A new case card in this conversation, remembered so later changes update it."""
-    view = await case_view(context.services, case, context.person, notice=notice, school=school)
+    view = await case_view(context.services, case, context.person, notice=notice, school=school, written=written)
     message = PupilMessage(card=case_card(view), reader=context.person, cases=(case,))
     activity_id = await context.outbox.send(message)
     if activity_id:
