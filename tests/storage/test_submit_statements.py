@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 import asyncpg
 import pytest
@@ -10,8 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
+from cme.deadlines import Deadline
 from cme.roles import Role
-from storage.cases import Actor, NewEvent
+from storage.cases import Actor, NewEvent, Written
 from storage.models import CaseEvent, CaseRow, MilestoneRow
 from storage.store import Store
 from tests.storage.test_storage import DUE, REPORTER, new_case
@@ -92,3 +94,15 @@ async def test_a_new_case_refused_writes_nothing(store):
     async with store.engine.connect() as connection:
         for table in (CaseRow, CaseEvent, MilestoneRow):
             assert (await connection.execute(select(func.count()).select_from(table))).scalar_one() == 0
+
+
+async def test_what_a_new_case_wrote_is_what_its_history_and_milestones_read_back(store):
+    """The new case card is drawn from `Written` instead of these reads (bot/handlers/report.py): the same values."""
+    school = await store.schools.add("900001", "Oakwood Primary (fictional)", "Example Borough", actor="cli")
+    case = new_case(school.id, triage_recorded_on=date(2026, 11, 2))  # its Day 1 risk deadline done already
+    due = {**DUE, Deadline.RISK_NOTIFIED: date(2026, 11, 3)}
+    event = NewEvent("reported", {"day": 3, "school_id": school.id, "note": "née Ünïcode"}, REPORTER)
+    case, created = await store.cases.create(case, event, due, submission_key="form-1")
+    written = Written.with_new_case(case, event, due)
+    assert created and written.milestones[Deadline.RISK_NOTIFIED] == (date(2026, 11, 3), date(2026, 11, 2))
+    assert written == Written(await store.cases.history(case.id), await store.cases.milestones(case.id))
