@@ -36,6 +36,7 @@ class Handling:
     turn: Turn
     outbox: Outbox
     person: PersonRoles | None = None
+    stored_roles: PersonRoles | None = None  # the sender's, read with the activity id: one round trip
     route: Route | None = None
     args: str = ""
 
@@ -51,9 +52,10 @@ Then = Callable[[Handling], Awaitable[dict | None]]
 Step = Callable[[Handling, Then], Awaitable[dict | None]]
 
 
-async def person_of(services: Services, turn: Turn) -> PersonRoles:
-    """The sender's roles; a bootstrap administrator is an administrator even before any grant."""
-    person = await services.store.people.roles_of(turn.sender.aad_object_id)
+async def person_of(services: Services, turn: Turn, stored: PersonRoles | None = None) -> PersonRoles:
+    """The sender's roles (read now unless `stored` in this turn); a bootstrap administrator is an administrator
+    even before any grant."""
+    person = await services.store.people.roles_of(turn.sender.aad_object_id) if stored is None else stored
     if turn.sender.aad_object_id in services.settings.bootstrap_admins and not person.has(Role.ADMIN):
         person = PersonRoles(person.aad_object_id, person.name or turn.sender.name,
                              person.grants + (Grant(Role.ADMIN),))
@@ -79,15 +81,19 @@ class Installation:
 
 @dataclass
 class Deduplicate:
-    """A redelivered activity id is ignored; if handling fails the id is forgotten, so Teams' retry is handled."""
+    """A redelivered activity id is ignored; if handling fails the id is forgotten, so Teams' retry is handled.
+    The sender's roles are read with the id, for PersonAndRoles."""
 
     services: Services
 
     async def __call__(self, handling: Handling, then: Then) -> dict | None:
-        seen, activity_id = self.services.store.seen, handling.turn.activity_id
-        if activity_id and not await seen.first_time(activity_id):
-            log.info("redelivered activity ignored: %s %s", handling.turn.kind, handling.turn.verb)
-            return None
+        turn, seen = handling.turn, self.services.store.seen
+        activity_id = turn.activity_id
+        if activity_id:
+            first, handling.stored_roles = await seen.first_time_from(activity_id, turn.sender.aad_object_id)
+            if not first:
+                log.info("redelivered activity ignored: %s %s", turn.kind, turn.verb)
+                return None
         try:
             return await then(handling)
         except Exception:
@@ -101,7 +107,7 @@ class PersonAndRoles:
     services: Services
 
     async def __call__(self, handling: Handling, then: Then) -> dict | None:
-        handling.person = await person_of(self.services, handling.turn)
+        handling.person = await person_of(self.services, handling.turn, handling.stored_roles)
         return await then(handling)
 
 

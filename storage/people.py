@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, func, or_, select
+from sqlalchemy import Select, Subquery, bindparam, delete, func, join, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cme.roles import AUTHORITY_WIDE, Role
@@ -48,14 +48,31 @@ class PersonRoles:
         return frozenset(g.role for g in self.grants)
 
 
-_ROLES_OF = Prepared(select(Person.name, RoleGrant.role, RoleGrant.school_id, School.name,
-                            func.coalesce(RoleGrant.authority_id, School.authority_id),
-                            School.urn, School.reminders_channel_id, School.authority_id, Authority.name)
-                     .join(RoleGrant, RoleGrant.person_id == Person.id)
-                     .outerjoin(School, School.id == RoleGrant.school_id)
-                     .outerjoin(Authority, Authority.id == School.authority_id)
-                     .where(Person.aad_object_id == bindparam("aad_object_id"))
-                     .order_by(RoleGrant.id))
+_ROLE_COLUMNS = (Person.name, RoleGrant.role, RoleGrant.school_id, School.name,
+                 func.coalesce(RoleGrant.authority_id, School.authority_id),
+                 School.urn, School.reminders_channel_id, School.authority_id, Authority.name)
+_HOLDERS = join(Person, RoleGrant, RoleGrant.person_id == Person.id)
+_SENDER = Person.aad_object_id == bindparam("aad_object_id")
+
+
+def _with_schools(query: Select) -> Select:
+    return (query.outerjoin(School, School.id == RoleGrant.school_id)
+            .outerjoin(Authority, Authority.id == School.authority_id).order_by(RoleGrant.id))
+
+
+_ROLES_OF = Prepared(_with_schools(select(*_ROLE_COLUMNS).select_from(_HOLDERS).where(_SENDER)))
+
+
+def roles_beside(first: Subquery) -> Select:
+    """The one row of `first`, with each role of the person `aad_object_id` (bound) after its columns, or alone
+    (the roles' columns null) for someone with none: read in the same statement as whatever `first` does."""
+    return _with_schools(select(*_ROLE_COLUMNS, *first.c).select_from(first.outerjoin(_HOLDERS, _SENDER)))
+
+
+def person_roles(aad_object_id: str, rows: list) -> PersonRoles:
+    """The roles read by `roles_of` or `roles_beside` (whose lone row for someone without a role holds none)."""
+    rows = [row for row in rows if row[1] is not None]
+    return PersonRoles(aad_object_id, rows[0][0] if rows else "", tuple(_grant(row) for row in rows))
 
 
 class People:
@@ -110,9 +127,7 @@ class People:
             return bool(result.rowcount)
 
     async def roles_of(self, aad_object_id: str) -> PersonRoles:
-        rows = await self._sql.rows(_ROLES_OF, {"aad_object_id": aad_object_id})
-        name = rows[0][0] if rows else ""
-        return PersonRoles(aad_object_id, name, tuple(_grant(row) for row in rows))
+        return person_roles(aad_object_id, await self._sql.rows(_ROLES_OF, {"aad_object_id": aad_object_id}))
 
     async def with_role(self, role: Role, school_id: int | None = None,
                         authority_id: int | None = None) -> list[PersonRoles]:
@@ -134,7 +149,7 @@ class People:
 
 
 def _grant(row) -> Grant:
-    _, role, school_id, school_name, authority_id, urn, channel_id, school_authority_id, authority_name = row
+    _, role, school_id, school_name, authority_id, urn, channel_id, school_authority_id, authority_name, *_ = row
     school = None if school_id is None else SchoolInfo(school_id, urn, school_name, authority_name or "", channel_id,
                                                        school_authority_id)
     return Grant(Role(role), school_id, school_name, authority_id, school)

@@ -36,7 +36,7 @@ class Store:
         self.people = People(sessions)
         self.cases = Cases(sessions)
         self.conversations = Conversations(sessions)
-        self.seen = SeenActivities(sessions)
+        self.seen = SeenActivities(sessions, self.people)
         self.audit = AuditLog(sessions)
         self.card_messages = CardMessages(sessions)
         self.case_views = CaseViews(sessions)

@@ -110,6 +110,15 @@ async def test_a_redelivered_activity_is_ignored_and_a_failed_one_is_handled_aga
     assert await dedupe(handling(activity_id="act-2"), then) == CARD, "Teams' retry is handled"
 
 
+async def test_the_senders_roles_are_read_with_the_activity_id_and_handed_on(services, store):
+    await store.people.grant(SAM.aad_object_id, Role.ADMIN, actor="test", name=SAM.name)
+    then = Then()
+    await Deduplicate(services)(handling(person=None, activity_id="act-1"), then)
+    assert then.handed[0].stored_roles == await store.people.roles_of(SAM.aad_object_id)
+    await Deduplicate(services)(handling(person=None), then)
+    assert then.handed[1].stored_roles is None, "without an id there is nothing to record: the roles are read later"
+
+
 async def test_the_person_comes_with_their_roles_and_a_bootstrap_admin_is_an_admin(services, store):
     borough = await store.schools.add_authority("Example Borough Council", actor="test")
     await store.people.grant(SAM.aad_object_id, Role.EWS_OFFICER, actor="test", name=SAM.name, authority_id=borough.id)
@@ -120,6 +129,20 @@ async def test_the_person_comes_with_their_roles_and_a_bootstrap_admin_is_an_adm
     services.settings = replace(services.settings, bootstrap_admins=(SAM.aad_object_id,))
     await PersonAndRoles(services)(handling(person=None), then)
     assert then.handed[1].person.roles == {Role.EWS_OFFICER, Role.ADMIN}
+
+
+async def test_roles_read_earlier_in_the_turn_are_not_read_again(services, store):
+    borough = await store.schools.add_authority("Example Borough Council", actor="test")
+    await store.people.grant(SAM.aad_object_id, Role.EWS_OFFICER, actor="test", name=SAM.name, authority_id=borough.id)
+    read_with_the_id = handling(person=None)
+    read_with_the_id.stored_roles = SAM_STAFF
+    then = Then()
+    await PersonAndRoles(services)(read_with_the_id, then)
+    assert then.handed[0].person == SAM_STAFF
+
+    services.settings = replace(services.settings, bootstrap_admins=(SAM.aad_object_id,))
+    await PersonAndRoles(services)(read_with_the_id, then)
+    assert then.handed[1].person.roles == {Role.SCHOOL_STAFF, Role.ADMIN}
 
 
 async def test_a_personal_chat_is_remembered_and_a_channel_is_not(services, store):
