@@ -36,9 +36,9 @@ class Handling:
     turn: Turn
     outbox: Outbox
     person: PersonRoles | None = None
-    stored_roles: PersonRoles | None = None  # the sender's, read with the activity id: one round trip
     route: Route | None = None
     args: str = ""
+    stored_roles: PersonRoles | None = None  # the sender's, read with the activity id: one round trip
 
     async def refuse(self, text: str) -> dict | None:
         """Why nothing happened: the clicker's card for an Action.Execute, a reply otherwise."""
