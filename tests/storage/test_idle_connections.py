@@ -25,9 +25,8 @@ async def _close_every_other_connection(url: str) -> int:
         await admin.close()
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # SQLite has no server to close a connection
 async def test_a_connection_the_server_closed_while_idle_is_replaced(database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite has no server to close a connection")
     store = Store.from_url(database_url, ping_after=0.2)
     try:
         await store.people.grant("aad-idle", Role.ADMIN, actor="test", name="Ida Idle")

@@ -60,9 +60,8 @@ async def _connections_to(url: str) -> int:
         await admin.close()
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # SQLite keeps one connection, in the pool
 async def test_connections_kept_between_statements_are_closed_with_the_store(database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite keeps one connection, in the pool")
     store = Store.from_url(database_url)
     await store.people.grant("aad-sam", Role.ADMIN, actor="cli", name="Sam School")
     people = await asyncio.gather(*(store.people.roles_of("aad-sam") for _ in range(12)))  # more than are kept
