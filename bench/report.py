@@ -158,10 +158,12 @@ def _notes(results: Results) -> list[str]:
             "stub connector share the machine's other core, with whatever else the machine runs. The server's "
             f"CPU time per message (median of the rounds) is what limits it: echo sample {echo.cpu_ms.median:.1f} ms"
             + (f", bare aiohttp {bare.cpu_ms.median:.1f} ms" if bare else "")
-            + f"; ours: {cpu}. The PostgreSQL server's own CPU comes out of the same two cores: a new case is "
-            "three statements in one transaction plus the activity, roles, school, submission and card "
-            "statements around it, each a round trip to another process that needs a core the bot, the load "
-            "generator and the stub are also using, where SQLite's are calls on the bot's own thread. (d) posts "
+            + f"; ours: {cpu}. On PostgreSQL a submit sends 4 statements (the activity with its sender's roles, "
+            "the reference number with the form's submission, the new case with its history entry and "
+            "milestones in one, the card remembered), each a round trip to another process whose CPU comes out "
+            "of the same two cores; on SQLite the database's work (16 statements and the triggers keeping "
+            "the register's tallies and groups) runs on the bot's own thread, which is why a submit costs "
+            "it more CPU there. (d) posts "
             "a third Bot Connector call (the channel alert) and writes its event. With `--workers 2` a second "
             "process takes the other core, which the load generator, the stub connector and PostgreSQL share, "
             "so it gains little here.")
