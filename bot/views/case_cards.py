@@ -44,15 +44,8 @@ async def case_view(services: Services, case: Case, person: PersonRoles, *, noti
         school = await services.store.schools.get(case.school_id)
     calendar = services.calendars.for_school(school)
     today = services.today()
-    zone = services.settings.zone
     officer = is_officer_of(person, case) or is_receiving_officer(person, case)  # the authority's view
-    history = [(entry.at.astimezone(zone), entry.actor_name.split(" ")[0], entry.kind, entry.data)
-               for entry in (written.history if written else await services.store.cases.history(case.id))
-               if officer or entry.kind not in TRACKING_EVENTS]  # the school's part closed at removal
-    deadlines = {kind: due if calendar.is_known(due) or kind is Deadline.LPD_REVIEW else None
-                 for kind, (due, _) in (written.milestones if written else
-                                        await services.store.cases.milestones(case.id)).items()
-                 if isinstance(kind, Deadline)}
+    history, deadlines = await _history_and_deadlines(services, case, written, calendar, officer=officer)
     return CaseView(
         case=case, school_name=school.name if school else "No school yet (local authority)",
         day=case.day_number(calendar, today) if case.is_open else 0, due=case.due_dates(calendar),
@@ -68,6 +61,19 @@ async def case_view(services: Services, case: Case, person: PersonRoles, *, noti
         opened=None if written else await openings_seen(services, case, person),
         erased=not case.is_open and await services.store.retention.tombstone(case.id) is not None,
     )
+
+
+async def _history_and_deadlines(services: Services, case: Case, written: Written | None, calendar, *,
+                                 officer: bool) -> tuple[list, dict]:
+    """The history lines the reader may see (the school's part closed at removal) and the deadlines' due dates."""
+    zone = services.settings.zone
+    entries = written.history if written else await services.store.cases.history(case.id)
+    history = [(entry.at.astimezone(zone), entry.actor_name.split(" ")[0], entry.kind, entry.data)
+               for entry in entries if officer or entry.kind not in TRACKING_EVENTS]
+    milestones = written.milestones if written else await services.store.cases.milestones(case.id)
+    deadlines = {kind: due if calendar.is_known(due) or kind is Deadline.LPD_REVIEW else None
+                 for kind, (due, _) in milestones.items() if isinstance(kind, Deadline)}
+    return history, deadlines
 
 
 async def _link(services: Services, case: Case, person: PersonRoles) -> LinkView | None:
