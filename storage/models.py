@@ -98,7 +98,9 @@ class CaseRow(Base):
     __tablename__ = "cases"
     __table_args__ = (Index("ix_cases_school_open", "school_id", "closed_at"),
                       Index("ix_cases_authority_open", "authority_id", "closed_at"),
-                      Index("ix_cases_register", "authority_id", "first_day_absent", "id"),
+                      # the register in its order, with what its walk checks on each row (migration 0019)
+                      Index("ix_cases_register_checked", "authority_id", "first_day_absent", "id", "open_due_on",
+                            "closed_at", "state"),
                       # `my cases`: the overdue open cases, longest overdue first, then the others (migration 0013)
                       *(Index(name, *columns, postgresql_where=text("closed_at IS NULL"),
                               sqlite_where=text("closed_at IS NULL")) for name, *columns in (

@@ -3,7 +3,7 @@
 One statement a page: each line's school name (a join), its overdue milestones and its next milestone
 (subqueries on the open milestones' index by case), never a query per line. Ordered by (first day of
 absence, id), the page after is `(first_day_absent, id) > (the last line's)`: no OFFSET, so page 2,500 costs
-what page 1 does (ix_cases_register, or the index of a filter: storage/register_walk.py). A page whose filters
+what page 1 does (ix_cases_register_checked, or the index of a filter: storage/register_walk.py). A page whose filters
 are not all answered by that index reads at most SEARCHED rows of it (one more statement finds where those end):
 when they do not fill the page, it ends there and says so (`searched`), and the next page goes on from there.
 """

@@ -47,7 +47,9 @@ async def test_the_groups_of_existing_cases_are_filled_kept_by_triggers_and_undo
     await _undo_only(store, "0015_register_filters")
     assert (await _schema(store)) == (tables - {"case_risk_groups"},
                                       indexes - {"ix_cases_register_stage", "ix_cases_register_school",
-                                                 "ix_cases_register_reason"})
+                                                 "ix_cases_register_reason"}
+                                      # 0019, built on the revision joining 0015 to 0016, undone with it
+                                      - {"ix_cases_register_checked"} | {"ix_cases_register"})
     now = datetime(2026, 11, 2, 9, tzinfo=UTC)
     async with store.engine.begin() as connection:
         for reference, groups, day in CASES:
