@@ -6,11 +6,9 @@ import asyncio
 import contextlib
 import logging
 import os
-from pathlib import Path
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy.engine import make_url
 
 from bot.calendars import Calendars
 from bot.config import Settings
@@ -22,6 +20,7 @@ from bot.services import Services
 from bot.teams import TeamsGateway
 from bot.teams.gateway import LINGER_SECONDS, MAX_BODY_BYTES
 from storage.migrate import upgrade
+from storage.sqlite_file import ensure_sqlite_directory
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -29,12 +28,6 @@ log = logging.getLogger(__name__)
 SERVICES = web.AppKey("services", Services)
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 CALENDAR_REFRESH_SECONDS = 60
-
-
-def ensure_sqlite_directory(url: str) -> None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def build_services(settings: Settings, store: Store | None = None) -> Services:

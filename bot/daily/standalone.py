@@ -14,7 +14,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import storage
@@ -22,6 +21,7 @@ from bot.calendars import Calendars
 from bot.config import Settings
 from bot.services import Services
 from bot.teams import TeamsGateway
+from storage.sqlite_file import ensure_sqlite_directory
 from storage.store import Store
 
 
@@ -32,9 +32,7 @@ async def _answers_nothing(_turn, _outbox) -> None:
 def job_services(settings: Settings) -> Services:
     """The services of a job, not connected to Teams yet (see `connected`); a SQLite file's directory made, as
     `bot.app` makes it, so that a database never created is reported as not migrated."""
-    url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    ensure_sqlite_directory(settings.database_url)
     return Services(settings, Store.from_url(settings.database_url), Calendars.from_file(settings.term_dates))
 
 

@@ -16,6 +16,7 @@ from bot.config import DEVELOPMENT, ConfigError, Settings
 from cme.roles import Role
 from storage.engine.db import async_url
 from storage.schools import SchoolInfo, WhichAuthority
+from storage.sqlite_file import ensure_sqlite_directory
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
 
 
 def _store(settings: Settings) -> Store:
-    from bot.app import ensure_sqlite_directory
-
     ensure_sqlite_directory(settings.database_url)
     return Store.from_url(settings.database_url)
 
