@@ -10,6 +10,12 @@ With --full it runs the whole job as `cme-bot serve` does on a school day: the r
 dates warning, non-arrival cards and hand-off reminders (`run_daily_reminders`), then the COPP panel's sittings
 (`run_copp`), posting through the real gateway to whatever Bot Connector the database's conversations name.
 
+With --full --serve it starts a process built as `cme-bot serve` builds its own (`bot.app.create_app` and the
+collector's settings: the web application, the handlers of every command and card, the scheduler, the migrations
+checked at start), listening on a free port, and runs the jobs of its scheduler (bot/daily/scheduler.py) as they
+fire: the reminders, and the COPP run when a sitting is due, each in a child process. With --in-process as well,
+the same whole job runs inside that process, as `serve` ran it before (157 MB at 100,000 open cases).
+
 Either way it prints one JSON object with the timings, what was posted, and its peak resident memory, and its
 memory once its services are built, as `cme-bot remind` builds them (bot/daily/standalone.py: not the web app and
 handlers `serve` holds), its schema checked, before the job starts.
@@ -107,12 +113,37 @@ async def _plans(store, captured: list[tuple[str, object]]) -> dict[str, list[st
     return plans
 
 
-async def full(url: str, on_date: date, instance: str) -> dict:
+@asynccontextmanager
+async def _serving(url: str, on_date: date, instance: str) -> AsyncIterator:
+    """The services of a started `cme-bot serve` (bot.app.create_app, its start-up run, listening on a free port),
+    its scheduler off so that only the measured job runs."""
+    from aiohttp import web
+
+    from bot.app import SERVICES, create_app
+    from bot.config import DEVELOPMENT, Settings
+    from bot.ops.garbage import settle
+
+    settings = Settings(database_url=url, environment=DEVELOPMENT, today=on_date, scheduler=False,
+                        instance=instance, host="127.0.0.1", port=0)
+    app = create_app(settings)
+    app.on_startup.append(settle)  # as `cme-bot serve` adds it: its collector's thresholds apply to the job too
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, 0)
+    await site.start()
+    try:
+        yield app[SERVICES]
+    finally:
+        await runner.cleanup()
+
+
+async def full(url: str, on_date: date, instance: str, *, serve: bool = False) -> dict:
     from bot.daily.copp import run_copp
     from bot.daily.reminders import run_daily_reminders
 
-    async with _services(url, on_date, instance) as services:
-        ready_mb = peak_rss_mb()
+    async with (_serving if serve else _services)(url, on_date, instance) as services:
+        await asyncio.sleep(2 if serve else 0)  # as serve idles before its run time
+        ready_mb, ready_now_mb = peak_rss_mb(), rss_mb()
         begun = time.perf_counter()
         report = await run_daily_reminders(services, on_date)
         reminders_done = time.perf_counter()
@@ -125,8 +156,38 @@ async def full(url: str, on_date: date, instance: str) -> dict:
         "copp_posted": len(copp.posted), "copp_not_posted": len(copp.not_posted) + len(copp.uncertain),
         "seconds": {"reminders": reminders_done - begun, "copp": copp_done - reminders_done,
                     "total": copp_done - begun},
-        "ready_rss_mb": ready_mb, "peak_rss_mb": peak_rss_mb(),
+        "built_as": "serve" if serve else "remind", "ready_rss_mb": ready_mb, "ready_now_rss_mb": ready_now_mb,
+        "peak_rss_mb": peak_rss_mb(),
     }
+
+
+async def in_serve(url: str, on_date: date, instance: str) -> dict:
+    """The whole job as `serve`'s scheduler runs it now (bot/daily/scheduler.py's jobs): each run in a process of its
+    own; the figures are the serving process's, and its children's largest high-water mark."""
+    from bot.daily.scheduler import copp_job, daily_job
+
+    async with _serving(url, on_date, instance) as services:
+        await asyncio.sleep(2)  # as serve idles before its run time
+        ready_mb, ready_now_mb = peak_rss_mb(), rss_mb()
+        begun = time.perf_counter()
+        await daily_job(services)
+        reminders_done = time.perf_counter()
+        await copp_job(services)
+        copp_done = time.perf_counter()
+    return {
+        "seconds": {"reminders": reminders_done - begun, "copp": copp_done - reminders_done,
+                    "total": copp_done - begun},
+        "built_as": "serve, the job in a child", "ready_rss_mb": ready_mb, "ready_now_rss_mb": ready_now_mb,
+        "peak_rss_mb": peak_rss_mb(),
+        # Linux's ru_maxrss of a child counts what it held before its exec too: at least serve's size at the fork.
+        "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+
+
+def rss_mb() -> float:
+    """This process's resident memory now (VmRSS)."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
 
 
 def peak_rss_mb() -> float:
@@ -154,9 +215,21 @@ def main() -> None:
     parser.add_argument("date")
     parser.add_argument("--instance", default="bench-daily-job")
     parser.add_argument("--full", action="store_true", help="the whole job, posting, and the COPP panel")
+    parser.add_argument("--serve", action="store_true", help="with --full: in a process built as `serve` builds it, "
+                                                             "as its scheduler runs the job (in a child process)")
+    parser.add_argument("--in-process", action="store_true", help="with --serve: the job inside serve's process")
     args = parser.parse_args()
+    on_date = date.fromisoformat(args.date)
+    if args.serve:
+        from bot.ops.cli import _event_loop
+
+        loop = _event_loop()  # serve's (uvloop)
+        run = full(args.url, on_date, args.instance, serve=True) if args.in_process else in_serve(
+            args.url, on_date, args.instance)
+        print(json.dumps(loop.run_until_complete(run)))
+        return
     run = full if args.full else claim
-    print(json.dumps(asyncio.run(run(args.url, date.fromisoformat(args.date), args.instance))))
+    print(json.dumps(asyncio.run(run(args.url, on_date, args.instance))))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """The fortnightly Children Out of Provision Panel: a nameless digest in each authority's channel and the named
 pack in each of its tracking officers' personal chats, once per sitting, late rather than lost.
 
-`run_copp(services, now)` is one coroutine: the scheduler of `cme-bot serve` calls it every few minutes on
-weekdays, `cme-bot copp run` by hand. For each authority it takes the latest sitting whose time has come
+`run_copp(services, now)` is one coroutine: `cme-bot copp run` calls it by hand, and the scheduler of `cme-bot serve`
+in a process of its own (bot/daily/child.py) when `copp_due`, which it asks every few minutes on weekdays, says a
+sitting's time has come. For each authority it takes the latest sitting whose time has come
 (cme/copp.py); what of it is not posted yet is claimed like the overdue digest (storage/copp.py,
 storage/reminders.py: a unique claim per key and day, owned by a run with a heartbeat, taken over from a
 run that stopped, posted again marked as a possible repeat when a POST was cut off). A sitting missed
@@ -81,22 +82,11 @@ async def run_copp(services: Services, now: datetime | None = None, *, on_date: 
                    authority: str | None = None) -> CoppReport:
     """The sittings that have come by `now` (local time); with `on_date`, every sitting on or before that day,
     whatever its time (`cme-bot copp run --date`)."""
-    if now is None:  # the clock's time on the (possibly pinned, CME_TODAY) day
-        now = datetime.combine(services.today(), datetime.now(services.settings.zone).time())
+    now = now or _clock(services)
     today = on_date or now.date()
     report = CoppReport(today)
     store = services.store
-    await store.copp.add_tally_changes()  # every few minutes on weekdays, whether a panel sits or not
-    authorities = [await store.schools.authority(authority)] if authority else await store.schools.authorities()
-    sittings = []
-    for each in authorities:
-        sitting = await _sitting_due(services, each, today, None if on_date else now)
-        if sitting is None:
-            continue
-        officers = await store.people.with_role(Role.TRACKING_OFFICER, authority_id=each.id)
-        keys = [digest_key(each.id)] + [pack_key(each.id, officer.aad_object_id) for officer in officers]
-        if len(await store.copp.sent(keys, sitting.panel.day)) < len(keys):
-            sittings.append((sitting, officers))
+    sittings = await _not_posted(services, today, None if on_date else now, authority)
     if not sittings:
         return report
     async with _running(store, services.settings.instance) as run_id:
@@ -105,6 +95,38 @@ async def run_copp(services: Services, now: datetime | None = None, *, on_date: 
     for line in report.lines():
         log.info("copp %s", line)
     return report
+
+
+def _clock(services: Services) -> datetime:
+    """The clock's time on the (possibly pinned, CME_TODAY) day."""
+    return datetime.combine(services.today(), datetime.now(services.settings.zone).time())
+
+
+async def copp_due(services: Services) -> bool:
+    """Whether `run_copp(services)` would post anything now: a sitting whose time has come, not all posted (the
+    tallies kept up on the way, as that run keeps them). A few small statements, for `serve`'s scheduler to start
+    the run in a process of its own only when there is something to post."""
+    now = _clock(services)
+    return bool(await _not_posted(services, now.date(), now))
+
+
+async def _not_posted(services: Services, today: date, now: datetime | None,
+                      authority: str | None = None) -> list[tuple[_Sitting, list[PersonRoles]]]:
+    """Each authority's sitting whose time has come by `now` (or any time `today` when None), with its tracking
+    officers, where its digest or a pack is not posted yet."""
+    store = services.store
+    await store.copp.add_tally_changes()  # every few minutes on weekdays, whether a panel sits or not
+    authorities = [await store.schools.authority(authority)] if authority else await store.schools.authorities()
+    sittings = []
+    for each in authorities:
+        sitting = await _sitting_due(services, each, today, now)
+        if sitting is None:
+            continue
+        officers = await store.people.with_role(Role.TRACKING_OFFICER, authority_id=each.id)
+        keys = [digest_key(each.id)] + [pack_key(each.id, officer.aad_object_id) for officer in officers]
+        if len(await store.copp.sent(keys, sitting.panel.day)) < len(keys):
+            sittings.append((sitting, officers))
+    return sittings
 
 
 async def _sitting_due(services: Services, authority: AuthorityInfo, today: date,

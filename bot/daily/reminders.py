@@ -1,7 +1,7 @@
 """The daily job: Day 5 and Day 20 reminder cards and one overdue digest per channel, exactly once.
 
-`run_daily_reminders(services, on_date)` is one plain coroutine: the scheduler of `cme-bot serve`
-calls it each school day, `cme-bot remind` calls it by hand. Claims in the database make it safe to
+`run_daily_reminders(services, on_date)` is one plain coroutine: `cme-bot remind` calls it, and the
+scheduler of `cme-bot serve` each school day in a process of its own (bot/daily/child.py). Claims in the database make it safe to
 run twice, after a crash, or on several instances at once: a run holds its claims while its
 heartbeat is fresh, takes over those of a run that stopped, and posts again, marked as a possible
 repeat, a reminder whose POST was cut off.
