@@ -205,6 +205,9 @@ async def _post_reminders(services: Services, channel_id: str | None, claims: li
                           schools: dict[int, SchoolInfo], on_date: date, throttle: Throttle,
                           report: RunReport, run_id: str, authority_id: int | None = None) -> None:
     store = services.store
+    # What a post needs from the database is read, and its attempt written, before its slot: a slot is counted in
+    # Teams' windows until its answer, so a round trip taken inside it delays the next send that waits for it.
+    conversation = await store.conversations.get(channel_id) if channel_id else None
     for claim in claims:
         label = f"{claim.reference} {claim.milestone.label}"
         if await _given_up(store, report, claim.id, label, channel_id):
@@ -215,13 +218,16 @@ async def _post_reminders(services: Services, channel_id: str | None, claims: li
             continue
         message = Message(card=_card(services, case, schools.get(case.school_id), claim, on_date),
                           summary=f"{claim.milestone.label}: {claim.reference}")
+        # Written before the wait for a slot: a run that dies while waiting leaves it uncertain, posted again
+        # (marked as a possible repeat) by the next run, as when it dies during the POST.
+        if not await store.reminders.attempt(claim.id, run_id):
+            continue  # another run took it over
         answered = await throttle.slot(channel_id or "")
         try:
             if await _given_up(store, report, claim.id, label, channel_id):  # while this one waited for its slot
                 continue
-            if not await store.reminders.attempt(claim.id, run_id):
-                continue  # another run took it over
-            posted = await with_retries(lambda message=message: post_to_channel(services, channel_id, message))
+            posted = await with_retries(lambda message=message: post_to_channel(services, channel_id, message,
+                                                                                conversation=conversation))
         except DeliveryUncertain as error:
             report.reach.failed(channel_id)
             report.uncertain.append(f"{label} ({error})")

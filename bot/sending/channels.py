@@ -10,6 +10,7 @@ from bot.sending.shown import shown
 from bot.sending.stored_conversations import post_or_mark_dead
 from bot.services import Services
 from bot.turn import Message, Posted
+from storage.conversations import ConversationInfo
 from storage.schools import SchoolInfo
 
 
@@ -32,12 +33,14 @@ async def channel_of(services: Services, school: SchoolInfo | None, authority_id
     return await services.store.schools.authority_channel(school.authority_id if school else authority_id)
 
 
-async def post_to_channel(services: Services, channel_id: str | None, message: Message) -> Posted:
-    """A new thread in the channel; a ConversationGone answer marks the channel dead."""
+async def post_to_channel(services: Services, channel_id: str | None, message: Message, *,
+                          conversation: ConversationInfo | None = None) -> Posted:
+    """A new thread in the channel (its stored `conversation`, read here unless given); a ConversationGone answer
+    marks the channel dead."""
     check(message, CHANNEL, "a new channel thread")
     if not channel_id:
         raise ChannelUnavailable("no reminders channel is set: an admin says 'set reminders channel' in it")
-    conversation = await services.store.conversations.get(channel_id)
+    conversation = conversation or await services.store.conversations.get(channel_id)
     if conversation is None:
         raise ChannelUnavailable("the bot has not been added to the team of the reminders channel")
     posted = await post_or_mark_dead(
