@@ -5,6 +5,8 @@ the authority and that filter's value; missing at least N weeks is a range of th
 walks the index of one of its filters (school, group, reason, stage: the fewest children first, as a rule) and
 checks the others, and "overdue only", on the rows it reads. When it checks any, it reads at most SEARCHED rows of
 the walk, so a rare combination costs a bounded page at 50,000 children, not all of them: the page says so.
+Walking no filter's index, the register's own (ix_cases_register_checked, migration 0019) holds what is checked on
+its rows (overdue, on the register), so those reads touch no case row; a group's walk reads each case it checks.
 """
 
 from __future__ import annotations
