@@ -9,7 +9,7 @@ from storage.engine.db import engine_of, insert_for
 from storage.engine.prepared import Prepared
 from storage.engine.statements import Statements
 from storage.models import SeenActivity
-from storage.people import People, PersonRoles, person_roles, roles_beside
+from storage.people import ROLES_OF, People, PersonRoles, person_roles, roles_beside
 from storage.types import utcnow
 
 
@@ -23,7 +23,7 @@ class SeenActivities:
                   .on_conflict_do_nothing(index_elements=[SeenActivity.activity_id]))
         self._record = Prepared(record)
         # PostgreSQL: the id recorded in the statement that reads the sender's roles, one round trip a message.
-        # SQLite has no INSERT inside a WITH; its two statements are calls in this process.
+        # SQLite has no INSERT inside a WITH: its two statements are calls in this process, on one connection.
         self._record_and_read = None
         if engine_of(sessions).dialect.name == "postgresql":
             recorded = record.returning(literal_column("1")).cte("recorded")
@@ -37,7 +37,10 @@ class SeenActivities:
     async def first_time_from(self, activity_id: str, aad_object_id: str) -> tuple[bool, PersonRoles]:
         """`first_time`, and the roles of the activity's sender as `People.roles_of` reads them, together."""
         if self._record_and_read is None:
-            return await self.first_time(activity_id), await self._people.roles_of(aad_object_id)
+            async with self._sql.prepared_connection() as connection:
+                _, recorded = await connection.execute(self._record, {"activity_id": activity_id, "seen_at": utcnow()})
+                rows, _ = await connection.execute(ROLES_OF, {"aad_object_id": aad_object_id})
+            return recorded == 1, person_roles(aad_object_id, rows)
         rows = await self._sql.rows(self._record_and_read, {"activity_id": activity_id, "seen_at": utcnow(),
                                                             "aad_object_id": aad_object_id})
         return rows[0].first_time == 1, person_roles(aad_object_id, rows)

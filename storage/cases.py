@@ -107,8 +107,7 @@ _INSERT_CASE = Prepared(insert(CaseRow).values(
 ).returning(CaseRow.id))
 _INSERT_EVENT = Prepared(insert(CaseEvent).values(
     {column.name: bindparam(column.name) for column in CaseEvent.__table__.columns if column.name != "id"}))
-_INSERT_MILESTONE = Prepared(insert(MilestoneRow).values(
-    {column.name: bindparam(column.name) for column in MilestoneRow.__table__.columns}))
+_MILESTONE_COLUMNS = [column.name for column in MilestoneRow.__table__.columns]
 _EVENT_COLUMNS = [column.name for column in CaseEvent.__table__.columns if column.name not in ("id", "case_id")]
 
 
@@ -133,6 +132,13 @@ def _insert_all_in_one_statement() -> Prepared:
 
 
 _INSERT_ALL = _insert_all_in_one_statement()
+
+
+@functools.cache
+def _insert_milestones(count: int) -> Prepared:
+    """SQLite: a new case's `count` milestones in one statement (its rows' parameters suffixed _0, _1...)."""
+    return Prepared(insert(MilestoneRow).values([{name: bindparam(f"{name}_{n}") for name in _MILESTONE_COLUMNS}
+                                                 for n in range(count)]))
 
 
 def _with_the_officer():
@@ -218,56 +224,67 @@ class Cases:
 
     async def create(self, case: Case, event: NewEvent, milestones: dict[Due, date], *,
                      submission_key: str | None = None) -> tuple[Case, bool]:
-        """Save a new case with its first history entry; (case, False) when that submission made one already.
-
-        The reference's number is taken in a statement of its own, so the counter's row is locked for
-        that statement only, not while the whole case is written: creations no longer queue behind each
-        other. A creation that fails after taking its number leaves a gap; references stay unique.
-        """
+        """Save a new case with its first history entry; (case, False) when that submission made one already."""
         if case.authority_id is None and case.school_id is not None:  # a case is its school's authority's
             case = replace(case, authority_id=await self._sql.value(
                 select(School.authority_id).where(School.id == case.school_id)))
         now = utcnow()
-        if submission_key:
-            numbers = await self._sql.values(self._count_unless_submitted,
-                                             {"name": f"case-{now.year}", "key": submission_key})
-            if not numbers:
-                return await self._by_submission(submission_key), False
-            number = numbers[0]
-        else:
-            number = await self._next_number(f"case-{now.year}")
-        reference = format_reference(now.year, number)
-        values = {"reference": reference, "submission_key": submission_key, "created_by": event.actor.aad_object_id,
-                  "created_at": now, "updated_at": now, "version": 1, **row_values(case)}
         try:
-            case_id = await self._insert(values, event, now, case, milestones)
+            if self._postgresql:
+                created = await self._numbered_then_written(case, event, milestones, submission_key, now)
+            else:
+                created = await self._numbered_and_written(case, event, milestones, submission_key, now)
         except IntegrityError:
             if submission_key:
                 existing = await self._by_submission(submission_key)
                 if existing is not None:
                     return existing, False
             raise
-        return replace(case, id=case_id, reference=reference, created_by=event.actor.aad_object_id, created_at=now,
-                       version=1), True
+        if created is None:
+            return await self._by_submission(submission_key), False
+        return created, True
 
-    async def _insert(self, values: dict, event: NewEvent, now: datetime, case: Case,
-                      milestones: dict[Due, date]) -> int:
-        """The new case's row, its first history entry and its milestones, all or none; the case's id."""
-        if self._postgresql:
-            rows = _milestone_values(0, case, milestones)
-            return await self._sql.value(_INSERT_ALL, {
-                **values, **{f"event_{name}": value for name, value in _event_values(0, event, now).items()},
-                "milestones": [row["milestone"] for row in rows], "due_ons": [row["due_on"] for row in rows],
-                "done_ons": [row["done_on"] for row in rows], "milestones_run_start": case.run_start})
+    def _count_statement(self, submission_key: str | None, year: int) -> tuple[Prepared, dict]:
+        """The next number of the year's references (none when a case was made from that submission already)."""
+        name = f"case-{year}"
+        if submission_key:
+            return self._count_unless_submitted, {"name": name, "key": submission_key}
+        return self._count, {"name": name}
+
+    async def _numbered_then_written(self, case: Case, event: NewEvent, milestones: dict[Due, date],
+                                     submission_key: str | None, now: datetime) -> Case | None:
+        """PostgreSQL: the reference's number taken in a statement of its own, so the counter's row is locked for that
+        statement only, not while the whole case is written: creations do not queue behind each other. A creation
+        that fails after taking its number leaves a gap; references stay unique. Then the case, its first history
+        entry and its milestones in one statement (`_insert_all_in_one_statement`)."""
+        numbers = await self._sql.values(*self._count_statement(submission_key, now.year))
+        if not numbers:
+            return None
+        values = _case_values(case, event, submission_key, numbers[0], now)
+        rows = _milestone_values(0, case, milestones)
+        case_id = await self._sql.value(_INSERT_ALL, {
+            **values, **{f"event_{name}": value for name, value in _event_values(0, event, now).items()},
+            "milestones": [row["milestone"] for row in rows], "due_ons": [row["due_on"] for row in rows],
+            "done_ons": [row["done_on"] for row in rows], "milestones_run_start": case.run_start})
+        return _created(case, case_id, values)
+
+    async def _numbered_and_written(self, case: Case, event: NewEvent, milestones: dict[Due, date],
+                                    submission_key: str | None, now: datetime) -> Case | None:
+        """SQLite: the reference's number, the case, its first history entry and its milestones in one transaction,
+        run on the bot's own thread. SQLite writes one transaction at a time however it is cut, so taking the number
+        apart, as on PostgreSQL, would only cost a commit more."""
         async with self._sql.prepared_transaction() as connection:
+            numbers = (await connection.execute(*self._count_statement(submission_key, now.year)))[0]
+            if not numbers:
+                return None
+            values = _case_values(case, event, submission_key, numbers[0][0], now)
             case_id = (await connection.execute(_INSERT_CASE, values))[0][0][0]
             await connection.execute(_INSERT_EVENT, _event_values(case_id, event, now))
-            await connection.execute_many(_INSERT_MILESTONE, _milestone_values(case_id, case, milestones))
-        return case_id
-
-    async def _next_number(self, name: str) -> int:
-        """The next number of a counter, safe when several instances create cases at once."""
-        return await self._sql.returned(self._count, {"name": name})
+            if milestones:
+                rows = _milestone_values(case_id, case, milestones)
+                await connection.execute(_insert_milestones(len(rows)), {
+                    f"{name}_{n}": value for n, row in enumerate(rows) for name, value in row.items()})
+        return _created(case, case_id, values)
 
     async def record(self, case: Case, event: NewEvent, milestones: dict[Due, date] | None = None,
                      done: dict[Due, date] | None = None, reopened: tuple[Milestone, ...] = (),
@@ -410,6 +427,17 @@ class Cases:
     async def _by_submission(self, key: str) -> Case | None:
         row = await self._sql.first(_BY_SUBMISSION, {"key": key})
         return case_from_row(row) if row else None
+
+
+def _case_values(case: Case, event: NewEvent, submission_key: str | None, number: int, now: datetime) -> dict:
+    return {"reference": format_reference(now.year, number), "submission_key": submission_key,
+            "created_by": event.actor.aad_object_id, "created_at": now, "updated_at": now, "version": 1,
+            **row_values(case)}
+
+
+def _created(case: Case, case_id: int, values: dict) -> Case:
+    return replace(case, id=case_id, reference=values["reference"], created_by=values["created_by"],
+                   created_at=values["created_at"], version=1)
 
 
 def _event_values(case_id: int, event: NewEvent, at: datetime) -> dict:

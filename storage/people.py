@@ -60,7 +60,7 @@ def _with_schools(query: Select) -> Select:
             .outerjoin(Authority, Authority.id == School.authority_id).order_by(RoleGrant.id))
 
 
-_ROLES_OF = Prepared(_with_schools(select(*_ROLE_COLUMNS).select_from(_HOLDERS).where(_SENDER)))
+ROLES_OF = Prepared(_with_schools(select(*_ROLE_COLUMNS).select_from(_HOLDERS).where(_SENDER)))
 
 
 def roles_beside(first: Subquery) -> Select:
@@ -127,7 +127,7 @@ class People:
             return bool(result.rowcount)
 
     async def roles_of(self, aad_object_id: str) -> PersonRoles:
-        return person_roles(aad_object_id, await self._sql.rows(_ROLES_OF, {"aad_object_id": aad_object_id}))
+        return person_roles(aad_object_id, await self._sql.rows(ROLES_OF, {"aad_object_id": aad_object_id}))
 
     async def with_role(self, role: Role, school_id: int | None = None,
                         authority_id: int | None = None) -> list[PersonRoles]:

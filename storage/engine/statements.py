@@ -82,6 +82,13 @@ class Statements:
             return await connection.execute(statement, parameters)
 
     @asynccontextmanager
+    async def prepared_connection(self) -> AsyncIterator[DriverConnection]:
+        """Prepared statements on one connection taken once, each its own transaction (on SQLite, where taking the
+        pool's one connection costs more than a statement, several statements of a turn in a row)."""
+        async with driver_connection(self._transactional) as connection:
+            yield connection
+
+    @asynccontextmanager
     async def prepared_transaction(self) -> AsyncIterator[DriverConnection]:
         """Prepared statements in one transaction on the driver: committed if the block ends normally."""
         async with driver_connection(self._transactional) as connection, connection.transaction():
