@@ -18,7 +18,7 @@ from cme.lifecycle import State
 from cme.milestones import due_dates
 from cme.report import REFERRAL_FIELDS, check_referral
 from cme.roles import Role
-from storage.cases import NewEvent
+from storage.cases import NewEvent, Written
 
 log = logging.getLogger(__name__)
 routes = Routes()
@@ -51,9 +51,8 @@ async def refer_submit(context: Context) -> None:
                 first_day_absent=day_one, run_start=day_one, known_so_far=referral.known_so_far,
                 referrer=f"{referral.referrer_name} ({referral.agency}), {referral.referrer_contact}",
                 cme_referral_on=today, authority_id=next(iter(context.person.authority_ids(frozenset({Role.AGENCY_REFERRER}))), None))
-    case, created = await context.store.cases.create(
-        case, NewEvent("referred_by_agency", {"agency": referral.agency}, context.actor),
-        due_dates(calendar, day_one), submission_key=form_id)
+    event, due = NewEvent("referred_by_agency", {"agency": referral.agency}, context.actor), due_dates(calendar, day_one)
+    case, created = await context.store.cases.create(case, event, due, submission_key=form_id)
     if context.turn.reply_to_id:
         await context.outbox.update(context.turn.reply_to_id,
                                     Message(card=notice_card(f"Referral sent as {case.reference}.")))
@@ -62,5 +61,5 @@ async def refer_submit(context: Context) -> None:
         return
     log.info("case %s referred by an agency", case.reference)
     await send_case_card(context, case, notice=f"Referral received as {case.reference}: the CME Pupil Tracking "
-                                               "Officer has it.")
+                                               "Officer has it.", written=Written.with_new_case(case, event, due))
     await tell_tracking_officers(context.services, case, f"New referral from {referral.agency}")

@@ -23,7 +23,7 @@ from cme.lifecycle import ProcedureError, State
 from cme.register import AWAITING_PLACE, PageKey, RegisterFilter, link_to_school
 from cme.roles import AUTHORITY_WIDE, Role
 from cme.tracking import weeks_missing
-from storage.cases import NewEvent
+from storage.cases import NewEvent, Written
 from storage.register import EVERYONE, Counted, RegisterLine
 
 log = logging.getLogger(__name__)
@@ -133,12 +133,14 @@ async def add_child(context: Context) -> None:
         await _show(context, EVERYONE, problem=str(error))
         return
     key = context.card.text("form", limit=64) or uuid.uuid4().hex
-    case, created = await context.store.cases.create(
-        case, NewEvent("added_to_register", {"reason": AWAITING_PLACE}, context.actor), {}, submission_key=key)
-    if created:
-        log.info("case %s added to the register by an officer", case.reference)
+    event = NewEvent("added_to_register", {"reason": AWAITING_PLACE}, context.actor)
+    case, created = await context.store.cases.create(case, event, {}, submission_key=key)
+    if not created:  # a double click: the card as it stands, read
+        await send_case_card(context, case, notice=f"Added already as {case.reference}.")
+        return
+    log.info("case %s added to the register by an officer", case.reference)
     await send_case_card(context, case, notice=f"Added to the register as {case.reference}: no school, awaiting a "
-                                               "school place." if created else f"Added already as {case.reference}.")
+                                               "school place.", written=Written.with_new_case(case, event, {}))
 
 
 @routes.action(Verb.REGISTER_LINK, roles={Role.TRACKING_OFFICER}, where=Place.PERSONAL)
