@@ -21,6 +21,11 @@ class FairQueue(AsyncAdaptedQueue):
             return self.get_nowait()  # nobody waits: take it now
         return await_(self._in_turn(timeout))
 
+    def waiting(self) -> bool:
+        """Someone waits for a connection (and gets the next one returned)."""
+        turns = self.__dict__.get("_turns")
+        return turns is not None and turns.locked()
+
     async def _in_turn(self, timeout: float | None):
         if "_turns" not in self.__dict__:
             self._turns = asyncio.Lock()  # first used on the running loop, like the queue itself
