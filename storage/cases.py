@@ -103,7 +103,7 @@ _BY_REFERENCE = Prepared(select(CaseRow).where(CaseRow.reference == bindparam("r
 _BY_ID = Prepared(select(CaseRow).where(CaseRow.id == bindparam("case_id")))
 _MILESTONES = Prepared(select(MilestoneRow).where(MilestoneRow.case_id == bindparam("case_id")))
 _INSERT_CASE = Prepared(insert(CaseRow).values(
-    {column.name: bindparam(column.name) for column in CaseRow.__table__.columns if column.name not in ("id", "closed_at", "open_due_on")}
+    {column.name: bindparam(column.name) for column in CaseRow.__table__.columns if column.name not in ("id", "closed_at")}
 ).returning(CaseRow.id))
 _INSERT_EVENT = Prepared(insert(CaseEvent).values(
     {column.name: bindparam(column.name) for column in CaseEvent.__table__.columns if column.name != "id"}))
@@ -260,7 +260,7 @@ class Cases:
         numbers = await self._sql.values(*self._count_statement(submission_key, now.year))
         if not numbers:
             return None
-        values = _case_values(case, event, submission_key, numbers[0], now)
+        values = _case_values(case, event, milestones, submission_key, numbers[0], now)
         rows = _milestone_values(0, case, milestones)
         case_id = await self._sql.value(_INSERT_ALL, {
             **values, **{f"event_{name}": value for name, value in _event_values(0, event, now).items()},
@@ -277,7 +277,7 @@ class Cases:
             numbers = (await connection.execute(*self._count_statement(submission_key, now.year)))[0]
             if not numbers:
                 return None
-            values = _case_values(case, event, submission_key, numbers[0][0], now)
+            values = _case_values(case, event, milestones, submission_key, numbers[0][0], now)
             case_id = (await connection.execute(_INSERT_CASE, values))[0][0][0]
             await connection.execute(_INSERT_EVENT, _event_values(case_id, event, now))
             if milestones:
@@ -429,10 +429,14 @@ class Cases:
         return case_from_row(row) if row else None
 
 
-def _case_values(case: Case, event: NewEvent, submission_key: str | None, number: int, now: datetime) -> dict:
+def _case_values(case: Case, event: NewEvent, milestones: dict[Due, date], submission_key: str | None, number: int,
+                 now: datetime) -> dict:
+    """The new case's row. Its earliest due date not done is written with it, as the milestones' triggers keep it
+    (migration 0013): their update of the case then changes nothing, and the tallies' trigger on it writes nothing."""
+    due = [on for milestone, on in milestones.items() if done_on(case, milestone) is None]
     return {"reference": format_reference(now.year, number), "submission_key": submission_key,
             "created_by": event.actor.aad_object_id, "created_at": now, "updated_at": now, "version": 1,
-            **row_values(case)}
+            "open_due_on": min(due, default=None), **row_values(case)}
 
 
 def _created(case: Case, case_id: int, values: dict) -> Case:

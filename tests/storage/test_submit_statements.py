@@ -105,3 +105,15 @@ async def test_what_a_new_case_wrote_is_what_its_history_and_milestones_read_bac
     written = Written.with_new_case(case, event, due)
     assert created and written.milestones[Deadline.RISK_NOTIFIED] == (date(2026, 11, 3), date(2026, 11, 2))
     assert written == Written(await store.cases.history(case.id), await store.cases.milestones(case.id))
+
+
+async def test_a_new_case_is_due_on_its_earliest_milestone_not_done(store):
+    school = await store.schools.add("900001", "Oakwood Primary (fictional)", "Example Borough", actor="cli")
+    done_first = new_case(school.id, triage_recorded_on=date(2026, 11, 2))  # its Day 1 risk deadline done already
+    due = {**DUE, Deadline.RISK_NOTIFIED: date(2026, 11, 3)}
+    case, _ = await store.cases.create(done_first, NewEvent("reported", {}, REPORTER), due, submission_key="form-1")
+    only_done, _ = await store.cases.create(done_first, NewEvent("reported", {}, REPORTER),
+                                            {Deadline.RISK_NOTIFIED: date(2026, 11, 3)}, submission_key="form-2")
+    async with store.engine.connect() as connection:
+        earliest = dict((await connection.execute(select(CaseRow.id, CaseRow.open_due_on))).all())
+    assert earliest == {case.id: min(DUE.values()), only_done.id: None}
