@@ -121,6 +121,33 @@ async def test_sqlalchemy_async_adapted_queue():
     pool.dispose()
 
 
+async def test_sqlalchemy_pool_queue_and_connection_record(tmp_path):
+    why = changed("SQLAlchemy", "the pool's queue (_pool) of _ConnectionRecord (dbapi_connection, driver_connection, "
+                  "starttime, _soft_invalidate_time, invalidate) and the pool's _invalidate_time, _recycle",
+                  "storage/engine/prepared.py (_idle_sqlite)")
+    from sqlalchemy.pool.base import _ConnectionRecord
+
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'canary.db'}", poolclass=FairPool,
+                                 pool_size=1, max_overflow=0)
+    try:
+        async with engine.connect():
+            pass  # connected once, then back in the queue
+        pool = engine.sync_engine.pool
+        queue = pool._pool
+        assert isinstance(queue, FairQueue) and not queue.empty() and not queue.waiting(), why
+        record = queue.get_nowait()
+        assert isinstance(record, _ConnectionRecord), why
+        assert record.dbapi_connection is not None and record.driver_connection is not None, why
+        assert isinstance(record.starttime, float) and isinstance(record._soft_invalidate_time, (int, float)), why
+        assert isinstance(pool._invalidate_time, (int, float)) and pool._recycle == -1, why
+        assert callable(record.invalidate), why
+        queue.put_nowait(record)
+        async with engine.connect() as connection:  # the record put back is the pool's again
+            assert (await connection.exec_driver_sql("SELECT 1")).scalar() == 1, why
+    finally:
+        await engine.dispose()
+
+
 async def test_sqlalchemy_aiosqlite_async_creator_fn(tmp_path):
     made: list[str] = []
 
