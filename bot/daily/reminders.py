@@ -196,7 +196,9 @@ async def _post_claims(services: Services, claims: list[Claim], schools: dict[in
 
     async def post(channel: str | None, authority_id: int | None, batch: list[Claim]) -> None:
         async with at_once:
-            await _post_reminders(services, channel, batch, schools, on_date, throttle, report, run_id, authority_id)
+            with throttle.expecting(channel or ""):
+                await _post_reminders(services, channel, batch, schools, on_date, throttle, report, run_id,
+                                      authority_id)
 
     await asyncio.gather(*(post(channel, authority_id, batch) for (channel, authority_id), batch in by_channel.items()))
 
@@ -205,8 +207,8 @@ async def _post_reminders(services: Services, channel_id: str | None, claims: li
                           schools: dict[int, SchoolInfo], on_date: date, throttle: Throttle,
                           report: RunReport, run_id: str, authority_id: int | None = None) -> None:
     store = services.store
-    # What a post needs from the database is read, and its attempt written, before its slot: a slot is counted in
-    # Teams' windows until its answer, so a round trip taken inside it delays the next send that waits for it.
+    # Read once for the channel's posts, not inside each one's slot: a slot is counted in Teams' windows until its
+    # answer, so a round trip taken inside it delays the next send that waits for it.
     conversation = await store.conversations.get(channel_id) if channel_id else None
     for claim in claims:
         label = f"{claim.reference} {claim.milestone.label}"
@@ -218,14 +220,12 @@ async def _post_reminders(services: Services, channel_id: str | None, claims: li
             continue
         message = Message(card=_card(services, case, schools.get(case.school_id), claim, on_date),
                           summary=f"{claim.milestone.label}: {claim.reference}")
-        # Written before the wait for a slot: a run that dies while waiting leaves it uncertain, posted again
-        # (marked as a possible repeat) by the next run, as when it dies during the POST.
-        if not await store.reminders.attempt(claim.id, run_id):
-            continue  # another run took it over
         answered = await throttle.slot(channel_id or "")
         try:
             if await _given_up(store, report, claim.id, label, channel_id):  # while this one waited for its slot
                 continue
+            if not await store.reminders.attempt(claim.id, run_id):
+                continue  # another run took it over
             posted = await with_retries(lambda message=message: post_to_channel(services, channel_id, message,
                                                                                 conversation=conversation))
         except DeliveryUncertain as error:

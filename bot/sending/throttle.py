@@ -82,6 +82,7 @@ class Throttle:
         self._app = Windows(APP_WINDOWS, clock)
         self._conversations: dict[str, Windows] = defaultdict(lambda: Windows(CONVERSATION_WINDOWS, clock))
         self._waiting: Counter[str] = Counter()
+        self._expected: Counter[str] = Counter()
 
     async def slot(self, conversation_id: str) -> Callable[[], None]:
         """Wait until a send to this conversation fits every window, then count it.
@@ -99,9 +100,29 @@ class Throttle:
             while True:
                 wait = max(self._app.wait_needed(), windows.wait_needed(), self._turn_of_others(conversation))
                 if wait <= 0:
+                    self._arrived(conversation)
                     return partial(self._answered, windows, self._app.record(), windows.record())
                 await self._sleep(wait)
         finally:
+            self._waiting[conversation] -= 1
+
+    @contextmanager
+    def expecting(self, conversation_id: str) -> Iterator[None]:
+        """A conversation about to send (its first send being prepared) counts as waiting until its first slot: one
+        that sent within the app's window lets it go first, as if it had asked already. Without this, posting into
+        50 channels at once, a channel whose first send took longer to prepare (its reads queued for a database
+        connection) found the second's places taken by the others' second sends, and ended a second after them."""
+        conversation = conversation_id.split(";", 1)[0]
+        self._expected[conversation] += 1
+        self._waiting[conversation] += 1
+        try:
+            yield
+        finally:
+            self._arrived(conversation)
+
+    def _arrived(self, conversation: str) -> None:
+        if self._expected[conversation] > 0:
+            self._expected[conversation] -= 1
             self._waiting[conversation] -= 1
 
     def _turn_of_others(self, conversation: str) -> float:

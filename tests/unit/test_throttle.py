@@ -94,6 +94,30 @@ async def test_a_channel_that_just_sent_lets_a_waiting_channel_go_first():
     assert order[1][1] == pytest.approx(1.3), "a waits until its own send is a second old"
 
 
+async def test_a_channel_still_preparing_its_first_send_is_not_overtaken_by_anothers_second():
+    """Fifty channels post at once; one is still reading what its first post needs when the others ask again."""
+    clock = Clock()
+    throttle = Throttle(sleep=clock.sleep, clock=clock)
+    others = [f"19:other-{n}@thread.tacv2" for n in range(49)]
+    order: list[tuple[str, float]] = []
+
+    async def send(channel: str) -> None:
+        done = await throttle.slot(channel)
+        order.append((channel, clock.now))
+        done()
+
+    with throttle.expecting(B):
+        for channel in others:
+            with throttle.expecting(channel):
+                await send(channel)
+        a_second = asyncio.create_task(send(others[0]))  # its first went at 0 s: 49 of the app's 50 places taken
+        await asyncio.sleep(0)
+        clock.now = 0.2
+        b_first = asyncio.create_task(send(B))  # ready at last, 0.2 s in: the 50th place is still there
+        await clock.run(a_second, b_first)
+    assert order[-2:] == [(B, pytest.approx(0.2)), (others[0], pytest.approx(1.0))]
+
+
 class Refusing:
     """A send Teams refuses `times` times with `error`, then takes."""
 
