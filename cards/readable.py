@@ -8,45 +8,63 @@ fallback for old clients.
 
 from __future__ import annotations
 
-_NOT_READ = ("data", "fallback", "selectAction")
+_NOT_READ = frozenset(("data", "fallback", "selectAction"))
+_LISTED = ("choices", "facts")  # a choice or a fact is read by the list it is in, not by a type of its own
+_TEXTS = frozenset(("TextBlock", "TextRun"))
 
 
 def card_text(card: dict | list | None) -> str:
     """The card's readable text, one line a part; "" for no card."""
     parts: list[str] = []
-    if isinstance(card, (dict, list)):
-        _walk(card, parts)
-    return "\n".join(part for part in parts if part.strip())
+    if isinstance(card, dict):
+        _walk(card, parts, "")
+    elif isinstance(card, list):
+        _walk_list(card, parts, "")
+    return "\n".join(filter(str.strip, parts))  # the parts that read as more than blanks
 
 
-def _walk(item: dict | list, parts: list[str], within: str = "") -> None:
-    """Descends only into dicts and lists: a card of a case holds hundreds of strings, read by their dict."""
-    if isinstance(item, list):
-        for element in item:
-            if isinstance(element, (dict, list)):
-                _walk(element, parts, within)
-        return
-    parts.extend(_read(item, within))
+# The walk reads the text of every card the bot sends (a case card holds over a hundred dicts), so it tells the
+# kinds of values apart by their class, and looks at a dict's "type" only when it is one that is read.
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
+def _walk(item: dict, parts: list[str], within: str) -> None:
+    kind = str(item["type"]) if "type" in item else ""
+    if kind in _TEXTS:
+        parts.append(str(item["text"]) if "text" in item else "")
+    elif within in _LISTED or kind[:7] == "Action." or kind[:6] == "Input.":
+        parts.append(_line(item, kind, within))
     for key, value in item.items():
-        if isinstance(value, (dict, list)) and key not in _NOT_READ:
+        cls = type(value)
+        if cls in _SCALARS or key in _NOT_READ:
+            continue
+        if cls is dict or (cls is not list and isinstance(value, dict)):
             _walk(value, parts, key)
+        elif cls is list or isinstance(value, list):
+            _walk_list(value, parts, key)
 
 
-def _read(item: dict, within: str) -> list[str]:
-    kind = str(item.get("type", ""))
-    if kind in ("TextBlock", "TextRun"):
-        return [str(item.get("text", ""))]
+def _walk_list(items: list, parts: list[str], within: str) -> None:
+    for element in items:
+        cls = type(element)
+        if cls in _SCALARS:
+            continue
+        if cls is dict or (cls is not list and isinstance(element, dict)):
+            _walk(element, parts, within)
+        elif cls is list or isinstance(element, list):
+            _walk_list(element, parts, within)
+
+
+def _line(item: dict, kind: str, within: str) -> str:
     if within == "choices":
-        return [str(item.get("title", ""))]
+        return str(item.get("title", ""))
     if kind == "Fact" or within == "facts":
-        return [f"{item.get('title', '')}: {item.get('value', '')}"]
+        return f"{item.get('title', '')}: {item.get('value', '')}"
     if kind.startswith("Action."):
-        return [f"[{item.get('title', '')}]"]
-    if kind.startswith("Input."):
-        label = str(item.get("label") or item.get("title") or item.get("placeholder") or "")
-        value = item.get("value")
-        if kind == "Input.ChoiceSet":  # the chosen choices' titles, not their ids
-            titles = {str(c.get("value")): str(c.get("title", "")) for c in item.get("choices") or ()}
-            value = ", ".join(titles.get(v, v) for v in str(value or "").split(",") if v)
-        return [f"{label}: {value}" if value not in (None, "") else label]
-    return []
+        return f"[{item.get('title', '')}]"
+    label = str(item.get("label") or item.get("title") or item.get("placeholder") or "")
+    value = item.get("value")
+    if kind == "Input.ChoiceSet":  # the chosen choices' titles, not their ids
+        titles = {str(c.get("value")): str(c.get("title", "")) for c in item.get("choices") or ()}
+        value = ", ".join(titles.get(v, v) for v in str(value or "").split(",") if v)
+    return f"{label}: {value}" if value not in (None, "") else label
