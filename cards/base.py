@@ -37,25 +37,39 @@ def as_json(value: Any) -> Any:
     kind = type(value)
     if kind in _PLAIN:
         return value
-    names = _NAMES.get(kind)
-    if names is None:
-        if isinstance(value, pydantic.BaseModel):
-            names = _NAMES[kind] = {name: field.serialization_alias or field.alias or name
-                                    for name, field in kind.model_fields.items()}
-        elif isinstance(value, list | tuple):
-            return [as_json(item) for item in value]
-        elif isinstance(value, dict):
-            return {key: as_json(item) for key, item in value.items()}
-        elif isinstance(value, Enum):
-            return value.value
-        else:
-            return value
-    return {names[name]: item if type(item) in _PLAIN else as_json(item)
-            for name, item in value.__dict__.items() if item is not None}
+    if kind in _NAMES:  # a model: its fields in their order, under their JSON names, but for those not set
+        names, built = _NAMES[kind], {}
+        for name, item in value.__dict__.items():
+            if item is not None:
+                built[names[name]] = item if type(item) in _PLAIN else as_json(item)
+        return built
+    if kind is list:
+        return [item if type(item) in _PLAIN else as_json(item) for item in value]
+    if kind in _ENUMS:
+        return value._value_
+    return _first_of_its_kind(value)
+
+
+def _first_of_its_kind(value: Any) -> Any:
+    """A value of a class as_json has not seen yet (a model or enum class is then remembered), or not plain JSON."""
+    kind = type(value)
+    if isinstance(value, pydantic.BaseModel):
+        _NAMES[kind] = {name: field.serialization_alias or field.alias or name
+                        for name, field in kind.model_fields.items()}
+        return as_json(value)
+    if isinstance(value, list | tuple):
+        return [as_json(item) for item in value]
+    if isinstance(value, dict):
+        return {key: as_json(item) for key, item in value.items()}
+    if isinstance(value, Enum):
+        _ENUMS.add(kind)
+        return value.value
+    return value
 
 
 _PLAIN = frozenset((str, int, float, bool))
 _NAMES: dict[type, dict[str, str]] = {}  # a model's fields' JSON names, read once a class
+_ENUMS: set[type] = set()
 
 Element = Any
 Action = Any
@@ -121,6 +135,12 @@ def execute(title: str, verb: str, *, style: str | None = None, **data: Any) -> 
 def show_card(title: str, body: Sequence[Element], actions: Iterable[Action]) -> Action:
     inner = ac.AdaptiveCard.new().version(VERSION).add_items(list(body)).add_actions(list(actions)).create()
     return ac.ActionShowCard(title=title, card=inner)
+
+
+def choices(pairs: Iterable[tuple[str, str]]) -> tuple:
+    """A choice set's choices, (title, value) a choice. A list that never changes is built once at import: a choice
+    set validates a choice it is given as it is, and nothing changes a choice once made."""
+    return tuple(ac.InputChoice(title=title, value=value) for title, value in pairs)
 
 
 def action_set(actions: Iterable[Action]) -> Element:

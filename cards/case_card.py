@@ -12,6 +12,7 @@ from cards.base import (
     action_set,
     bullets,
     card,
+    choices,
     container,
     facts,
     heading,
@@ -36,6 +37,13 @@ from cme.rectification import FIELDS as CORRECTABLE
 from cme.removal import AGREEMENT_DAY, LAW
 
 OUTCOME_CHOICES = (Outcome.RETURNED, Outcome.LOCATED_IN_AREA, Outcome.ON_ROLL_ELSEWHERE, Outcome.LOCATED_OUTSIDE_AREA)
+_NOTIFIED = choices((label, key) for key, label in NOTIFIED)
+_ENQUIRY_KINDS = choices((label, key) for key, label in ENQUIRY_KINDS)
+_BREAK_KINDS = choices((kind.label.capitalize(), kind.value) for kind in BreakKind)
+_OUTCOMES = choices((outcome.label, outcome.value) for outcome in OUTCOME_CHOICES)
+_AT_RISK_GROUPS = choices((label, key) for key, label in AT_RISK_GROUPS)
+_MISSING_REASONS = choices((label, key) for key, label in MISSING_REASONS)
+_CORRECTABLE = choices((label.capitalize(), key) for key, label in CORRECTABLE.items())
 
 
 @dataclass(frozen=True)
@@ -136,7 +144,7 @@ def _triage_action(view: CaseView):
     return show_card("Record who was notified", [
         ac.InputChoiceSet(id="notified", label="Who was notified", is_multi_select=True, style="expanded",
                           is_required=True, error_message="Tick who was notified.",
-                          choices=[ac.InputChoice(title=label, value=key) for key, label in NOTIFIED]),
+                          choices=list(_NOTIFIED)),
         ac.InputText(id="when", label="When (date and time)", is_required=True,
                      placeholder="e.g. 16 November 10:40", error_message="Say when."),
         ac.InputText(id="details", label="Names, reference numbers, advice given", is_multiline=True),
@@ -146,7 +154,7 @@ def _triage_action(view: CaseView):
 def _enquiry_action(view: CaseView):
     return show_card("Log enquiry", [
         ac.InputChoiceSet(id="kind", label="Kind of enquiry", is_required=True, error_message="Choose one.",
-                          choices=[ac.InputChoice(title=label, value=key) for key, label in ENQUIRY_KINDS]),
+                          choices=list(_ENQUIRY_KINDS)),
         ac.InputText(id="outcome", label="What it found", is_required=True, error_message="Say what it found."),
         ac.InputText(id="note", label="Note", is_multiline=True),
     ], [submit("Save enquiry", "case.enquiry", case=view.case.reference, key=view.key)])
@@ -158,8 +166,7 @@ def _break_action(view: CaseView):
              "continuous absence: the count restarts from the next school day.", subtle=True),
         ac.InputChoiceSet(id="break_kind", label="What happened", is_required=True, style="expanded",
                           error_message="Choose one.",
-                          choices=[ac.InputChoice(title=kind.label.capitalize(), value=kind.value)
-                                   for kind in BreakKind]),
+                          choices=list(_BREAK_KINDS)),
         ac.InputDate(id="break_on", label="On", is_required=True, max=view.today.isoformat(),
                      error_message="Give the date."),
     ], [submit("Save break", "case.break", case=view.case.reference, key=view.key)])
@@ -168,7 +175,7 @@ def _break_action(view: CaseView):
 def _outcome_action(view: CaseView):
     return show_card("Record outcome", [
         ac.InputChoiceSet(id="outcome", label="Outcome", is_required=True, error_message="Choose one.",
-                          choices=[ac.InputChoice(title=o.label, value=o.value) for o in OUTCOME_CHOICES]),
+                          choices=list(_OUTCOMES)),
         ac.InputText(id="new_school", label="New school (if on roll at another school)"),
         ac.InputDate(id="start_date", label="Started there on"),
         ac.InputText(id="forwarding_address", label="Forwarding address (if located outside the area)",
@@ -182,10 +189,10 @@ def _at_risk_action(view: CaseView):
     return show_card("At-risk groups and reason", [
         ac.InputChoiceSet(id="risk_groups", label="At-risk groups that apply (policy 6.2)", is_multi_select=True,
                           value=",".join(case.risk_groups) or None,
-                          choices=[ac.InputChoice(title=label, value=key) for key, label in AT_RISK_GROUPS]),
+                          choices=list(_AT_RISK_GROUPS)),
         ac.InputChoiceSet(id="reason", label="Why the child is missing education (policy 6.3)", is_required=True,
                           value=case.reason or "unknown", error_message="Choose one.",
-                          choices=[ac.InputChoice(title=label, value=key) for key, label in MISSING_REASONS]),
+                          choices=list(_MISSING_REASONS)),
     ], [submit("Save groups and reason", "case.atrisk", case=case.reference, key=view.key)])
 
 
@@ -195,8 +202,7 @@ def _correct_action(view: CaseView):
         text("The correction is recorded in the history with who made it, when and why; the history itself is never "
              "edited.", subtle=True),
         ac.InputChoiceSet(id="field", label="Which detail is wrong", is_required=True, error_message="Choose one.",
-                          choices=[ac.InputChoice(title=label.capitalize(), value=key)
-                                   for key, label in CORRECTABLE.items()]),
+                          choices=list(_CORRECTABLE)),
         ac.InputText(id="value", label="The correct value (a date as 2015-03-14)", is_required=True,
                      error_message="Give the correct value."),
         ac.InputText(id="reason", label="Why it was wrong", is_required=True, is_multiline=True,
