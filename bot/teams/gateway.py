@@ -15,6 +15,7 @@ from msrest.serialization import Deserializer
 
 from bot.config import Settings
 from bot.sending.throttle import teams_faltered, turn_budget
+from bot.teams.activity import read_activity
 from bot.teams.auth import AuthConfig, AuthenticationUnavailable, OtherTenant, StrictAuthentication
 from bot.teams.connector import ReusedConnections
 from bot.teams.handler import Dispatch, Handler, stack_of
@@ -44,14 +45,15 @@ class _Adapter(CloudAdapter):
     """botbuilder's CloudAdapter, given the activity's JSON already parsed.
 
     CloudAdapter.process parses the body again and reads it with a msrest Deserializer it builds for
-    every request from the schema's hundred model classes; one built once reads it the same way.
+    every request from the schema's hundred model classes; one built once reads it the same way, and
+    bot/teams/activity.py reads the usual shapes as it would, without it.
     """
 
     _ACTIVITY = Deserializer(Activity._infer_class_models())
 
     async def process_json(self, body: dict, auth_header: str, bot: ActivityHandler) -> web.Response:
         try:
-            activity: Activity = self._ACTIVITY("Activity", body)
+            activity: Activity = read_activity(body, self._ACTIVITY)
         except DeserializationError as unreadable:  # its message quotes the values: only the type is logged
             log.warning("an activity botbuilder could not read was refused")
             raise web.HTTPBadRequest(text='{"error": "the activity could not be read"}',
