@@ -74,15 +74,18 @@ _ENUMS: set[type] = set()
 Element = Any
 Action = Any
 
+_CARD = as_json(ac.AdaptiveCard(version=VERSION))  # its type, version and $schema
+
 LONDON = ZoneInfo("Europe/London")  # times on cards are the schools' local time
 
 
 def card(body: Sequence[Element], actions: Iterable[Action] = (), *, refresh: dict | None = None) -> dict:
-    builder = ac.AdaptiveCard.new().version(VERSION).add_items(list(body))
+    """The card as JSON: what adaptive-cards-py's AdaptiveCard.new().version(VERSION).add_items(body)
+    .add_actions(actions).create() gives through as_json, without building the card's own model."""
+    built = {**_CARD, "body": as_json(list(body))}
     actions = list(actions)
     if actions:
-        builder = builder.add_actions(actions)
-    built = as_json(builder.create())
+        built["actions"] = as_json(actions)
     built["msteams"] = {"width": "Full"}
     if refresh:
         built["refresh"] = refresh

@@ -56,12 +56,13 @@ def _walk_list(items: list, parts: list[str], within: str) -> None:
 
 
 def _line(item: dict, kind: str, within: str) -> str:
+    title = item["title"] if "title" in item else ""  # item.get, for the dozens of facts and choices of a card
     if within == "choices":
-        return str(item.get("title", ""))
+        return str(title)
     if kind == "Fact" or within == "facts":
-        return f"{item.get('title', '')}: {item.get('value', '')}"
-    if kind.startswith("Action."):
-        return f"[{item.get('title', '')}]"
+        return f"{title}: {item['value'] if 'value' in item else ''}"
+    if kind[:7] == "Action.":
+        return f"[{title}]"
     label = str(item.get("label") or item.get("title") or item.get("placeholder") or "")
     value = item.get("value")
     if kind == "Input.ChoiceSet":  # the chosen choices' titles, not their ids
