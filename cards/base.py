@@ -41,10 +41,13 @@ def as_json(value: Any) -> Any:
         names, built = _NAMES[kind], {}
         for name, item in value.__dict__.items():
             if item is not None:
-                built[names[name]] = item if type(item) in _PLAIN else as_json(item)
+                of = type(item)
+                built[names[name]] = item if of in _PLAIN else item._value_ if of in _ENUMS else as_json(item)
         return built
     if kind is list:
         return [item if type(item) in _PLAIN else as_json(item) for item in value]
+    if kind is dict:
+        return {key: item if type(item) in _PLAIN else as_json(item) for key, item in value.items()}
     if kind in _ENUMS:
         return value._value_
     return _first_of_its_kind(value)
@@ -136,7 +139,8 @@ def execute(title: str, verb: str, *, style: str | None = None, **data: Any) -> 
 
 
 def show_card(title: str, body: Sequence[Element], actions: Iterable[Action]) -> Action:
-    inner = ac.AdaptiveCard.new().version(VERSION).add_items(list(body)).add_actions(list(actions)).create()
+    inner = ac.AdaptiveCard(version=VERSION)  # as its builder makes it, which sets the fields as they are
+    inner.body, inner.actions = list(body), list(actions)
     return ac.ActionShowCard(title=title, card=inner)
 
 
