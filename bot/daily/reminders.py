@@ -98,49 +98,60 @@ async def run_daily_reminders(services: Services, on_date: date, *, dry_run: boo
     if on_date.weekday() >= 5 or authority.is_bank_holiday(on_date):
         report.skipped = authority.closure_on(on_date) or "not a school day"
         return report
-    store = services.store
-    schools = {school.id: school for school in await store.schools.all()}
+    schools = {school.id: school for school in await services.store.schools.all()}
     open_today = [sid for sid, school in schools.items() if services.calendars.for_school(school).is_school_day(on_date)]
     if authority.is_school_day(on_date):
         open_today.append(None)
     if not open_today:
         report.skipped = "every school is closed"
         return report
-    known = _by_end_of_term_dates(services, schools, open_today)
     if dry_run:
-        for known_until, school_ids in known.items():
-            for due in await store.reminders.due(on_date, school_ids=school_ids, known_until=known_until):
-                report.due.append(f"{due.reference} {due.milestone.label} due {due.due_on}")
-        report.due += [f"{starter.reference} non-arrival card due {due}"
-                       for starter, due in await due_non_arrivals(services, schools, open_today, on_date)]
+        await _list_due(services, schools, open_today, on_date, report)
         return report
-
     throttle = throttle or Throttle()
-    async with _running(store, services.settings.instance) as run_id:
-        for known_until, school_ids in known.items():
-            report.claimed += await store.reminders.claim_due(on_date, run_id, school_ids=school_ids,
-                                                              known_until=known_until)
-        give_up = time.monotonic() + WAIT_FOR_OTHERS.total_seconds()
-        while True:
-            claims = await store.reminders.to_send(run_id)
-            if claims:
-                await _post_claims(services, claims, schools, on_date, throttle, report, run_id)
-                continue
-            # Another instance is sending some: wait for it to finish, or to stop (then take them over).
-            if not await store.reminders.held_elsewhere(run_id) or time.monotonic() > give_up:
-                break
-            await asyncio.sleep(HEARTBEAT.total_seconds())
-        if elsewhere := await store.reminders.held_elsewhere(run_id):
-            report.not_posted.append(f"{elsewhere} reminder(s) still being sent by another instance after "
-                                     f"{WAIT_FOR_OTHERS}: see its log")
+    async with _running(services.store, services.settings.instance) as run_id:
+        await _post_due(services, schools, open_today, on_date, throttle, report, run_id)
         await _post_digests(services, schools, open_today, on_date, throttle, report, run_id)
         await _warn_term_end(services, on_date, report, run_id)
         await post_non_arrivals(services, schools, open_today, on_date, throttle, report, run_id)
         await remind_handoffs(services, on_date, report, run_id)
-    report.unsent = await store.reminders.unsent()
+    report.unsent = await services.store.reminders.unsent()
     for line in report.lines():
         log.info("reminders %s", line)
     return report
+
+
+async def _list_due(services: Services, schools: dict[int, SchoolInfo], open_today: list[int | None], on_date: date,
+                    report: RunReport) -> None:
+    """A dry run: what is due today, claimed and posted by nobody."""
+    for known_until, school_ids in _by_end_of_term_dates(services, schools, open_today).items():
+        for due in await services.store.reminders.due(on_date, school_ids=school_ids, known_until=known_until):
+            report.due.append(f"{due.reference} {due.milestone.label} due {due.due_on}")
+    report.due += [f"{starter.reference} non-arrival card due {due}"
+                   for starter, due in await due_non_arrivals(services, schools, open_today, on_date)]
+
+
+async def _post_due(services: Services, schools: dict[int, SchoolInfo], open_today: list[int | None], on_date: date,
+                    throttle: Throttle, report: RunReport, run_id: str) -> None:
+    """The milestones due today claimed by this run and posted, and those another instance had started and stopped
+    taken over; those another instance is still sending waited for, up to WAIT_FOR_OTHERS."""
+    store = services.store
+    for known_until, school_ids in _by_end_of_term_dates(services, schools, open_today).items():
+        report.claimed += await store.reminders.claim_due(on_date, run_id, school_ids=school_ids,
+                                                          known_until=known_until)
+    give_up = time.monotonic() + WAIT_FOR_OTHERS.total_seconds()
+    while True:
+        claims = await store.reminders.to_send(run_id)
+        if claims:
+            await _post_claims(services, claims, schools, on_date, throttle, report, run_id)
+            continue
+        # Another instance is sending some: wait for it to finish, or to stop (then take them over).
+        if not await store.reminders.held_elsewhere(run_id) or time.monotonic() > give_up:
+            break
+        await asyncio.sleep(HEARTBEAT.total_seconds())
+    if elsewhere := await store.reminders.held_elsewhere(run_id):
+        report.not_posted.append(f"{elsewhere} reminder(s) still being sent by another instance after "
+                                 f"{WAIT_FOR_OTHERS}: see its log")
 
 
 def _by_end_of_term_dates(services: Services, schools: dict[int, SchoolInfo],
