@@ -42,6 +42,7 @@ from cme.roles import Role
 from storage.cases import Actor
 from storage.deletion_returns import POSTED, ReturnRecord
 from storage.people import PersonRoles
+from storage.schools import SchoolInfo
 
 log = logging.getLogger(__name__)
 routes = Routes()
@@ -134,8 +135,7 @@ async def submit_return(context: Context) -> None:
     schools = await _schools(context)
     if case is not None:
         schools = [(school_id, name) for school_id, name in schools if school_id == case.school_id]
-    school_id = int(values["school"]) if values["school"].isascii() and values["school"].isdigit() \
-        and len(values["school"]) < 10 else None
+    school_id = _school_chosen(values["school"])
     checked = check_return(values, earliest=case.off_roll_date if case else None)
     errors = dict(checked.errors)
     if school_id not in dict(schools):
@@ -148,6 +148,17 @@ async def submit_return(context: Context) -> None:
         checked.deletion_return, school_id=school.id, authority_id=school.authority_id,
         case_id=case.id if case else None, actor=context.actor,
         submission_key=context.card.text("form", limit=64) or uuid.uuid4().hex, sent_on=context.services.today())
+    await _sent(context, record, school, case, created=created)
+
+
+def _school_chosen(typed: str) -> int | None:
+    return int(typed) if typed.isascii() and typed.isdigit() and len(typed) < 10 else None
+
+
+async def _sent(context: Context, record: ReturnRecord, school: SchoolInfo, case: Case | None, *,
+                created: bool) -> None:
+    """A return submitted: when new, sent to the tracking officers and its case's removal card refreshed; recorded on
+    its case, once; and the school told here (a redelivery or a double click: that it was sent already)."""
     told = await send_to_officers(context.services, record, school.name, context.actor) if created else 0
     if case is not None:  # in the case's history, once (keyed by the return: a redelivery finds it recorded)
         await record_on_case(context.services, record, SENT)
