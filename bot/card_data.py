@@ -55,6 +55,15 @@ def _storable(value: str) -> bool:
     return "\x00" not in value
 
 
+def _all_storable(values: Collection) -> bool:
+    """Whether every value is storable text of at most LONGEST characters (an empty one too)."""
+    try:
+        joined = "".join(values)  # refuses anything but a str
+    except TypeError:
+        return False
+    return _storable(joined) and max(map(len, values), default=0) <= LONGEST
+
+
 class CardData:
     """`turn.data` read as the card's inputs and the action's data: each field by name and kind."""
 
@@ -141,6 +150,9 @@ class CardData:
             return {}
         if not isinstance(value, dict):
             raise self.refused(name, "is not an object")
+        given = {key: value[key] for key in keys if key in value}
+        if _all_storable(given.values()):  # read at once: the field by field reading below refuses the rest
+            return given
         inner = CardData(value, self._verb)
         try:
             return {key: inner.text(key) for key in keys if key in value}

@@ -83,6 +83,20 @@ def test_a_date_that_is_not_one_says_how_to_give_it():
     assert said == "Give the start date as a date, for example 2026-11-16. Nothing was changed."
 
 
+@pytest.mark.parametrize("draft", [
+    {"forename": "Zed", "surname": None}, {"forename": "Zed\ud800", "surname": "\udc00Fuzzly"},
+    {"forename": "Zed", "surname": "x" * 5_001}, {"forename": "Zed", "surname": "Fuzz\x00ly"}], ids=repr)
+def test_an_earlier_step_is_refused_whichever_of_its_fields_is_wrong(draft):
+    card = CardData({"draft": draft})
+    assert "I could not read the report's earlier steps" in refusal(lambda: card.texts("draft", ["forename", "surname"]))
+
+
+def test_an_earlier_step_is_read_as_sent_with_only_the_fields_asked():
+    draft = {"forename": " Zed ", "surname": "", "upn": "x" * 5_000, "other": None}
+    assert CardData({"draft": draft}).texts("draft", ["forename", "surname", "upn", "sex"]) == \
+        {"forename": " Zed ", "surname": "", "upn": "x" * 5_000}
+
+
 def test_text_longer_than_any_input_takes_is_refused_as_too_long():
     assert CardData({"note": "x" * 5_000}).text("note") == "x" * 5_000
     said = refusal(lambda: CardData({"note": "x" * 5_001}).text("note"))
