@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -84,6 +85,11 @@ def _text(values: dict, key: str) -> str:
     return str(values.get(key) or "").strip()
 
 
+def read(values: dict, keys: Iterable[str] = FIELDS) -> dict[str, str]:
+    """Each field as `_text` reads it, read once for all the checks of a report."""
+    return {key: str(values.get(key) or "").strip() for key in keys}
+
+
 def normalise_postcode(text: str) -> str:
     compact = "".join(text.split()).upper()
     return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
@@ -122,7 +128,11 @@ def phone_problem(text: str) -> str | None:
 
 def length_problem(key: str, text: str) -> str | None:
     limit = LIMITS.get(key)
-    return f"Please keep this under {limit} characters." if limit and len(text) > limit else None
+    return _too_long(limit) if limit and len(text) > limit else None
+
+
+def _too_long(limit: int) -> str:
+    return f"Please keep this under {limit} characters."
 
 
 def day_one_problem(first: date, last_attended: date | None, calendar: SchoolCalendar) -> str | None:
@@ -145,7 +155,11 @@ def _between(days: list[date]) -> str:
 
 def dates_confirmation(values: dict) -> str:
     """What the reporter's confirmation of these two dates carries: a confirmation of other dates is none."""
-    return f"{_text(values, 'last_day_attended')}/{_text(values, 'first_day_absent')}"
+    return _confirmation(read(values, ("last_day_attended", "first_day_absent")))
+
+
+def _confirmation(texts: dict[str, str]) -> str:
+    return f"{texts['last_day_attended']}/{texts['first_day_absent']}"
 
 
 def gap_warning(first: date, last_attended: date | None, calendar: SchoolCalendar) -> str | None:
@@ -168,8 +182,8 @@ def _groups_problem(text: str) -> str | None:
     return "Choose at-risk groups from the list." if any(g not in dict(AT_RISK_GROUPS) for g in groups) else None
 
 
-def _past_date(values: dict, key: str, today: date) -> date | None:
-    text = _text(values, key)
+def _past_date(texts: dict[str, str], key: str, today: date) -> date | None:
+    text = texts[key]
     return date.fromisoformat(text) if text and not date_problem(text, today) else None
 
 
@@ -185,39 +199,49 @@ TEXT_RULES = {
     "reason": lambda text: None if text in dict(MISSING_REASONS) else "Choose a reason from the list, or leave it empty.",
     "risk_groups": _groups_problem,
     **{key: lambda text, key=key: None if text in ("yes", "no") else REQUIRED[key] for key in RISK_QUESTIONS},
+    **{key: lambda text, limit=limit: _too_long(limit) if len(text) > limit else None
+       for key, limit in LIMITS.items()},
 }
 
 
-def _typed_problem(key: str, text: str, values: dict, calendar: SchoolCalendar, today: date) -> str | None:
+def _typed_problem(key: str, text: str, texts: dict[str, str], calendar: SchoolCalendar,
+                   today: date) -> str | None:
     if key in ("date_of_birth", "last_day_attended"):
         return date_problem(text, today, key)
     if key == "first_day_absent":
         return date_problem(text, today, key) or day_one_problem(
-            date.fromisoformat(text), _past_date(values, "last_day_attended", today), calendar)
+            date.fromisoformat(text), _past_date(texts, "last_day_attended", today), calendar)
     rule = TEXT_RULES.get(key)
     return rule(text) if rule else None
 
 
-def field_problem(values: dict, key: str, calendar: SchoolCalendar, today: date) -> str | None:
-    """What is wrong with one field of a report, in words for whoever typed it; None if nothing."""
-    text = _text(values, key)
-    if not text:
-        if key == "carer2_name" and _text(values, "carer2_phone"):
+def _field_problem(texts: dict[str, str], key: str, calendar: SchoolCalendar, today: date) -> str | None:
+    if not (text := texts[key]):
+        if key == "carer2_name" and texts["carer2_phone"]:
             return "Enter the name of the second parent or carer."
         return REQUIRED.get(key)
-    return length_problem(key, text) or _typed_problem(key, text, values, calendar, today)
+    return _typed_problem(key, text, texts, calendar, today)
+
+
+def field_problem(values: dict, key: str, calendar: SchoolCalendar, today: date) -> str | None:
+    """What is wrong with one field of a report, in words for whoever typed it; None if nothing."""
+    return _field_problem(read(values, (*FIELDS, key)), key, calendar, today)
+
+
+def _problems(texts: dict[str, str], keys: Iterable[str], calendar: SchoolCalendar, today: date) -> dict[str, str]:
+    return {key: problem for key in keys if (problem := _field_problem(texts, key, calendar, today))}
 
 
 def check_fields(values: dict, keys: tuple[str, ...], calendar: SchoolCalendar, today: date) -> dict[str, str]:
     """The problems among some fields of a report (a step of the form, or all of them), by field."""
-    return {key: problem for key in keys if (problem := field_problem(values, key, calendar, today))}
+    return _problems(read(values, (*FIELDS, *keys)), keys, calendar, today)
 
 
 def _date(values: dict, key: str, errors: dict, today: date) -> date | None:
     text = _text(values, key)
     if text and (problem := date_problem(text, today, key)):
         errors[key] = problem
-    return _past_date(values, key, today)
+    return _past_date({key: text}, key, today)
 
 
 def _postcode(values: dict, key: str, errors: dict) -> str:
@@ -244,10 +268,10 @@ def _age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def _dob_warning(values: dict, today: date) -> str | None:
+def _dob_warning(texts: dict[str, str]) -> str | None:
     try:
-        born = date.fromisoformat(_text(values, "date_of_birth"))
-        on = date.fromisoformat(_text(values, "first_day_absent"))
+        born = date.fromisoformat(texts["date_of_birth"])
+        on = date.fromisoformat(texts["first_day_absent"])
     except ValueError:
         return None
     if of_compulsory_school_age(born, on):
@@ -259,47 +283,54 @@ def _dob_warning(values: dict, today: date) -> str | None:
 
 def check_warnings(values: dict, errors: dict, calendar: SchoolCalendar, today: date) -> dict[str, str]:
     """What may be right but must be confirmed, by field, among fields free of errors."""
+    return _warnings(read(values), errors, calendar, today)
+
+
+def _warnings(texts: dict[str, str], errors: dict, calendar: SchoolCalendar, today: date) -> dict[str, str]:
     warnings = {}
-    if "date_of_birth" not in errors and (warning := _dob_warning(values, today)):
+    if "date_of_birth" not in errors and (warning := _dob_warning(texts)):
         warnings["date_of_birth"] = warning
-    first = _past_date(values, "first_day_absent", today)
+    first = _past_date(texts, "first_day_absent", today)
     if first and not {"first_day_absent", "last_day_attended"} & set(errors) and (
-            warning := gap_warning(first, _past_date(values, "last_day_attended", today), calendar)):
+            warning := gap_warning(first, _past_date(texts, "last_day_attended", today), calendar)):
         warnings["first_day_absent"] = warning
     return warnings
 
 
 def unconfirmed(values: dict, warnings: dict) -> list[str]:
     """The confirmation fields still to tick for these warnings."""
-    expected = {"confirm_dob": "true", "confirm_dates": dates_confirmation(values)}
-    return [CONFIRMED_BY[key] for key in warnings
-            if _text(values, CONFIRMED_BY[key]) != expected[CONFIRMED_BY[key]]]
+    return _unconfirmed(read(values), warnings)
+
+
+def _unconfirmed(texts: dict[str, str], warnings: dict) -> list[str]:
+    expected = {"confirm_dob": "true", "confirm_dates": _confirmation(texts)}
+    return [CONFIRMED_BY[key] for key in warnings if texts[CONFIRMED_BY[key]] != expected[CONFIRMED_BY[key]]]
 
 
 def check_report(values: dict, calendar: SchoolCalendar, today: date) -> Checked:
-    errors = check_fields(values, FIELDS, calendar, today)
-    warnings = check_warnings(values, errors, calendar, today)
-    if errors or unconfirmed(values, warnings):
+    texts = read(values)
+    errors = _problems(texts, FIELDS, calendar, today)
+    warnings = _warnings(texts, errors, calendar, today)
+    if errors or _unconfirmed(texts, warnings):
         return Checked(None, errors, warnings)
-    carers = [Carer(_text(values, f"carer{n}_name"), _text(values, f"carer{n}_phone")) for n in (1, 2)
-              if _text(values, f"carer{n}_name")]
-    upn = _text(values, "upn")
+    carers = [Carer(texts[f"carer{n}_name"], texts[f"carer{n}_phone"]) for n in (1, 2) if texts[f"carer{n}_name"]]
+    upn = texts["upn"]
     pupil = Pupil(
-        forename=_text(values, "forename"), surname=_text(values, "surname"),
-        date_of_birth=date.fromisoformat(_text(values, "date_of_birth")), upn=normalise_upn(upn) if upn else "",
-        year_group=_text(values, "year_group"), address=_text(values, "address"),
-        postcode=normalise_postcode(_text(values, "postcode")), carers=tuple(carers))
-    last = _text(values, "last_day_attended")
+        forename=texts["forename"], surname=texts["surname"],
+        date_of_birth=date.fromisoformat(texts["date_of_birth"]), upn=normalise_upn(upn) if upn else "",
+        year_group=texts["year_group"], address=texts["address"],
+        postcode=normalise_postcode(texts["postcode"]), carers=tuple(carers))
+    last = texts["last_day_attended"]
     report = Report(
-        pupil=pupil, school_id=int(_text(values, "school_id")),
-        first_day_absent=date.fromisoformat(_text(values, "first_day_absent")),
+        pupil=pupil, school_id=int(texts["school_id"]),
+        first_day_absent=date.fromisoformat(texts["first_day_absent"]),
         last_day_attended=date.fromisoformat(last) if last else None,
-        known_so_far=_text(values, "known_so_far"), reason=_text(values, "reason") or "unknown",
-        risk_groups=tuple(g for g in _text(values, "risk_groups").split(",") if g),
+        known_so_far=texts["known_so_far"], reason=texts["reason"] or "unknown",
+        risk_groups=tuple(g for g in texts["risk_groups"].split(",") if g),
         risk=Risk(child_protection_plan=values.get("risk_cp_plan") == "yes",
                   looked_after=values.get("risk_looked_after") == "yes",
                   suspected_harm_or_crime=values.get("risk_harm") == "yes"),
-        sex=_text(values, "sex"))
+        sex=texts["sex"])
     return Checked(report, {}, warnings)
 
 

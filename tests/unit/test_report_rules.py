@@ -309,3 +309,12 @@ def test_an_e_mail_alone_is_a_way_back():
     referral, errors = check_referral(REFERRAL | {"referrer_phone": "", "referrer_email": "pc@police.example"},
                                       TODAY)
     assert errors == {} and referral.referrer_contact == "pc@police.example"
+
+
+def test_typed_values_are_read_without_the_spaces_around_them():
+    referral, errors = check_referral(REFERRAL | {"date_of_birth": " 2015-03-14 ", "postcode": " zz99zz "}, TODAY)
+    assert errors == {} and referral.pupil.date_of_birth == date(2015, 3, 14) and referral.pupil.postcode == "ZZ9 9ZZ"
+    checked = check_report(REPORT | {"date_of_birth": " 2015-03-14 ", "school_id": " 1 ", "risk_harm": " no "}, CALENDAR,
+                           TODAY)
+    assert checked.ok and checked.report.pupil.date_of_birth == date(2015, 3, 14) and checked.report.school_id == 1
+    assert checked.report.pupil.forename == "Testy" and not checked.report.risk.suspected_harm_or_crime
