@@ -121,7 +121,7 @@ def postcode_problem(text: str) -> str | None:
 
 
 def phone_problem(text: str) -> str | None:
-    if PHONE.match(text) and 10 <= sum(c.isdigit() for c in text) <= 13:
+    if PHONE.match(text) and 10 <= sum(map(str.isdigit, text)) <= 13:
         return None
     return "Enter a telephone number, for example 07700 900123."
 
