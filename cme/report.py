@@ -204,8 +204,11 @@ TEXT_RULES = {
 }
 
 
-def _typed_problem(key: str, text: str, texts: dict[str, str], calendar: SchoolCalendar,
-                   today: date) -> str | None:
+def _field_problem(texts: dict[str, str], key: str, calendar: SchoolCalendar, today: date) -> str | None:
+    if not (text := texts[key]):
+        if key == "carer2_name" and texts["carer2_phone"]:
+            return "Enter the name of the second parent or carer."
+        return REQUIRED.get(key)
     if key in ("date_of_birth", "last_day_attended"):
         return date_problem(text, today, key)
     if key == "first_day_absent":
@@ -213,14 +216,6 @@ def _typed_problem(key: str, text: str, texts: dict[str, str], calendar: SchoolC
             date.fromisoformat(text), _past_date(texts, "last_day_attended", today), calendar)
     rule = TEXT_RULES.get(key)
     return rule(text) if rule else None
-
-
-def _field_problem(texts: dict[str, str], key: str, calendar: SchoolCalendar, today: date) -> str | None:
-    if not (text := texts[key]):
-        if key == "carer2_name" and texts["carer2_phone"]:
-            return "Enter the name of the second parent or carer."
-        return REQUIRED.get(key)
-    return _typed_problem(key, text, texts, calendar, today)
 
 
 def field_problem(values: dict, key: str, calendar: SchoolCalendar, today: date) -> str | None:
