@@ -161,7 +161,7 @@ def _notes(results: Results) -> list[str]:
             + f"; ours: {cpu}. On PostgreSQL a submit sends 4 statements (the activity with its sender's roles, "
             "the reference number with the form's submission, the new case with its history entry and "
             "milestones in one, the card remembered), each a round trip to another process whose CPU comes out "
-            "of the same two cores; on SQLite the database's work (16 statements and the triggers keeping "
+            "of the same two cores; on SQLite the database's work (13 statements in 4 transactions, and the triggers keeping "
             "the register's tallies and groups) runs on the bot's own thread, which is why a submit costs "
             "it more CPU there. (d) posts "
             "a third Bot Connector call (the channel alert) and writes its event. With `--workers 2` a second "
