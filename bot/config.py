@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -85,6 +86,31 @@ class Settings:
         values.update(overrides)
         return cls(**values)
 
+    def as_environment(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
+        """`base` (this process's environment) with these settings written over it under `from_env`'s names, so that
+        `from_env` in a child process (bot/daily/child.py) gives the same settings (`serve --dev`, `--port` and a
+        test's settings included); the instance aside, which names the child's own runs."""
+        env = dict(os.environ if base is None else base)
+        env.update({
+            "MicrosoftAppId": self.app_id, "MicrosoftAppPassword": self.app_password,
+            "MicrosoftAppType": self.app_type, "MicrosoftAppTenantId": self.app_tenant_id,
+            "ToBotFromChannelOpenIdMetadataUrl": self.to_bot_from_channel_openid_metadata_url,
+            "ToBotFromChannelTokenIssuer": self.to_bot_from_channel_token_issuer,
+            "ToChannelFromBotLoginUrl": self.to_channel_from_bot_login_url,
+            "ToChannelFromBotOAuthScope": self.to_channel_from_bot_oauth_scope,
+            "DATABASE_URL": self.database_url, "CME_TERM_DATES": str(self.term_dates),
+            "HOST": self.host, "PORT": str(self.port), "CME_ENV": self.environment,
+            "CME_BOOTSTRAP_ADMINS": ",".join(self.bootstrap_admins),
+            "CME_REMINDER_TIME": self.reminder_time.isoformat(), "CME_TIMEZONE": self.timezone,
+            "CME_TODAY": self.today.isoformat() if self.today else "",
+            "CME_SCHEDULER": _on(self.scheduler), "CME_ACCESS_LOG": _on(self.access_log),
+            "CME_WORKERS": str(self.workers), "CME_RETENTION_YEARS": str(self.retention_years),
+            "CME_RETENTION_CHILD_PROTECTION_AGE": str(self.retention_child_protection_age),
+            "CME_PUBLIC_URL": self.public_url, "CME_EXPORT_LINK_MINUTES": str(self.export_link_minutes),
+            "CME_CNIS_REGISTER_EXPORT": _on(self.cnis_register_export),
+        })
+        return env
+
     @property
     def development(self) -> bool:
         return self.environment == DEVELOPMENT
@@ -114,6 +140,10 @@ class Settings:
             return (f"{', '.join(missing)} not set: refusing to start without credentials. "
                     "For local development use `cme-bot serve --dev` or CME_ENV=development.")
         return None
+
+
+def _on(flag: bool) -> str:
+    return "on" if flag else "off"
 
 
 def _int(value: str, name: str) -> int:

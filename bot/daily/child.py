@@ -11,44 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sys
-from collections.abc import Mapping
 
 from bot.config import ConfigError, Settings
 
 JOBS = ("remind", "copp")
 NOT_ALL_POSTED, NOT_RUN, FAILED = 1, 2, 3
-
-
-def environment(settings: Settings, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """`base` (this process's environment) with `settings` written over it, so that `Settings.from_env` in the child
-    gives the same settings (`serve --dev`, `--port` and a test's settings included); the instance aside, which
-    names the child's own runs."""
-    env = dict(os.environ if base is None else base)
-    env.update({
-        "MicrosoftAppId": settings.app_id, "MicrosoftAppPassword": settings.app_password,
-        "MicrosoftAppType": settings.app_type, "MicrosoftAppTenantId": settings.app_tenant_id,
-        "ToBotFromChannelOpenIdMetadataUrl": settings.to_bot_from_channel_openid_metadata_url,
-        "ToBotFromChannelTokenIssuer": settings.to_bot_from_channel_token_issuer,
-        "ToChannelFromBotLoginUrl": settings.to_channel_from_bot_login_url,
-        "ToChannelFromBotOAuthScope": settings.to_channel_from_bot_oauth_scope,
-        "DATABASE_URL": settings.database_url, "CME_TERM_DATES": str(settings.term_dates),
-        "HOST": settings.host, "PORT": str(settings.port), "CME_ENV": settings.environment,
-        "CME_BOOTSTRAP_ADMINS": ",".join(settings.bootstrap_admins),
-        "CME_REMINDER_TIME": settings.reminder_time.isoformat(), "CME_TIMEZONE": settings.timezone,
-        "CME_TODAY": settings.today.isoformat() if settings.today else "",
-        "CME_SCHEDULER": _on(settings.scheduler), "CME_ACCESS_LOG": _on(settings.access_log),
-        "CME_WORKERS": str(settings.workers), "CME_RETENTION_YEARS": str(settings.retention_years),
-        "CME_RETENTION_CHILD_PROTECTION_AGE": str(settings.retention_child_protection_age),
-        "CME_PUBLIC_URL": settings.public_url, "CME_EXPORT_LINK_MINUTES": str(settings.export_link_minutes),
-        "CME_CNIS_REGISTER_EXPORT": _on(settings.cnis_register_export),
-    })
-    return env
-
-
-def _on(flag: bool) -> str:
-    return "on" if flag else "off"
 
 
 def _run(job: str):

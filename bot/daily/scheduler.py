@@ -20,7 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import ROOT, Settings
-from bot.daily.child import FAILED, NOT_ALL_POSTED, NOT_RUN, environment
+from bot.daily.child import FAILED, NOT_ALL_POSTED, NOT_RUN
 from bot.daily.copp import copp_due
 from bot.daily.retention import monthly_retention
 from bot.services import Services
@@ -41,7 +41,7 @@ ENDINGS = {
 async def run_in_child(job: str, settings: Settings) -> int:
     """`python -m bot.daily.child JOB` with these settings: its output logged line by line, its exit code returned
     and logged (a negative code: killed by that signal)."""
-    env = environment(settings)
+    env = settings.as_environment()
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))  # `bot` from a checkout too
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", CHILD, job, env=env, stdin=asyncio.subprocess.DEVNULL,

@@ -8,7 +8,6 @@ from datetime import date, time
 from pathlib import Path
 
 from bot.config import Settings
-from bot.daily.child import environment
 
 
 def test_every_setting_but_the_instance_reaches_the_child():
@@ -28,8 +27,8 @@ def test_every_setting_but_the_instance_reaches_the_child():
     assert unchanged == [], "give each new setting a value here that is not its default"
 
     stale = {"DATABASE_URL": "sqlite:///elsewhere.db", "CME_TODAY": "2020-01-01", "PATH": "/bin"}
-    child = Settings.from_env(environment(changed, stale))
+    child = Settings.from_env(changed.as_environment(stale))
     assert replace(child, instance=changed.instance) == changed
     assert child.instance != changed.instance, "the child's runs are named after its own process"
-    assert environment(changed, stale)["PATH"] == "/bin"
-    assert Settings.from_env(environment(default, stale)).today is None
+    assert changed.as_environment(stale)["PATH"] == "/bin"
+    assert Settings.from_env(default.as_environment(stale)).today is None
