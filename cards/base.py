@@ -70,7 +70,23 @@ def _first_of_its_kind(value: Any) -> Any:
     return value
 
 
-_PLAIN = frozenset((str, int, float, bool))
+class Built(dict):
+    """A part of a card built once, as JSON, and shared by every card it is in (nothing changes a card once built):
+    as_json passes it as it is, and cards/readable.py reads its text once."""
+
+    __slots__ = ("read",)
+
+    def __init__(self, json: dict) -> None:
+        super().__init__(json)
+        self.read: tuple[str, list[str]] | None = None  # (the key it is read within, its lines), for readable.py
+
+
+def built(*elements: Element) -> tuple[Built, ...]:
+    """Elements that never change (a form's inputs and their choices), as JSON once."""
+    return tuple(Built(as_json(element)) for element in elements)
+
+
+_PLAIN = frozenset((str, int, float, bool, Built))  # JSON as it is
 _NAMES: dict[type, dict[str, str]] = {}  # a model's fields' JSON names, read once a class
 _ENUMS: set[type] = set()
 

@@ -9,7 +9,9 @@ from adaptive_cards import card as ac
 
 from cards.base import (
     LONDON,
+    Built,
     action_set,
+    built,
     bullets,
     card,
     choices,
@@ -140,74 +142,88 @@ def _urgent(view: CaseView) -> list:
     return [container(items, style="attention")]
 
 
+# The forms' inputs are the same on every case card: built once (cards/base.py, Built).
+_TRIAGE_INPUTS = built(
+    ac.InputChoiceSet(id="notified", label="Who was notified", is_multi_select=True, style="expanded",
+                      is_required=True, error_message="Tick who was notified.", choices=list(_NOTIFIED)),
+    ac.InputText(id="when", label="When (date and time)", is_required=True,
+                 placeholder="e.g. 16 November 10:40", error_message="Say when."),
+    ac.InputText(id="details", label="Names, reference numbers, advice given", is_multiline=True),
+)
+_ENQUIRY_INPUTS = built(
+    ac.InputChoiceSet(id="kind", label="Kind of enquiry", is_required=True, error_message="Choose one.",
+                      choices=list(_ENQUIRY_KINDS)),
+    ac.InputText(id="outcome", label="What it found", is_required=True, error_message="Say what it found."),
+    ac.InputText(id="note", label="Note", is_multiline=True),
+)
+_BREAK_INPUTS = built(
+    text("An attended day, or an absence with authority (illness, an unavoidable cause), breaks the "
+         "continuous absence: the count restarts from the next school day.", subtle=True),
+    ac.InputChoiceSet(id="break_kind", label="What happened", is_required=True, style="expanded",
+                      error_message="Choose one.", choices=list(_BREAK_KINDS)),
+)
+_OUTCOME_INPUTS = built(
+    ac.InputChoiceSet(id="outcome", label="Outcome", is_required=True, error_message="Choose one.",
+                      choices=list(_OUTCOMES)),
+    ac.InputText(id="new_school", label="New school (if on roll at another school)"),
+    ac.InputDate(id="start_date", label="Started there on"),
+    ac.InputText(id="forwarding_address", label="Forwarding address (if located outside the area)",
+                 is_multiline=True),
+)
+_RISK_GROUPS_INPUT, _REASON_INPUT = built(
+    ac.InputChoiceSet(id="risk_groups", label="At-risk groups that apply (policy 6.2)", is_multi_select=True,
+                      choices=list(_AT_RISK_GROUPS)),
+    ac.InputChoiceSet(id="reason", label="Why the child is missing education (policy 6.3)", is_required=True,
+                      error_message="Choose one.", choices=list(_MISSING_REASONS)),
+)
+_CORRECT_INPUTS = built(
+    text("The correction is recorded in the history with who made it, when and why; the history itself is never "
+         "edited.", subtle=True),
+    ac.InputChoiceSet(id="field", label="Which detail is wrong", is_required=True, error_message="Choose one.",
+                      choices=list(_CORRECTABLE)),
+    ac.InputText(id="value", label="The correct value (a date as 2015-03-14)", is_required=True,
+                 error_message="Give the correct value."),
+    ac.InputText(id="reason", label="Why it was wrong", is_required=True, is_multiline=True,
+                 error_message="Say why it was wrong."),
+)
+
+
 def _triage_action(view: CaseView):
-    return show_card("Record who was notified", [
-        ac.InputChoiceSet(id="notified", label="Who was notified", is_multi_select=True, style="expanded",
-                          is_required=True, error_message="Tick who was notified.",
-                          choices=list(_NOTIFIED)),
-        ac.InputText(id="when", label="When (date and time)", is_required=True,
-                     placeholder="e.g. 16 November 10:40", error_message="Say when."),
-        ac.InputText(id="details", label="Names, reference numbers, advice given", is_multiline=True),
-    ], [submit("Save", "case.triage", case=view.case.reference, key=view.key)])
+    return show_card("Record who was notified", _TRIAGE_INPUTS,
+                     [submit("Save", "case.triage", case=view.case.reference, key=view.key)])
 
 
 def _enquiry_action(view: CaseView):
-    return show_card("Log enquiry", [
-        ac.InputChoiceSet(id="kind", label="Kind of enquiry", is_required=True, error_message="Choose one.",
-                          choices=list(_ENQUIRY_KINDS)),
-        ac.InputText(id="outcome", label="What it found", is_required=True, error_message="Say what it found."),
-        ac.InputText(id="note", label="Note", is_multiline=True),
-    ], [submit("Save enquiry", "case.enquiry", case=view.case.reference, key=view.key)])
+    return show_card("Log enquiry", _ENQUIRY_INPUTS,
+                     [submit("Save enquiry", "case.enquiry", case=view.case.reference, key=view.key)])
 
 
 def _break_action(view: CaseView):
     return show_card("Record a break", [
-        text("An attended day, or an absence with authority (illness, an unavoidable cause), breaks the "
-             "continuous absence: the count restarts from the next school day.", subtle=True),
-        ac.InputChoiceSet(id="break_kind", label="What happened", is_required=True, style="expanded",
-                          error_message="Choose one.",
-                          choices=list(_BREAK_KINDS)),
+        *_BREAK_INPUTS,
         ac.InputDate(id="break_on", label="On", is_required=True, max=view.today.isoformat(),
                      error_message="Give the date."),
     ], [submit("Save break", "case.break", case=view.case.reference, key=view.key)])
 
 
 def _outcome_action(view: CaseView):
-    return show_card("Record outcome", [
-        ac.InputChoiceSet(id="outcome", label="Outcome", is_required=True, error_message="Choose one.",
-                          choices=list(_OUTCOMES)),
-        ac.InputText(id="new_school", label="New school (if on roll at another school)"),
-        ac.InputDate(id="start_date", label="Started there on"),
-        ac.InputText(id="forwarding_address", label="Forwarding address (if located outside the area)",
-                     is_multiline=True),
-    ], [submit("Save outcome", "case.outcome", case=view.case.reference, key=view.key)])
+    return show_card("Record outcome", _OUTCOME_INPUTS,
+                     [submit("Save outcome", "case.outcome", case=view.case.reference, key=view.key)])
 
 
 def _at_risk_action(view: CaseView):
     """The groups (policy 6.2) and reason (policy 6.3) as recorded, to change: each change is in the history."""
     case = view.case
-    return show_card("At-risk groups and reason", [
-        ac.InputChoiceSet(id="risk_groups", label="At-risk groups that apply (policy 6.2)", is_multi_select=True,
-                          value=",".join(case.risk_groups) or None,
-                          choices=list(_AT_RISK_GROUPS)),
-        ac.InputChoiceSet(id="reason", label="Why the child is missing education (policy 6.3)", is_required=True,
-                          value=case.reason or "unknown", error_message="Choose one.",
-                          choices=list(_MISSING_REASONS)),
-    ], [submit("Save groups and reason", "case.atrisk", case=case.reference, key=view.key)])
+    groups = Built({**_RISK_GROUPS_INPUT, "value": ",".join(case.risk_groups)}) if case.risk_groups \
+        else _RISK_GROUPS_INPUT
+    return show_card("At-risk groups and reason", [groups, Built({**_REASON_INPUT, "value": case.reason or "unknown"})],
+                     [submit("Save groups and reason", "case.atrisk", case=case.reference, key=view.key)])
 
 
 def _correct_action(view: CaseView):
     """A wrong detail of the child put right: recorded in the history with its reason (UK GDPR article 16)."""
-    return show_card("Correct a detail", [
-        text("The correction is recorded in the history with who made it, when and why; the history itself is never "
-             "edited.", subtle=True),
-        ac.InputChoiceSet(id="field", label="Which detail is wrong", is_required=True, error_message="Choose one.",
-                          choices=list(_CORRECTABLE)),
-        ac.InputText(id="value", label="The correct value (a date as 2015-03-14)", is_required=True,
-                     error_message="Give the correct value."),
-        ac.InputText(id="reason", label="Why it was wrong", is_required=True, is_multiline=True,
-                     error_message="Say why it was wrong."),
-    ], [submit("Save correction", "case.correct", case=view.case.reference, key=view.key)])
+    return show_card("Correct a detail", _CORRECT_INPUTS,
+                     [submit("Save correction", "case.correct", case=view.case.reference, key=view.key)])
 
 
 def _note_action(title: str, verb: str, label: str, view: CaseView):

@@ -8,6 +8,8 @@ fallback for old clients.
 
 from __future__ import annotations
 
+from cards.base import Built
+
 _NOT_READ = frozenset(("data", "fallback", "selectAction"))
 _LISTED = ("choices", "facts")  # a choice or a fact is read by the list it is in, not by a type of its own
 _TEXTS = frozenset(("TextBlock", "TextRun"))
@@ -29,6 +31,17 @@ _SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
 def _walk(item: dict, parts: list[str], within: str) -> None:
+    if type(item) is Built:
+        if item.read is None or item.read[0] != within:
+            read: list[str] = []
+            _walk_item(item, read, within)
+            item.read = (within, read)
+        parts.extend(item.read[1])
+    else:
+        _walk_item(item, parts, within)
+
+
+def _walk_item(item: dict, parts: list[str], within: str) -> None:
     kind = str(item["type"]) if "type" in item else ""
     if kind in _TEXTS:
         parts.append(str(item["text"]) if "text" in item else "")

@@ -15,6 +15,7 @@ from cards.case_list import CaseLine, case_list_card
 from cards.checklist_card import checklist_card
 from cards.history import describe
 from cards.notice import notice_card
+from cards.readable import card_text as readable_text
 from cards.referral_form import referral_form_card
 from cards.reminders import DigestLine, ReminderView, digest_card, reminder_card
 from cards.removal import (
@@ -79,6 +80,19 @@ def case_view(case: Case, today: date, **fields) -> CaseView:
     view = CaseView(case=case, school_name=SCHOOL, day=case.day_number(CALENDAR, today) if case.is_open else 0,
                     due=case.due_dates(CALENDAR), overdue=case.overdue(CALENDAR, today), today=today, key="k1")
     return replace(view, **fields)
+
+
+def test_each_case_card_shows_its_own_groups_and_reason_though_its_forms_are_built_once():
+    marked_case = a_case(risk_groups=["refuges"], reason="never_started")
+    marked = case_card(case_view(marked_case, DAY_1))
+    plain = case_card(case_view(a_case(), DAY_1))
+    groups, reason = "At-risk groups that apply (policy 6.2)", "Why the child is missing education (policy 6.3)"
+    assert f"{groups}: Living in a refuge" in readable_text(marked)
+    assert f"{reason}: Never started provision" in readable_text(marked)
+    assert f"{groups}: Living in a refuge" not in readable_text(plain)
+    assert f"{reason}: Not known yet" in readable_text(plain)
+    again = case_card(case_view(marked_case, DAY_1))
+    assert again == marked and readable_text(again) == readable_text(marked)
 
 
 def test_the_case_card_names_the_pupil_and_shows_day_n_of_20_and_the_next_milestone():
