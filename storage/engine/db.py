@@ -102,4 +102,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # The temporary b-trees of a statement (the tally triggers' GROUP BY on every write of a case) in memory, not in
+    # a temporary file: 6 to 8% of a report submit's CPU. They are as large as what one statement sorts.
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
