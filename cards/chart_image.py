@@ -38,15 +38,28 @@ def bar_chart_png(series: list[list[int]], *, width: int = 480, height: int = 14
             left = i * slot + (slot - bar * len(series)) // 2 + n * bar
             for x in range(left, min(left + bar, width)):
                 columns[x], heights[x] = COLOURS[n % len(COLOURS)], round((height - 4) * value / top)
+    # Each row is the blank row with the bars that reach it cut in from the row every bar reaches.
+    drawn, blank = b"".join(bytes(colour) for colour in columns), bytes(BACKGROUND) * width
+    bars = [(left, x, heights[left]) for left, x in _runs(heights) if heights[left]]
     rows = []
-    for y in range(height):
-        from_bottom = height - 1 - y
-        if from_bottom == 0:
-            rows.append(bytes(AXIS) * width)
-            continue
-        rows.append(b"".join(bytes(columns[x]) if 0 < from_bottom <= heights[x] else bytes(BACKGROUND)
-                             for x in range(width)))
+    for from_bottom in range(height - 1, 0, -1):
+        row = bytearray(blank)
+        for left, right, reach in bars:
+            if from_bottom <= reach:
+                row[3 * left:3 * right] = drawn[3 * left:3 * right]
+        rows.append(bytes(row))
+    rows.append(bytes(AXIS) * width)
     return _png(width, height, rows)
+
+
+def _runs(heights: list[int]) -> list[tuple[int, int]]:
+    """(first, past last) of each run of columns of one height."""
+    runs, left = [], 0
+    for x in range(1, len(heights) + 1):
+        if x == len(heights) or heights[x] != heights[left]:
+            runs.append((left, x))
+            left = x
+    return runs
 
 
 def data_uri(png: bytes) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from cards.chart_image import BAR, SECOND, bar_chart_png
+from cards.chart_image import AXIS, BACKGROUND, BAR, SECOND, bar_chart_png
 from cards.stats import Chart, StatsView, stats_card, with_fallbacks
 from cards.validate import problems
 from cme.stats import first_month, month_label, months, weighted_median
@@ -27,12 +27,25 @@ def test_the_median_counts_each_value_as_often_as_cases_share_it(values, median)
     assert weighted_median(values) == median
 
 
-def pixels(png: bytes) -> set[tuple[int, int, int]]:
-    """The colours of a PNG as bar_chart_png writes it (8-bit RGB, filter 0 on every row)."""
+def image(png: bytes) -> list[list[tuple[int, int, int]]]:
+    """The rows of a PNG as bar_chart_png writes it (8-bit RGB, filter 0 on every row), top first."""
     width, height = struct.unpack(">II", png[16:24])
     raw = zlib.decompress(png[png.index(b"IDAT") + 4:png.index(b"IEND") - 8])
     row = 1 + width * 3
-    return {tuple(raw[y * row + 1 + x * 3:y * row + 4 + x * 3]) for y in range(height) for x in range(width)}
+    return [[tuple(raw[y * row + 1 + x * 3:y * row + 4 + x * 3]) for x in range(width)] for y in range(height)]
+
+
+def pixels(png: bytes) -> set[tuple[int, int, int]]:
+    return {pixel for row in image(png) for pixel in row}
+
+
+def test_each_bar_rises_from_the_axis_in_proportion_to_its_value():
+    rows = image(bar_chart_png([[4, 2, 0, 1], [0, 4, 0, 0]], width=40, height=14))
+    assert set(rows[-1]) == {AXIS}
+    tall = [sum(1 for row in rows[:-1] if row[x] != BACKGROUND) for x in range(40)]
+    assert max(tall) == 10 and {tall[x] for x in range(40) if rows[-2][x] == BAR} == {10, 5, 2}
+    assert {tall[x] for x in range(40) if rows[-2][x] == SECOND} == {10}
+    assert tall[20:30] == [0] * 10  # the third category counts nothing
 
 
 def test_the_image_draws_a_bar_in_each_series_colour_and_none_for_nothing():
