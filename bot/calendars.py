@@ -44,6 +44,7 @@ class Calendars:
         self.imported: dict[str, tuple[StoredTermDates, TermDates]] = {}
         self._stamps: dict | None = None
         self._cache: dict[str | None, SchoolCalendar] = {}
+        self.generation = 0  # counts the term dates put in force: what was worked out with older ones is stale
 
     @classmethod
     def from_file(cls, path: str | Path) -> Calendars:
@@ -102,6 +103,7 @@ class Calendars:
                     imported[copy.key] = self.imported[copy.key]
         self.imported = imported
         self._cache.clear()
+        self.generation += 1
         for problem in problems:
             log.error("imported term dates not used: %s", problem)
         return problems

@@ -27,6 +27,9 @@ class Counts:
     opened: dict[tuple[int, int], int] = field(default_factory=dict)  # (year, month): cases
     closed: dict[tuple[int, int], int] = field(default_factory=dict)
     located: list[Located] = field(default_factory=list)
+    # The same rows in two parts: the tallies' (the same tuple while nothing is added to them) and the changes waiting.
+    located_tallied: tuple[Located, ...] = ()
+    located_waiting: list[Located] = field(default_factory=list)
 
 
 class Stats:
@@ -38,6 +41,7 @@ class Stats:
         closed in each of the last 12 months; those located in them (closed with an outcome other than removal)."""
         tallies, since = self._tallies, first_month(today)
         await tallies.add_changes()
+        tallied, waiting = await tallies.located(authority_id, since)
         return Counts(
             by_state=await tallies.by_key(authority_id, "state"),
             by_reason=await tallies.by_key(authority_id, "reason"),
@@ -45,7 +49,7 @@ class Stats:
             by_weeks=await tallies.buckets(authority_id, "first_day", _week_bounds(today), WEEK_BUCKETS[-1][0]),
             opened=_by_month(await tallies.since(authority_id, "opened", since.isoformat()[:7])),
             closed=_by_month(await tallies.since(authority_id, "closed", since.isoformat()[:7])),
-            located=await tallies.located(authority_id, since),
+            located=[*tallied, *waiting], located_tallied=tallied, located_waiting=waiting,
         )
 
 

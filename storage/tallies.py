@@ -106,7 +106,7 @@ class Tallies:
         self._sql = Statements(sessions)
         self._engine = engine_of(sessions)
         self._buckets: dict[tuple, Prepared] = {}
-        self._located: dict[int, tuple[date, int, list[Located]]] = {}  # authority: (since, additions, triples)
+        self._located: dict[int, tuple[date, int, tuple[Located, ...]]] = {}  # authority: (since, additions, triples)
 
     async def add_changes(self, *, when_many: bool = True) -> None:
         """Add the changes the triggers appended to the tallies (`when_many`: only once there are more than
@@ -146,10 +146,11 @@ class Tallies:
                                                 **{f"bound_{n}": bound for n, (_, bound) in enumerate(bounds)}})
         return {label: int(n) for label, n in rows if n}
 
-    async def located(self, authority_id: int, since: date) -> list[Located]:
+    async def located(self, authority_id: int, since: date) -> tuple[tuple[Located, ...], list[Located]]:
         """The children located from `since` on, by (closing day, school, Day 1), as rows to sum (a triple may come
-        twice, or with a negative count from the changes waiting). The tallies' part, a year's triples, is read
-        again only once changes were added to them since (or `since` moved): the changes waiting are few."""
+        twice, or with a negative count from the changes waiting): the tallies' part and the changes waiting. The
+        tallies' part, a year's triples, is read again only once changes were added to them since (or `since`
+        moved), and is the same tuple until then; the changes waiting are few."""
         values = {"authority_id": authority_id, "since": since.isoformat()}
         while True:
             added, waiting = _located(await self._sql.rows(_LOCATED_WAITING, values))
@@ -160,8 +161,8 @@ class Tallies:
                     continue  # changes were added to the tallies between the two reads: read both again
                 if len(self._located) >= KEPT_LOCATED:
                     self._located.clear()
-                kept = self._located[authority_id] = (since, added, tallied)
-            return kept[2] + waiting
+                kept = self._located[authority_id] = (since, added, tuple(tallied))
+            return kept[2], waiting
 
 
 def _located(rows) -> tuple[int, list[Located]]:

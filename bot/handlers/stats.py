@@ -35,6 +35,7 @@ async def stats(context: Context) -> None:
 
 async def stats_view(services: Services, authority: str, counts: Counts, today) -> StatsView:
     last_12 = months(today)
+    days = await _days_to_locate(services, counts)
     return StatsView(
         authority=authority, today=today, open_cases=sum(counts.by_state.values()),
         charts=[
@@ -49,8 +50,8 @@ async def stats_view(services: Services, authority: str, counts: Counts, today) 
                   [(month_label(*m), counts.opened.get(m, 0)) for m in last_12],
                   ("Opened", "Closed", [counts.closed.get(m, 0) for m in last_12])),
         ],
-        median_days_to_locate=weighted_median(await _days_to_locate(services, counts.located)),
-        located=sum(x.cases for x in counts.located),
+        median_days_to_locate=weighted_median(list(days.items())),
+        located=sum(days.values()),
     )
 
 
@@ -58,12 +59,31 @@ def _labelled(counted: dict[str, int], label) -> list[tuple[str, int]]:
     return sorted(((label(key), n) for key, n in counted.items()), key=lambda pair: (-pair[1], pair[0]))
 
 
-async def _days_to_locate(services: Services, located: list[Located]) -> list[tuple[int, int]]:
+# An authority's tallied triples (a year's: thousands at a large authority) as days to locate, counted again only
+# when the tallies or the term dates change: {id of the triples: (the triples, kept alive here; calendars' generation;
+# days)}.
+_DAYS_OF_TALLIED: dict[int, tuple[tuple[Located, ...], int, Counter[int]]] = {}
+KEPT_DAYS = 64
+
+
+async def _days_to_locate(services: Services, counts: Counts) -> Counter[int]:
     """School days from Day 1 to the closing day, by each school's calendar, with how many cases."""
+    tallied, generation = counts.located_tallied, services.calendars.generation
+    kept = _DAYS_OF_TALLIED.get(id(tallied))
+    if kept is None or kept[0] is not tallied or kept[1] != generation:
+        if len(_DAYS_OF_TALLIED) >= KEPT_DAYS:
+            _DAYS_OF_TALLIED.clear()
+        kept = _DAYS_OF_TALLIED[id(tallied)] = (tallied, generation, await _days(services, tallied))
+    days = Counter(kept[2])
+    days.update(await _days(services, counts.located_waiting))
+    return days
+
+
+async def _days(services: Services, located) -> Counter[int]:
     schools = await services.store.schools.of({x.school_id for x in located if x.school_id})
     calendars = {school_id: services.calendars.for_school(schools.get(school_id))
                  for school_id in {x.school_id for x in located}}
     days: Counter[int] = Counter()
     for school_id, first_day, closed_on, cases in located:
         days[calendars[school_id].day_number(first_day, closed_on)] += cases
-    return list(days.items())
+    return days
