@@ -26,10 +26,13 @@ class Counts:
     by_weeks: dict[str, int] = field(default_factory=dict)
     opened: dict[tuple[int, int], int] = field(default_factory=dict)  # (year, month): cases
     closed: dict[tuple[int, int], int] = field(default_factory=dict)
-    located: list[Located] = field(default_factory=list)
-    # The same rows in two parts: the tallies' (the same tuple while nothing is added to them) and the changes waiting.
+    # The children located: the tallies' rows (the same tuple while nothing is added to them), the changes waiting.
     located_tallied: tuple[Located, ...] = ()
     located_waiting: list[Located] = field(default_factory=list)
+
+    @property
+    def located(self) -> list[Located]:
+        return [*self.located_tallied, *self.located_waiting]
 
 
 class Stats:
@@ -49,7 +52,7 @@ class Stats:
             by_weeks=await tallies.buckets(authority_id, "first_day", _week_bounds(today), WEEK_BUCKETS[-1][0]),
             opened=_by_month(await tallies.since(authority_id, "opened", since.isoformat()[:7])),
             closed=_by_month(await tallies.since(authority_id, "closed", since.isoformat()[:7])),
-            located=[*tallied, *waiting], located_tallied=tallied, located_waiting=waiting,
+            located_tallied=tallied, located_waiting=waiting,
         )
 
 
