@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime
+from datetime import date
 
 from bot.config import Settings
 from cme.copp import PanelSchedule, ScheduleError, next_panel, parse_time, parse_weekday
@@ -55,8 +55,7 @@ async def copp_run(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError:
         print(f"cme-bot: --date must be YYYY-MM-DD, not {args.date!r}", file=sys.stderr)
         return 2
-    now = None if on_date else datetime.now(settings.zone).replace(tzinfo=None)
-    return await run_and_report(settings, lambda services: run_copp(services, now, on_date=on_date,
+    return await run_and_report(settings, lambda services: run_copp(services, on_date=on_date,
                                                                     authority=args.authority or None),
                                 refused=(WhichAuthority,))
 

@@ -22,3 +22,6 @@ async def test_an_operator_sets_an_authoritys_panel_and_runs_it(database_url):
     ran = await run("copp", "run", "--date", "2026-11-18", database_url=database_url)
     assert ran.returncode == 1, "nothing can be posted without Teams, and it says so"
     assert "NOT posted: Example Borough Council: the digest in its channel" in ran.stdout
+
+    today = await run("copp", "run", database_url=database_url)  # by the clock, on the day CME_TODAY pins
+    assert "2026-11-16: COPP panel" in today.stdout, today.stdout + today.stderr
