@@ -15,9 +15,10 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Ent
 from msrest.exceptions import DeserializationError
 from msrest.serialization import Deserializer, Model
 
+from bot.teams.transport import JSON_SCALARS
+
 _MODELS: dict[str, type[Model]] = {"ChannelAccount": ChannelAccount, "ConversationAccount": ConversationAccount}
 _SCALARS = {"str": str, "bool": bool}
-_PLAIN = frozenset((str, int, float, bool, type(None)))
 
 
 class _NotRead(Exception):
@@ -69,10 +70,10 @@ def _copied(value: Any) -> Any:
     """A JSON value copied as msrest copies an "object" field: dicts and lists anew, the rest as it is."""
     kind = type(value)
     if kind is dict:
-        return {key: item if type(item) in _PLAIN else _copied(item) for key, item in value.items()}
+        return {key: item if type(item) in JSON_SCALARS else _copied(item) for key, item in value.items()}
     if kind is list:
-        return [item if type(item) in _PLAIN else _copied(item) for item in value]
-    if kind in _PLAIN:
+        return [item if type(item) in JSON_SCALARS else _copied(item) for item in value]
+    if kind in JSON_SCALARS:
         return value
     raise _NotRead
 

@@ -108,7 +108,7 @@ class Bearer(AsyncHTTPPolicy):
         return await self.next.send(request, **kwargs)
 
 
-_PLAIN = (str, int, float, bool, type(None))
+JSON_SCALARS = frozenset((str, int, float, bool, type(None)))  # JSON's own types that hold no others
 
 
 def _plain_json(value) -> bool:
@@ -118,7 +118,7 @@ def _plain_json(value) -> bool:
         return all(type(key) is str and _plain_json(item) for key, item in value.items())
     if kind is list:
         return all(_plain_json(item) for item in value)
-    return kind in _PLAIN
+    return kind in JSON_SCALARS
 
 
 class BodySerializer(Serializer):
