@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.request import getproxies
 
 import aiohttp
+import orjson
 from botbuilder.schema import Activity
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
@@ -54,7 +55,7 @@ class JsonCalls:
         if self._tokens is not None:
             headers = {**headers, "Authorization": f"Bearer {await self._tokens.get()}"}
         try:
-            async with self._session().request(method, url, headers=headers, data=json.dumps(body).encode(),
+            async with self._session().request(method, url, headers=headers, data=orjson.dumps(body),
                                                timeout=call_limit()) as answer:
                 return answer.status, answer.headers, await answer.text() if answer.status != 204 else ""
         except (aiohttp.ClientError, TimeoutError) as error:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 
+import orjson
 from aiohttp import web
 from botbuilder.core import ActivityHandler, TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
@@ -102,7 +102,7 @@ class TeamsGateway(Proactive):
         except web.HTTPRequestEntityTooLarge:
             return _closing(413, f"an activity is at most {MAX_BODY_BYTES // 1024} KB")
         try:
-            body = json.loads(raw)
+            body = orjson.loads(raw)
         except ValueError:
             return web.json_response({"error": "the activity is not valid JSON"}, status=400)
         if not isinstance(body, dict) or not body.get("type"):

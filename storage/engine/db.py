@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -35,6 +36,8 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 def create_engine(url: str, *, ping_after: float = 5.0, **kwargs) -> AsyncEngine:
     url = async_url(url)
     kwargs.setdefault("hide_parameters", True)  # a logged database error never carries a child's details
+    kwargs.setdefault("json_serializer", _json_text)
+    kwargs.setdefault("json_deserializer", orjson.loads)
     if make_url(url).get_backend_name() == "sqlite":
         if make_url(url).database not in (None, "", ":memory:"):
             # One connection, handed out in turn: SQLite has one writer at a time, and its calls run on
@@ -55,6 +58,10 @@ def create_engine(url: str, *, ping_after: float = 5.0, **kwargs) -> AsyncEngine
     _ping_when_idle(engine, ping_after)
     park_connections(engine, min(PARK_FOR, ping_after / 2))
     return engine
+
+
+def _json_text(value) -> str:
+    return orjson.dumps(value).decode()
 
 
 def _ping_when_idle(engine: AsyncEngine, seconds: float) -> None:

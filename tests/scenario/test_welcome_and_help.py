@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from cards.validate import problems
 from tests.scenario.connector import card_text
 from tests.scenario.teams import ADAM, AGGIE, REMINDERS, SAM, STRANGER, TEAM
@@ -66,6 +68,10 @@ async def test_health_check_reads_the_database(teams):
 async def test_a_body_that_is_not_an_activity_gets_a_clear_400_and_nothing_is_sent(teams, connector):
     mark = connector.mark()
     response = await teams.client.post("/api/messages", data="{not json",
+                                       headers={"Content-Type": "application/json"})
+    assert response.status == 400 and "not valid JSON" in await response.text()
+    lone_surrogate = json.dumps(teams.activity(SAM, text="help \ud800"))  # text no client can type, nor UTF-8 hold
+    response = await teams.client.post("/api/messages", data=lone_surrogate,
                                        headers={"Content-Type": "application/json"})
     assert response.status == 400 and "not valid JSON" in await response.text()
     status, body = await teams.post({"text": "help"})  # no type
