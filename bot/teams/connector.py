@@ -55,11 +55,18 @@ class JsonCalls:
         if self._tokens is not None:
             headers = {**headers, "Authorization": f"Bearer {await self._tokens.get()}"}
         try:
-            async with self._session().request(method, url, headers=headers, data=orjson.dumps(body),
+            async with self._session().request(method, url, headers=headers, data=_json_bytes(body),
                                                timeout=call_limit()) as answer:
                 return answer.status, answer.headers, await answer.text() if answer.status != 204 else ""
         except (aiohttp.ClientError, TimeoutError) as error:
             raise translate(error, posting=posting) from error
+
+
+def _json_bytes(body: dict) -> bytes:
+    try:
+        return orjson.dumps(body)
+    except TypeError:  # keys that are not text, integers past 64 bits: written as the json module writes them
+        return json.dumps(body).encode()
 
 
 async def send_json(client: ConnectorClient, method: str, url: str, body: dict, *, posting: bool) -> dict:

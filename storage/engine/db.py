@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import orjson
@@ -37,7 +38,6 @@ def create_engine(url: str, *, ping_after: float = 5.0, **kwargs) -> AsyncEngine
     url = async_url(url)
     kwargs.setdefault("hide_parameters", True)  # a logged database error never carries a child's details
     kwargs.setdefault("json_serializer", _json_text)
-    kwargs.setdefault("json_deserializer", orjson.loads)
     if make_url(url).get_backend_name() == "sqlite":
         if make_url(url).database not in (None, "", ":memory:"):
             # One connection, handed out in turn: SQLite has one writer at a time, and its calls run on
@@ -61,7 +61,10 @@ def create_engine(url: str, *, ping_after: float = 5.0, **kwargs) -> AsyncEngine
 
 
 def _json_text(value) -> str:
-    return orjson.dumps(value).decode()
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # keys that are not text, integers past 64 bits: written as the json module writes them
+        return json.dumps(value)
 
 
 def _ping_when_idle(engine: AsyncEngine, seconds: float) -> None:
